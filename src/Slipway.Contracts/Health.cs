@@ -1,0 +1,3 @@
+namespace Slipway.Contracts;
+
+public sealed record HealthResponse(string Status, string Version);

@@ -1,0 +1,28 @@
+namespace Slipway.Server.Accounts;
+
+/// <summary>Someone who holds tokens; admins see every space, others only the spaces they belong to.</summary>
+public sealed class User
+{
+    private User()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    public string Email { get; private set; } = "";
+
+    public string? Name { get; private set; }
+
+    public bool IsAdmin { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public static User Create(string email, string? name, bool isAdmin, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        Email = email,
+        Name = name,
+        IsAdmin = isAdmin,
+        CreatedAt = now,
+    };
+}

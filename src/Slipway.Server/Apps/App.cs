@@ -1,0 +1,45 @@
+using Slipway.Server.Spaces;
+
+namespace Slipway.Server.Apps;
+
+/// <summary>An app in a space, addressed by its key <c>name-space</c> or its id.</summary>
+public sealed class App
+{
+    private App()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    public string Name { get; private set; } = "";
+
+    public Guid SpaceId { get; private set; }
+
+    public Space Space { get; private set; } = null!;
+
+    /// <summary><c>name-space</c>, unique; stored so that lookups by key are one index seek.</summary>
+    public string Key { get; private set; } = "";
+
+    /// <summary>
+    /// The last release version handed out. Bumped in the transaction that inserts a release,
+    /// which also takes the app's row lock, so versions are gapless and never race.
+    /// </summary>
+    public int ReleaseCounter { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public static App Create(string name, Space space, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        Name = name,
+        SpaceId = space.Id,
+        Space = space,
+        Key = KeyOf(name, space.Name),
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
+
+    public static string KeyOf(string name, string space) => $"{name}-{space}";
+}

@@ -1,0 +1,117 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Slipway.Contracts;
+using Slipway.Server.Accounts;
+using Slipway.Server.Data;
+using Slipway.Server.Http;
+using Slipway.Server.Releases;
+
+namespace Slipway.Server.Apps;
+
+/// <summary><c>/apps</c>: create, list, show and destroy (with the key repeated as confirmation).</summary>
+public static class AppsApi
+{
+    public static IEndpointRouteBuilder MapAppsApi(this IEndpointRouteBuilder routes)
+    {
+        var apps = routes.MapGroup("/apps");
+        apps.MapGet("/", List);
+        apps.MapPost("/", Create);
+        apps.MapGet("/{app}", Get);
+        apps.MapDelete("/{app}", Destroy);
+        return routes;
+    }
+
+    private static async Task<Ok<List<AppResponse>>> List(HttpContext http, Access access, SlipwayDb db, CancellationToken ct)
+    {
+        var apps = await access.Apps(Caller.Of(http.User)).AsNoTracking().OrderBy(a => a.Key).ToListAsync(ct);
+        var ids = apps.Select(a => a.Id).ToList();
+        var current = await db.Releases.AsNoTracking()
+            .Where(r => ids.Contains(r.AppId) && r.Status == ReleaseStatus.Succeeded)
+            .GroupBy(r => r.AppId)
+            .Select(g => new { AppId = g.Key, Version = g.Max(r => r.Version) })
+            .ToDictionaryAsync(x => x.AppId, x => x.Version, ct);
+        return TypedResults.Ok(apps.Select(a => ToResponse(a, current.TryGetValue(a.Id, out var v) ? v : null)).ToList());
+    }
+
+    private static async Task<Results<Created<AppResponse>, ProblemHttpResult>> Create(CreateAppRequest request, HttpContext http, Access access, SlipwayDb db, TimeProvider clock, CancellationToken ct)
+    {
+        var name = request.Name?.Trim();
+        if (Names.AppNameProblem(name) is { } problem)
+        {
+            return ApiProblem.Invalid(problem);
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Space))
+        {
+            return ApiProblem.Invalid("A space is required (aka apps:create NAME -s SPACE).");
+        }
+
+        var space = await access.FindSpaceAsync(Caller.Of(http.User), request.Space.Trim(), ct);
+        if (space is null)
+        {
+            return ApiProblem.NotFound($"Space '{request.Space}' not found.");
+        }
+
+        var key = App.KeyOf(name!, space.Name);
+        if (await db.Apps.AnyAsync(a => a.Key == key, ct))
+        {
+            return ApiProblem.Conflict($"App '{key}' already exists.");
+        }
+
+        var app = App.Create(name!, space, clock.GetUtcNow());
+        db.Apps.Add(app);
+        if (!await db.TrySaveUniqueAsync(ct))
+        {
+            return ApiProblem.Conflict($"App '{key}' already exists.");
+        }
+
+        return TypedResults.Created($"/apps/{app.Key}", ToResponse(app, null));
+    }
+
+    private static async Task<Results<Ok<AppResponse>, ProblemHttpResult>> Get(string app, HttpContext http, Access access, SlipwayDb db, CancellationToken ct)
+    {
+        var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);
+        if (found is null)
+        {
+            return AppNotFound(app);
+        }
+
+        var current = await ReleaseQueries.CurrentVersionAsync(db, found.Id, ct);
+        return TypedResults.Ok(ToResponse(found, current));
+    }
+
+    /// <summary>Destroys the app with its releases and slug records; <c>?confirm=</c> must repeat its key.</summary>
+    private static async Task<Results<Ok<AppResponse>, ProblemHttpResult>> Destroy(string app, string? confirm, HttpContext http, Access access, SlipwayDb db, CancellationToken ct)
+    {
+        var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);
+        if (found is null)
+        {
+            return AppNotFound(app);
+        }
+
+        if (confirm != found.Key)
+        {
+            return ApiProblem.Invalid($"Destroying {found.Key} needs confirmation: repeat its key ('?confirm={found.Key}', or 'aka apps:destroy -a {found.Key} --confirm {found.Key}').");
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.IdempotencyRecords.Where(r => r.AppId == found.Id).ExecuteDeleteAsync(ct);
+        await db.Releases.Where(r => r.AppId == found.Id).ExecuteDeleteAsync(ct);
+        await db.Slugs.Where(s => s.AppId == found.Id).ExecuteDeleteAsync(ct);
+        await db.Apps.Where(a => a.Id == found.Id).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Ok(ToResponse(found, null));
+    }
+
+    public static ProblemHttpResult AppNotFound(string app) => ApiProblem.NotFound($"App '{app}' not found.");
+
+    internal static AppResponse ToResponse(App app, int? currentVersion) => new(
+        app.Id,
+        app.Key,
+        app.Name,
+        new NamedRef(app.Space.Id, app.Space.Name),
+        WebUrl: null,
+        currentVersion,
+        app.CreatedAt,
+        app.UpdatedAt);
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Slipway.Server.Accounts;
+using Slipway.Server.Apps;
+using Slipway.Server.Releases;
+using Slipway.Server.Slugs;
+using Slipway.Server.Spaces;
+
+namespace Slipway.Server.Data;
+
+/// <summary>
+/// The platform's state. Each provider has its own subclass so that each keeps its own
+/// migrations (<see cref="SqliteSlipwayDb"/>, <see cref="PostgresSlipwayDb"/>); the model is this one.
+/// </summary>
+public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<ApiToken> Tokens => Set<ApiToken>();
+
+    public DbSet<Space> Spaces => Set<Space>();
+
+    public DbSet<SpaceMember> SpaceMembers => Set<SpaceMember>();
+
+    public DbSet<App> Apps => Set<App>();
+
+    public DbSet<Slug> Slugs => Set<Slug>();
+
+    public DbSet<Release> Releases => Set<Release>();
+
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<User>(e =>
+        {
+            e.Property(u => u.Email).HasMaxLength(320);
+            e.HasIndex(u => u.Email).IsUnique();
+        });
+
+        model.Entity<ApiToken>(e =>
+        {
+            e.Property(t => t.Hash).HasMaxLength(64);
+            e.HasIndex(t => t.Hash).IsUnique();
+            e.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<Space>(e =>
+        {
+            e.Property(s => s.Name).HasMaxLength(63);
+            e.HasIndex(s => s.Name).IsUnique();
+            e.HasMany(s => s.Members).WithOne().HasForeignKey(m => m.SpaceId).OnDelete(DeleteBehavior.Cascade);
+            e.Navigation(s => s.Members).UsePropertyAccessMode(PropertyAccessMode.Field);
+        });
+
+        model.Entity<SpaceMember>(e =>
+        {
+            e.HasKey(m => new { m.SpaceId, m.UserId });
+            e.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<App>(e =>
+        {
+            e.Property(a => a.Name).HasMaxLength(63);
+            e.Property(a => a.Key).HasMaxLength(127);
+            e.HasIndex(a => a.Key).IsUnique();
+            e.HasOne(a => a.Space).WithMany().HasForeignKey(a => a.SpaceId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        model.Entity<Slug>(e =>
+        {
+            e.Property(s => s.Checksum).HasMaxLength(71);
+            e.Property(s => s.ProcessTypes).HasConversion(JsonConverter<Dictionary<string, string>>(), DictionaryComparer());
+            e.HasIndex(s => s.AppId);
+            e.HasOne<App>().WithMany().HasForeignKey(s => s.AppId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<Release>(e =>
+        {
+            e.HasIndex(r => new { r.AppId, r.Version }).IsUnique();
+            e.Property(r => r.ConfigVars).HasConversion(JsonConverter<Dictionary<string, string>>(), DictionaryComparer());
+            e.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(r => r.Trigger).HasConversion<string>().HasMaxLength(16);
+            e.Property(r => r.Description).HasMaxLength(1024);
+            e.HasOne<App>().WithMany().HasForeignKey(r => r.AppId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(r => r.Slug).WithMany().HasForeignKey(r => r.SlugId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(r => r.User).WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        model.Entity<IdempotencyRecord>(e =>
+        {
+            e.Property(r => r.Key).HasMaxLength(255);
+            e.HasIndex(r => new { r.UserId, r.AppId, r.Key }).IsUnique();
+            e.HasOne<App>().WithMany().HasForeignKey(r => r.AppId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+
+    private static Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<T, string> JsonConverter<T>()
+        where T : new() => new(
+            v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+            s => JsonSerializer.Deserialize<T>(s, JsonSerializerOptions.Default) ?? new T());
+
+    private static ValueComparer<Dictionary<string, string>> DictionaryComparer() => new(
+        (a, b) => a != null && b != null && a.Count == b.Count && !a.Except(b).Any(),
+        d => d.Aggregate(0, (hash, kv) => HashCode.Combine(hash, kv.Key, kv.Value)),
+        d => new Dictionary<string, string>(d, StringComparer.Ordinal));
+}
+
+/// <summary>The embedded default: one SQLite file in WAL mode under the data folder.</summary>
+public sealed class SqliteSlipwayDb(DbContextOptions<SqliteSlipwayDb> options) : SlipwayDb(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        // SQLite has no native time type; storing UTC ticks keeps times orderable in queries.
+        configuration.Properties<DateTimeOffset>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
+    }
+}
+
+/// <summary>The scale-out store: several Slipway servers may share one PostgreSQL database.</summary>
+public sealed class PostgresSlipwayDb(DbContextOptions<PostgresSlipwayDb> options) : SlipwayDb(options);

@@ -1,0 +1,4 @@
+using Slipway.Server;
+
+var app = await SlipwayServer.BuildAsync(args);
+await app.RunAsync();

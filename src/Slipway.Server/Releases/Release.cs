@@ -1,0 +1,105 @@
+using Slipway.Server.Accounts;
+using Slipway.Server.Slugs;
+
+namespace Slipway.Server.Releases;
+
+public enum ReleaseStatus
+{
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+public enum ReleaseTrigger
+{
+    Deploy,
+    AutoDeploy,
+    Config,
+    Addon,
+    Rollback,
+}
+
+/// <summary>
+/// One immutable, numbered state of an app: a slug plus a snapshot of config. Only the status
+/// moves after creation, and only forward: pending, then succeeded or failed.
+/// </summary>
+public sealed class Release
+{
+    private Release()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid AppId { get; private set; }
+
+    public int Version { get; private set; }
+
+    public Guid? SlugId { get; private set; }
+
+    public Slug? Slug { get; private set; }
+
+    /// <summary>The user's config vars as they were for this release (add-on vars are kept apart).</summary>
+    public Dictionary<string, string> ConfigVars { get; private set; } = [];
+
+    public string Description { get; private set; } = "";
+
+    public ReleaseTrigger Trigger { get; private set; }
+
+    /// <summary>For a rollback, the version whose slug and config it restored.</summary>
+    public int? RollbackOf { get; private set; }
+
+    public Guid UserId { get; private set; }
+
+    public User User { get; private set; } = null!;
+
+    public ReleaseStatus Status { get; private set; }
+
+    public string? FailureReason { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public static Release Create(Guid appId, int version, ReleaseDraft draft, Guid userId, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        AppId = appId,
+        Version = version,
+        SlugId = draft.SlugId,
+        ConfigVars = new Dictionary<string, string>(draft.ConfigVars, StringComparer.Ordinal),
+        Description = draft.Description,
+        Trigger = draft.Trigger,
+        RollbackOf = draft.RollbackOf,
+        UserId = userId,
+        Status = ReleaseStatus.Pending,
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
+
+    public void MarkSucceeded(DateTimeOffset now)
+    {
+        EnsurePending();
+        Status = ReleaseStatus.Succeeded;
+        UpdatedAt = now;
+    }
+
+    public void MarkFailed(string reason, DateTimeOffset now)
+    {
+        EnsurePending();
+        Status = ReleaseStatus.Failed;
+        FailureReason = reason;
+        UpdatedAt = now;
+    }
+
+    private void EnsurePending()
+    {
+        if (Status != ReleaseStatus.Pending)
+        {
+            throw new InvalidOperationException($"Release v{Version} is already {Status.ToString().ToLowerInvariant()}.");
+        }
+    }
+}
+
+/// <summary>What a change wants the next release to be, before it has a version.</summary>
+public sealed record ReleaseDraft(Guid? SlugId, IReadOnlyDictionary<string, string> ConfigVars, string Description, ReleaseTrigger Trigger, int? RollbackOf = null);

@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Slipway.Server.Data;
+
+namespace Slipway.Server.Releases;
+
+/// <summary>The derived facts about an app's releases, each computed one way.</summary>
+public static class ReleaseQueries
+{
+    /// <summary>The current release is the newest that succeeded; null before the first.</summary>
+    public static Task<int?> CurrentVersionAsync(SlipwayDb db, Guid appId, CancellationToken ct) =>
+        db.Releases.AsNoTracking()
+            .Where(r => r.AppId == appId && r.Status == ReleaseStatus.Succeeded)
+            .OrderByDescending(r => r.Version)
+            .Select(r => (int?)r.Version)
+            .FirstOrDefaultAsync(ct);
+
+    /// <summary>
+    /// The release a change builds on: the newest that did not fail. A pending release counts,
+    /// so two quick changes stack instead of the second silently dropping the first.
+    /// </summary>
+    public static Task<Release?> BaseAsync(SlipwayDb db, Guid appId, CancellationToken ct) =>
+        db.Releases
+            .Where(r => r.AppId == appId && r.Status != ReleaseStatus.Failed)
+            .OrderByDescending(r => r.Version)
+            .FirstOrDefaultAsync(ct);
+
+    public static async Task<ReleaseState> StateAsync(SlipwayDb db, Guid appId, int latestVersion, CancellationToken ct) =>
+        new(await BaseAsync(db, appId, ct), await CurrentVersionAsync(db, appId, ct), latestVersion);
+
+    /// <summary>
+    /// Finds a release by id, version number or <c>vN</c>. Null when the reference names no
+    /// release of this app (including a malformed reference).
+    /// </summary>
+    public static IQueryable<Release>? ByReference(SlipwayDb db, Guid appId, string reference)
+    {
+        if (Guid.TryParse(reference, out var id))
+        {
+            return db.Releases.Where(r => r.AppId == appId && r.Id == id);
+        }
+
+        var digits = reference.StartsWith('v') || reference.StartsWith('V') ? reference[1..] : reference;
+        return int.TryParse(digits, System.Globalization.NumberStyles.None, null, out var version)
+            ? db.Releases.Where(r => r.AppId == appId && r.Version == version)
+            : null;
+    }
+}

@@ -1,0 +1,96 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Slipway.Contracts;
+using Slipway.Server.Accounts;
+using Slipway.Server.Apps;
+using Slipway.Server.Config;
+using Slipway.Server.Data;
+using Slipway.Server.Http;
+using Slipway.Server.Releases;
+using Slipway.Server.Slugs;
+using Slipway.Server.Spaces;
+
+namespace Slipway.Server;
+
+/// <summary>
+/// Builds the one Slipway server process: the API (and later the UI and background engines).
+/// <c>Program</c> and the tests both start it through <see cref="BuildAsync"/>.
+/// </summary>
+public static class SlipwayServer
+{
+    public const string DefaultUrl = "http://127.0.0.1:5000";
+
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddSlipway(builder.Configuration);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        await app.Services.InitializeSlipwayAsync(app.Lifetime.ApplicationStopping);
+        app.MapSlipway();
+        return app;
+    }
+
+    public static IServiceCollection AddSlipway(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SlipwayOptions>()
+            .Bind(configuration.GetSection(SlipwayOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSlipwayData(configuration);
+
+        services.ConfigureHttpJsonOptions(o => SlipwayJson.Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestHandler>();
+        services.AddOpenApi();
+
+        services.AddAuthentication(BearerAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerAuthentication>(BearerAuthentication.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Admin, p => p.RequireRole(BearerAuthentication.AdminRole));
+
+        services.AddScoped<Access>();
+        services.AddScoped<AdminBootstrap>();
+        services.AddScoped<ReleaseService>();
+        services.AddSingleton<ISlugStore, FolderSlugStore>();
+        return services;
+    }
+
+    /// <summary>Creates the data folder, migrates the database and makes sure an admin exists.</summary>
+    public static async Task InitializeSlipwayAsync(this IServiceProvider services, CancellationToken ct)
+    {
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SlipwayOptions>>().Value;
+        Directory.CreateDirectory(options.FullDataDir);
+        await using var scope = services.CreateAsyncScope();
+        await DataSetup.MigrateAsync(scope.ServiceProvider.GetRequiredService<SlipwayDb>(), ct);
+        await scope.ServiceProvider.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(ct);
+    }
+
+    public static WebApplication MapSlipway(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapGet("/health", () => TypedResults.Ok(new HealthResponse("ok", typeof(SlipwayServer).Assembly.GetName().Version?.ToString() ?? "0")))
+            .AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapAccountsApi();
+        app.MapSpacesApi();
+        app.MapAppsApi();
+        app.MapConfigApi();
+        app.MapSlugsApi();
+        app.MapReleasesApi();
+        return app;
+    }
+}

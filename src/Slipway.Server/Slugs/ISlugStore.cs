@@ -1,0 +1,24 @@
+namespace Slipway.Server.Slugs;
+
+public enum SlugPutStatus
+{
+    Stored,
+    ChecksumMismatch,
+    TooLarge,
+    NotGzip,
+}
+
+public sealed record SlugPutResult(SlugPutStatus Status, long Size, string ActualDigest);
+
+/// <summary>
+/// Where slug bytes live, content-addressed by SHA-256 (lowercase hex). A put verifies size and
+/// digest while it streams and keeps nothing unless both are right. Folder now, S3 for scale-out.
+/// </summary>
+public interface ISlugStore
+{
+    Task<SlugPutResult> PutAsync(string expectedDigest, Stream content, long maxBytes, CancellationToken ct);
+
+    Task<bool> ExistsAsync(string digest, CancellationToken ct);
+
+    Task<Stream> OpenReadAsync(string digest, CancellationToken ct);
+}

@@ -1,0 +1,57 @@
+namespace Slipway.Server.Slugs;
+
+/// <summary>
+/// A built app: a tar.gz with the app under <c>./app/</c>, plus its process types. The bytes
+/// live in the <see cref="ISlugStore"/>, addressed by their SHA-256; this row is the app's claim on them.
+/// </summary>
+public sealed class Slug
+{
+    private Slug()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid AppId { get; private set; }
+
+    /// <summary><c>SHA256:&lt;64 lowercase hex&gt;</c>, fixed when the slug is created; the upload must match it.</summary>
+    public string Checksum { get; private set; } = "";
+
+    /// <summary>The size promised at creation, or the size received once uploaded.</summary>
+    public long? Size { get; private set; }
+
+    public Dictionary<string, string> ProcessTypes { get; private set; } = [];
+
+    public string? Commit { get; private set; }
+
+    public string? CommitDescription { get; private set; }
+
+    public bool Uploaded { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>The lowercase hex digest of <see cref="Checksum"/>: the blob's address in the store.</summary>
+    public string Digest => Checksum["SHA256:".Length..];
+
+    public static Slug Create(Guid appId, string checksum, long? size, Dictionary<string, string> processTypes, string? commit, string? commitDescription, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        AppId = appId,
+        Checksum = checksum,
+        Size = size,
+        ProcessTypes = processTypes,
+        Commit = commit,
+        CommitDescription = commitDescription,
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
+
+    public void MarkUploaded(long size, DateTimeOffset now)
+    {
+        Size = size;
+        Uploaded = true;
+        UpdatedAt = now;
+    }
+}

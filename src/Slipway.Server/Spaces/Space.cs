@@ -1,0 +1,63 @@
+using Slipway.Server.Accounts;
+
+namespace Slipway.Server.Spaces;
+
+/// <summary>A group of apps, usually an environment (<c>prod</c>, <c>qa</c>); the unit of access.</summary>
+public sealed class Space
+{
+    private readonly List<SpaceMember> _members = [];
+
+    private Space()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    public string Name { get; private set; } = "";
+
+    public string? Description { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public IReadOnlyCollection<SpaceMember> Members => _members;
+
+    public static Space Create(string name, string? description, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        Name = name,
+        Description = description,
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
+
+    public void AddMember(User user, DateTimeOffset now)
+    {
+        if (_members.Any(m => m.UserId == user.Id))
+        {
+            return;
+        }
+
+        _members.Add(new SpaceMember(Id, user.Id, now));
+        UpdatedAt = now;
+    }
+}
+
+public sealed class SpaceMember
+{
+    public SpaceMember(Guid spaceId, Guid userId, DateTimeOffset addedAt)
+    {
+        SpaceId = spaceId;
+        UserId = userId;
+        AddedAt = addedAt;
+    }
+
+    public Guid SpaceId { get; private set; }
+
+    public Guid UserId { get; private set; }
+
+    public User User { get; private set; } = null!;
+
+    public DateTimeOffset AddedAt { get; private set; }
+}

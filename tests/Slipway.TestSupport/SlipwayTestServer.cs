@@ -1,0 +1,116 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Slipway.Contracts;
+using Slipway.Server;
+
+namespace Slipway.TestSupport;
+
+public enum Database
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// A real Slipway server on 127.0.0.1 (Kestrel, a free port), on a fresh SQLite data folder or
+/// a fresh PostgreSQL database, with a known admin token. Share one per test class.
+/// </summary>
+public sealed class SlipwayTestServer : IAsyncDisposable
+{
+    public const string AdminToken = "slw_test_admin_token";
+
+    private readonly WebApplication _app;
+    private readonly PostgresServer? _postgres;
+    private readonly string? _connectionString;
+
+    private SlipwayTestServer(WebApplication app, Uri baseAddress, string dataDir, PostgresServer? postgres, string? connectionString)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        DataDir = dataDir;
+        _postgres = postgres;
+        _connectionString = connectionString;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string DataDir { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<SlipwayTestServer> StartAsync(Database database = Database.Sqlite, PostgresServer? postgres = null, IDictionary<string, string?>? settings = null)
+    {
+        var dataDir = Directory.CreateTempSubdirectory("slipway-test-").FullName;
+        var args = new List<string>
+        {
+            "--urls=http://127.0.0.1:0",
+            $"--Slipway:DataDir={dataDir}",
+            $"--Slipway:AdminToken={AdminToken}",
+            "--Logging:LogLevel:Default=Warning",
+            "--environment=Testing",
+        };
+        string? connectionString = null;
+        if (database == Database.Postgres)
+        {
+            ArgumentNullException.ThrowIfNull(postgres);
+            connectionString = await postgres.CreateDatabaseAsync();
+            args.Add("--Slipway:Database:Provider=postgres");
+            args.Add($"--ConnectionStrings:Slipway={connectionString}");
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            args.Add($"--{key}={value}");
+        }
+
+        var app = await SlipwayServer.BuildAsync([.. args]);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new SlipwayTestServer(app, new Uri(address), dataDir, postgres, connectionString);
+    }
+
+    /// <summary>An HTTP client for the API, authenticated with <paramref name="token"/> (the admin's by default; null for none).</summary>
+    public HttpClient Client(string? token = AdminToken)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    /// <summary>Creates a non-admin user and answers its token.</summary>
+    public async Task<string> CreateUserAsync(string email)
+    {
+        using var client = Client();
+        var response = await client.PostAsJsonAsync("/users", new CreateUserRequest(email, null), SlipwayJson.Options);
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<CreatedUserResponse>(SlipwayJson.Options);
+        return created!.Token.Token;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (_postgres is not null && _connectionString is not null)
+        {
+            await _postgres.DropDatabaseAsync(_connectionString);
+        }
+
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process that still holds a file open must not fail the test run.
+        }
+    }
+}
