@@ -15,7 +15,7 @@ public static partial class Names
     /// <summary>Why <paramref name="name"/> cannot be an app name, or null when it can.</summary>
     public static string? AppNameProblem(string? name) => name switch
     {
-        null or "" => "An app name is required.",
+        null or "" => "App name is required.",
         { Length: > MaxAppName } => $"App name '{name}' is longer than {MaxAppName} characters.",
         _ when !AppName().IsMatch(name) => $"App name '{name}' is not valid: use only lowercase letters and digits (^[a-z0-9]+$); no dashes, since the app key is name-space.",
         _ => null,
@@ -24,7 +24,7 @@ public static partial class Names
     /// <summary>Why <paramref name="name"/> cannot be a space name, or null when it can.</summary>
     public static string? SpaceNameProblem(string? name) => name switch
     {
-        null or "" => "A space name is required.",
+        null or "" => "Space name is required.",
         { Length: > MaxSpaceName } => $"Space name '{name}' is longer than {MaxSpaceName} characters.",
         _ when !SpaceName().IsMatch(name) => $"Space name '{name}' is not valid: use lowercase letters, digits and dashes, starting with a letter or digit (^[a-z0-9][a-z0-9-]*$).",
         _ => null,

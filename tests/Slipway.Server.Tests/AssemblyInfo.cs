@@ -1,0 +1,3 @@
+using Slipway.TestSupport;
+
+[assembly: AssemblyFixture(typeof(PostgresServer))]
