@@ -30,7 +30,42 @@ public sealed class DatabaseOptions
 
 public sealed class SlugOptions
 {
+    /// <summary><c>folder</c> (under the data folder, default) or <c>s3</c> (any S3-compatible store).</summary>
+    [RegularExpression("^(folder|s3)$", ErrorMessage = "Slipway:Slugs:Kind must be 'folder' or 's3'.")]
+    public string Kind { get; set; } = "folder";
+
+    public S3SlugOptions S3 { get; set; } = new();
+
     /// <summary>The largest slug accepted, in bytes (default 1 GiB).</summary>
     [Range(1, long.MaxValue)]
     public long MaxBytes { get; set; } = 1L << 30;
+}
+
+/// <summary>The <c>Slipway:Slugs:S3</c> section, used when <c>Slipway:Slugs:Kind</c> is <c>s3</c>.</summary>
+public sealed class S3SlugOptions
+{
+    public string Bucket { get; set; } = "";
+
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>The endpoint of an S3-compatible service (MinIO, Ceph, s3rver); empty for AWS itself.</summary>
+    public string? ServiceUrl { get; set; }
+
+    /// <summary>Path-style addressing (<c>host/bucket/key</c>), which most S3-compatible services need.</summary>
+    public bool ForcePathStyle { get; set; } = true;
+
+    public string? AccessKey { get; set; }
+
+    public string? SecretKey { get; set; }
+
+    /// <summary>Key prefix for slugs inside the bucket.</summary>
+    public string Prefix { get; set; } = "slugs/";
+
+    /// <summary>Slugs larger than this go up as a multipart upload.</summary>
+    [Range(5L * 1024 * 1024, long.MaxValue)]
+    public long MultipartThresholdBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Part size of a multipart upload (S3's minimum is 5 MiB).</summary>
+    [Range(5L * 1024 * 1024, 5L * 1024 * 1024 * 1024)]
+    public long PartSizeBytes { get; set; } = 16L * 1024 * 1024;
 }

@@ -43,6 +43,7 @@ public static class SlipwayServer
         services.AddOptions<SlipwayOptions>()
             .Bind(configuration.GetSection(SlipwayOptions.Section))
             .ValidateDataAnnotations()
+            .Validate(o => o.Slugs.Kind != "s3" || !string.IsNullOrWhiteSpace(o.Slugs.S3.Bucket), "Slipway:Slugs:S3:Bucket is required when Slipway:Slugs:Kind is 's3'.")
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSlipwayData(configuration);
@@ -62,7 +63,7 @@ public static class SlipwayServer
         services.AddScoped<Access>();
         services.AddScoped<AdminBootstrap>();
         services.AddScoped<ReleaseService>();
-        services.AddSingleton<ISlugStore, FolderSlugStore>();
+        services.AddSlugStore(configuration);
         return services;
     }
 

@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+
+namespace Slipway.Server.Slugs;
+
+/// <summary>
+/// An upload being received: streamed to a temporary file while its size, gzip magic and
+/// SHA-256 are checked. Every slug store takes bytes through here, so the checks are the same
+/// whichever store keeps them; disposing removes the temporary file.
+/// </summary>
+public sealed class IncomingSlug : IDisposable
+{
+    private IncomingSlug(string path, SlugPutStatus status, long size, string digest)
+    {
+        Path = path;
+        Status = status;
+        Size = size;
+        Digest = digest;
+    }
+
+    public string Path { get; }
+
+    public SlugPutStatus Status { get; }
+
+    public long Size { get; }
+
+    /// <summary>The lowercase hex SHA-256 of what arrived (empty when it was refused before the end).</summary>
+    public string Digest { get; }
+
+    public SlugPutResult Result => new(Status, Size, Digest);
+
+    /// <summary>Receives <paramref name="content"/> into <paramref name="folder"/> and checks it against <paramref name="expectedDigest"/>.</summary>
+    public static async Task<IncomingSlug> ReceiveAsync(string folder, string expectedDigest, Stream content, long maxBytes, CancellationToken ct)
+    {
+        Directory.CreateDirectory(folder);
+        var path = System.IO.Path.Combine(folder, Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (status, size, digest) = await CopyAsync(content, path, maxBytes, ct);
+            if (status == SlugPutStatus.Stored && digest != expectedDigest)
+            {
+                status = SlugPutStatus.ChecksumMismatch;
+            }
+
+            return new IncomingSlug(path, status, size, digest);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+    }
+
+    public void Dispose() => File.Delete(Path);
+
+    private static async Task<(SlugPutStatus, long, string)> CopyAsync(Stream content, string path, long maxBytes, CancellationToken ct)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+        var buffer = new byte[81920];
+        long size = 0;
+        int read;
+        while ((read = await content.ReadAsync(buffer, ct)) > 0)
+        {
+            if (size < 2 && !LooksLikeGzip(buffer.AsSpan(0, read), size))
+            {
+                return (SlugPutStatus.NotGzip, size + read, "");
+            }
+
+            size += read;
+            if (size > maxBytes)
+            {
+                return (SlugPutStatus.TooLarge, size, "");
+            }
+
+            hash.AppendData(buffer, 0, read);
+            await file.WriteAsync(buffer.AsMemory(0, read), ct);
+        }
+
+        return size < 2
+            ? (SlugPutStatus.NotGzip, size, "")
+            : (SlugPutStatus.Stored, size, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    /// <summary>Checks the gzip magic (1f 8b) in the bytes that fall at offsets 0 and 1.</summary>
+    private static bool LooksLikeGzip(ReadOnlySpan<byte> chunk, long offset)
+    {
+        ReadOnlySpan<byte> magic = [0x1f, 0x8b];
+        for (var i = 0; i < chunk.Length && offset + i < 2; i++)
+        {
+            if (chunk[i] != magic[(int)(offset + i)])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,175 @@
+using System.IO.Compression;
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Slipway.Server.Slugs;
+using Slipway.TestSupport;
+
+namespace Slipway.Server.Tests.Slugs;
+
+public sealed class S3rverFixture : IAsyncLifetime
+{
+    public S3rverServer S3 { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => S3 = await S3rverServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await S3.DisposeAsync();
+}
+
+public sealed class S3SlugStoreTests(S3rverFixture fixture) : IClassFixture<S3rverFixture>, IDisposable
+{
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("slipway-s3-test-").FullName;
+
+    [Fact]
+    public async Task Put_VerifiedSlug_CanBeReadBack()
+    {
+        using var store = Store();
+        var bytes = Api.SlugBytes(new() { ["index.html"] = "s3 " + Api.Unique() });
+        var digest = Digest(bytes);
+
+        var result = await store.PutAsync(digest, new MemoryStream(bytes), 1 << 20, CancellationToken.None);
+
+        Assert.Equal(SlugPutStatus.Stored, result.Status);
+        Assert.True(await store.ExistsAsync(digest, CancellationToken.None));
+        Assert.Equal(bytes, await ReadAllAsync(store, digest));
+    }
+
+    [Fact]
+    public async Task Put_LargeSlug_GoesUpInPartsAndReadsBackWhole()
+    {
+        var log = new ListLogger();
+        using var store = Store(logger: log);
+        var bytes = IncompressibleGzip(12 * 1024 * 1024);
+        var digest = Digest(bytes);
+
+        var result = await store.PutAsync(digest, new MemoryStream(bytes), 64 << 20, CancellationToken.None);
+
+        Assert.Equal(SlugPutStatus.Stored, result.Status);
+        using var s3 = Client();
+        var head = await s3.GetObjectMetadataAsync(fixture.S3.Bucket, store.KeyOf(digest));
+        Assert.Equal(bytes.Length, head.ContentLength);
+        Assert.Equal([$"Uploaded slug unit/{digest}.tar.gz in 3 parts"], log.Messages);
+        Assert.Equal(bytes, await ReadAllAsync(store, digest));
+    }
+
+    [Fact]
+    public async Task Put_ChecksumMismatch_LeavesNothingInBucketOrOnDisk()
+    {
+        using var store = Store();
+        var bytes = Api.SlugBytes(new() { ["x"] = Api.Unique() });
+        var claimed = Digest([1, 2, 3]);
+
+        var result = await store.PutAsync(claimed, new MemoryStream(bytes), 1 << 20, CancellationToken.None);
+
+        Assert.Equal(SlugPutStatus.ChecksumMismatch, result.Status);
+        Assert.False(await store.ExistsAsync(claimed, CancellationToken.None));
+        Assert.False(await store.ExistsAsync(Digest(bytes), CancellationToken.None));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dataDir, "slugs", "incoming")));
+    }
+
+    [Fact]
+    public async Task Server_WithS3Store_UploadsAndReleasesSlug()
+    {
+        await using var server = await SlipwayTestServer.StartAsync(settings: fixture.S3.SlipwaySettings("server/"));
+        using var api = new Api(server.Client());
+        var app = await api.CreateAppAsync();
+
+        var slug = await api.CreateSlugAsync(app.Name);
+        var release = await api.DeployAsync(app.Name, slug.Id);
+
+        Assert.Equal(slug.Id, release.Slug?.Id);
+        using var s3 = Client();
+        var digest = slug.Checksum["SHA256:".Length..];
+        Assert.Equal(HttpStatusCode.OK, (await s3.GetObjectMetadataAsync(fixture.S3.Bucket, $"server/{digest}.tar.gz")).HttpStatusCode);
+        Assert.False(Directory.Exists(Path.Combine(server.DataDir, "slugs", digest[..2])));
+    }
+
+    [Fact]
+    public async Task CopyCommand_CopiesFolderSlugsOnceAndSkipsThemAfter()
+    {
+        var folder = new FolderSlugStore(Options.Create(new SlipwayOptions { DataDir = _dataDir }));
+        var first = Api.SlugBytes(new() { ["a"] = Api.Unique() });
+        var second = Api.SlugBytes(new() { ["b"] = Api.Unique() });
+        await folder.PutAsync(Digest(first), new MemoryStream(first), 1 << 20, CancellationToken.None);
+        await folder.PutAsync(Digest(second), new MemoryStream(second), 1 << 20, CancellationToken.None);
+        var prefix = $"copy-{Api.Unique()}/";
+        string[] args = [$"--Slipway:DataDir={_dataDir}", .. fixture.S3.SlipwaySettings(prefix).Select(kv => $"--{kv.Key}={kv.Value}")];
+
+        var output = new StringWriter();
+        var code = await SlugStoreSetup.CopyFolderToS3Async(args, output, CancellationToken.None);
+        var again = new StringWriter();
+        var codeAgain = await SlugStoreSetup.CopyFolderToS3Async(args, again, CancellationToken.None);
+
+        Assert.Equal(0, code);
+        Assert.Equal($"Copied 2 slugs to s3://{fixture.S3.Bucket}/{prefix} (0 already there, 0 skipped).", output.ToString().Trim());
+        Assert.Equal(0, codeAgain);
+        Assert.Contains("Copied 0 slugs", again.ToString());
+        Assert.Contains("(2 already there", again.ToString());
+        using var store = Store(prefix);
+        Assert.Equal(first, await ReadAllAsync(store, Digest(first)));
+    }
+
+    public void Dispose() => Directory.Delete(_dataDir, recursive: true);
+
+    private S3SlugStore Store(string prefix = "unit/", ILogger<S3SlugStore>? logger = null)
+    {
+        var options = new SlipwayOptions { DataDir = _dataDir };
+        options.Slugs.Kind = "s3";
+        options.Slugs.S3 = new S3SlugOptions
+        {
+            Bucket = fixture.S3.Bucket,
+            ServiceUrl = fixture.S3.ServiceUrl,
+            AccessKey = S3rverServer.AccessKey,
+            SecretKey = S3rverServer.SecretKey,
+            Prefix = prefix,
+            MultipartThresholdBytes = 5 * 1024 * 1024,
+            PartSizeBytes = 5 * 1024 * 1024,
+        };
+        return new S3SlugStore(Options.Create(options), logger ?? NullLogger<S3SlugStore>.Instance);
+    }
+
+    private AmazonS3Client Client() => new(
+        new Amazon.Runtime.BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey),
+        new AmazonS3Config { ServiceURL = fixture.S3.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+
+    private static async Task<byte[]> ReadAllAsync(ISlugStore store, string digest)
+    {
+        await using var stream = await store.OpenReadAsync(digest, CancellationToken.None);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    private static string Digest(byte[] bytes) => Api.Checksum(bytes)["SHA256:".Length..];
+
+    /// <summary>A gzip stream about <paramref name="size"/> bytes long (random content does not compress).</summary>
+    private static byte[] IncompressibleGzip(int size)
+    {
+        var random = new byte[size];
+        new Random(42).NextBytes(random);
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(random);
+        }
+
+        return buffer.ToArray();
+    }
+}
+
+/// <summary>Keeps what the store logs, to see which upload path it took.</summary>
+internal sealed class ListLogger : ILogger<S3SlugStore>
+{
+    public List<string> Messages { get; } = [];
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Messages.Add(formatter(state, exception));
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Slipway.TestSupport;
+
+/// <summary>
+/// A real S3-compatible server (the npm package s3rver, pinned in <c>tests/tools</c>) on a free
+/// loopback port, with one bucket. Installs the package with npm on first use if needed.
+/// </summary>
+public sealed class S3rverServer : IAsyncDisposable
+{
+    public const string AccessKey = "S3RVER";
+
+    public const string SecretKey = "S3RVER";
+
+    private readonly Process _process;
+    private readonly string _directory;
+
+    private S3rverServer(Process process, string directory, string serviceUrl, string bucket)
+    {
+        _process = process;
+        _directory = directory;
+        ServiceUrl = serviceUrl;
+        Bucket = bucket;
+    }
+
+    public string ServiceUrl { get; }
+
+    public string Bucket { get; }
+
+    /// <summary>The settings that point a Slipway server's slug store at this server.</summary>
+    public Dictionary<string, string?> SlipwaySettings(string prefix = "slugs/") => new()
+    {
+        ["Slipway:Slugs:Kind"] = "s3",
+        ["Slipway:Slugs:S3:Bucket"] = Bucket,
+        ["Slipway:Slugs:S3:ServiceUrl"] = ServiceUrl,
+        ["Slipway:Slugs:S3:ForcePathStyle"] = "true",
+        ["Slipway:Slugs:S3:AccessKey"] = AccessKey,
+        ["Slipway:Slugs:S3:SecretKey"] = SecretKey,
+        ["Slipway:Slugs:S3:Prefix"] = prefix,
+    };
+
+    public static async Task<S3rverServer> StartAsync(string bucket = "slipway-slugs")
+    {
+        var tools = Path.Combine(RepositoryRoot(), "tests", "tools");
+        var script = Path.Combine(tools, "node_modules", "s3rver", "bin", "s3rver.js");
+        if (!File.Exists(script))
+        {
+            await RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--prefix", tools]);
+        }
+
+        var directory = Directory.CreateTempSubdirectory("slipway-s3-").FullName;
+        var port = FreePort();
+        var start = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[] { script, "-d", directory, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent", "--configure-bucket", bucket })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var serviceUrl = $"http://127.0.0.1:{port}";
+        await WaitForPortAsync(port, process);
+        return new S3rverServer(process, directory, serviceUrl, bucket);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>The folder holding <c>Slipway.slnx</c>, found upwards from the test binaries.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Slipway.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Slipway.slnx not found above " + AppContext.BaseDirectory);
+    }
+
+    private static async Task WaitForPortAsync(int port, Process process)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"s3rver exited with code {process.ExitCode}.");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        throw new TimeoutException($"s3rver did not listen on {port} within 30 s.");
+    }
+
+    private static async Task RunAsync(string program, string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {await output}{await error}");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
