@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Globalization;
+using Slipway.Cli.Api;
+using Slipway.Cli.Output;
+using Slipway.Contracts;
+
+namespace Slipway.Cli.Commands;
+
+/// <summary><c>aka releases:info [vN] -a APP [--json]</c>: one release in full; by default the current one (else the newest).</summary>
+public sealed class ReleasesInfoCommand : AkaCommand
+{
+    private readonly Argument<string?> _release = new("release") { Arity = ArgumentArity.ZeroOrOne, Description = "The release: vN, N or its id (default: the current one)" };
+    private readonly Option<string> _app = CommonOptions.App();
+    private readonly Option<bool> _json = CommonOptions.Json();
+
+    public ReleasesInfoCommand(CliContext context, CliOutput output)
+        : base("releases:info", "Show one release", context, output)
+    {
+        Arguments.Add(_release);
+        Options.Add(_app);
+        Options.Add(_json);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken ct)
+    {
+        var app = parseResult.GetRequiredValue(_app);
+        using var api = Connect();
+        var result = await FindAsync(api, app, parseResult.GetValue(_release), ct);
+        if (parseResult.GetValue(_json))
+        {
+            Output.Json(result.Json);
+            return 0;
+        }
+
+        var release = result.Value;
+        Output.Heading(string.Create(CultureInfo.InvariantCulture, $"{release.App.Name} Release v{release.Version}"));
+        Output.Fields(
+            ("By", release.User.Email),
+            ("Change", release.Description),
+            ("When", TimeText.Iso(release.CreatedAt)),
+            ("Status", release.Status),
+            ("Current", release.Current ? "yes" : "no"),
+            ("Slug", release.Slug?.Id.ToString() ?? "none"),
+            ("Config vars", release.ConfigVarNames.Count == 0 ? "none" : string.Join(", ", release.ConfigVarNames)),
+            ("Rollback", release.EligibleForRollback ? "eligible" : release.IneligibleReason ?? "not eligible"),
+            ("Failure", release.FailureReason));
+        return 0;
+    }
+
+    private static async Task<ApiResult<ReleaseResponse>> FindAsync(SlipwayApi api, string app, string? reference, CancellationToken ct)
+    {
+        if (reference is not null)
+        {
+            return await api.GetReleaseAsync(app, reference, ct);
+        }
+
+        var found = (await api.GetAppAsync(app, ct)).Value;
+        if (found.CurrentVersion is { } current)
+        {
+            return await api.GetReleaseAsync(found.Name, current.ToString(CultureInfo.InvariantCulture), ct);
+        }
+
+        var newest = await api.ListNewestReleasesAsync(found.Name, 1, ct);
+        return newest.Value.Count == 0
+            ? throw new CliException($"{found.Name} has no releases yet.")
+            : await api.GetReleaseAsync(found.Name, newest.Value[0].Id.ToString(), ct);
+    }
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Slipway.Cli.Output;
+using Slipway.Contracts;
+
+namespace Slipway.Cli.Commands;
+
+/// <summary>
+/// <c>aka rollback [vN] -a APP</c> (also <c>releases:rollback</c>): a new release with vN's slug
+/// and config; without a version, the release before the current one. The API decides which
+/// releases are eligible and says why one is not.
+/// </summary>
+public sealed class RollbackCommand : AkaCommand
+{
+    private const string Previous = "previous";
+
+    private readonly Argument<string?> _release = new("release") { Arity = ArgumentArity.ZeroOrOne, Description = "The release to go back to: vN, N or its id (default: the previous one)" };
+    private readonly Option<string> _app = CommonOptions.App();
+
+    public RollbackCommand(CliContext context, CliOutput output)
+        : base("rollback", "Roll an app back to an earlier release", context, output)
+    {
+        Aliases.Add("releases:rollback");
+        Arguments.Add(_release);
+        Options.Add(_app);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken ct)
+    {
+        var app = parseResult.GetRequiredValue(_app);
+        var target = parseResult.GetValue(_release) ?? Previous;
+        using var api = Connect();
+        var request = new CreateReleaseRequest(null, JsonSerializer.SerializeToElement(target, SlipwayJson.Options), null);
+        var release = (await Output.WhileAsync($"Rolling back {app}", () => api.CreateReleaseAsync(app, request, ct))).Value;
+        var version = release.RollbackOf is { } of ? string.Create(CultureInfo.InvariantCulture, $"v{of}") : target;
+        Output.Line($"Rolling back to {version} on {release.App.Name}");
+        return 0;
+    }
+}

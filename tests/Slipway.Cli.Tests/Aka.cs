@@ -1,0 +1,48 @@
+namespace Slipway.Cli.Tests;
+
+/// <summary>What one run of <c>aka</c> left: its exit code and everything it wrote to stdout and stderr.</summary>
+public sealed record AkaResult(int ExitCode, string Out, string Error);
+
+/// <summary>
+/// Runs the real <c>aka</c> command tree in-process against the API at <paramref name="ApiUrl"/>,
+/// with captured writers and whatever token, netrc file, clock and stdin a test gives it.
+/// </summary>
+public sealed record Aka(Uri ApiUrl)
+{
+    /// <summary>The <c>SLIPWAY_API_TOKEN</c> the run sees (the admin's unless a test says otherwise).</summary>
+    public string? Token { get; init; } = Slipway.TestSupport.SlipwayTestServer.AdminToken;
+
+    public string NetrcPath { get; init; } = Path.Combine(Path.GetTempPath(), $"aka-netrc-{Guid.NewGuid():N}");
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    public string Input { get; init; } = "";
+
+    public bool IsTerminal { get; init; }
+
+    public async Task<AkaResult> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var context = new CliContext
+        {
+            ApiUrl = ApiUrl,
+            EnvironmentToken = Token,
+            NetrcPath = NetrcPath,
+            Clock = Clock,
+            In = new StringReader(Input),
+            Out = output,
+            Error = error,
+            IsTerminal = IsTerminal,
+        };
+
+        var exitCode = await AkaCli.Build(context).Parse(args).InvokeAsync(context, TestContext.Current.CancellationToken);
+        return new AkaResult(exitCode, output.ToString(), error.ToString());
+    }
+}
+
+/// <summary>A clock that always reads the same instant.</summary>
+public sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
+}

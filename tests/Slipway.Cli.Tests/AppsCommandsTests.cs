@@ -1,0 +1,191 @@
+using System.Text.Json;
+
+namespace Slipway.Cli.Tests;
+
+public sealed class AppsCommandsTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task AppsCreate_InSpace_PrintsTheKey()
+    {
+        var space = await fixture.CreateSpaceAsync(ServerFixture.UniqueName("space"));
+        var name = ServerFixture.UniqueName("web");
+
+        var result = await fixture.Aka.RunAsync("apps:create", name, "-s", space.Name);
+
+        Assert.Equal($"Creating app {name}-{space.Name} ... ✓\n", result.Out);
+        Assert.Equal("", result.Error);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(space.Name, (await fixture.GetAppAsync($"{name}-{space.Name}")).Space.Name);
+    }
+
+    [Fact]
+    public async Task AppsCreate_InUnknownSpace_FailsWithTheServerMessage()
+    {
+        var result = await fixture.Aka.RunAsync("apps:create", "web", "-s", "nowhere");
+
+        Assert.Equal("", result.Out);
+        Assert.Equal("! Space 'nowhere' not found.\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task AppsCreate_WithoutSpace_IsAParseError()
+    {
+        var result = await fixture.Aka.RunAsync("apps:create", "web");
+
+        Assert.Equal("", result.Out);
+        Assert.Equal("! Option '--space' is required.\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Apps_WithSpace_ListsOnlyThatSpacesApps()
+    {
+        var space = await fixture.CreateSpaceAsync(ServerFixture.UniqueName("space"));
+        await fixture.Aka.RunAsync("apps:create", "api", "-s", space.Name);
+        await fixture.Aka.RunAsync("apps:create", "web", "-s", space.Name);
+        var elsewhere = await fixture.CreateAppAsync();
+
+        var filtered = await fixture.Aka.RunAsync("apps", "-s", space.Name);
+        var all = await fixture.Aka.RunAsync("apps");
+
+        Assert.Equal($"⬢ api-{space.Name}\n⬢ web-{space.Name}\n", filtered.Out);
+        Assert.Contains($"⬢ {elsewhere}\n", all.Out);
+        Assert.Contains($"⬢ web-{space.Name}\n", all.Out);
+    }
+
+    [Fact]
+    public async Task Apps_Json_PrintsTheApiObjectsOfTheSpace()
+    {
+        var space = await fixture.CreateSpaceAsync(ServerFixture.UniqueName("space"));
+        await fixture.Aka.RunAsync("apps:create", "api", "-s", space.Name);
+
+        var result = await fixture.Aka.RunAsync("apps", "-s", space.Name, "--json");
+
+        using var json = JsonDocument.Parse(result.Out);
+        var app = Assert.Single(json.RootElement.EnumerateArray());
+        Assert.Equal($"api-{space.Name}", app.GetProperty("name").GetString());
+        Assert.Equal(space.Name, app.GetProperty("space").GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task AppsInfo_NewApp_PrintsAlignedFieldsWithoutRelease()
+    {
+        var key = await fixture.CreateAppAsync();
+        var app = await fixture.GetAppAsync(key);
+
+        var result = await fixture.Aka.RunAsync("apps:info", "-a", key);
+
+        Assert.Equal(
+            $"=== {key}\n" +
+            $"Id:      {app.Id}\n" +
+            $"Space:   {app.Space.Name}\n" +
+            "Release: none\n" +
+            $"Created: {app.CreatedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}\n",
+            result.Out);
+        Assert.Equal(0, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task AppsInfo_ById_ShowsTheCurrentRelease()
+    {
+        var key = await fixture.CreateAppAsync();
+        await fixture.SetConfigAsync(key, "FOO", "1");
+        await fixture.SetConfigAsync(key, "FOO", "2");
+        var app = await fixture.GetAppAsync(key);
+
+        var result = await fixture.Aka.RunAsync("apps:info", "-a", app.Id.ToString());
+
+        Assert.StartsWith($"=== {key}\n", result.Out);
+        Assert.Contains("\nRelease: v2\n", result.Out);
+    }
+
+    [Fact]
+    public async Task AppsInfo_Json_PrintsTheApiObject()
+    {
+        var key = await fixture.CreateAppAsync();
+
+        var result = await fixture.Aka.RunAsync("apps:info", "-a", key, "--json");
+
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal(key, json.RootElement.GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("current_version").ValueKind);
+    }
+
+    [Fact]
+    public async Task AppsInfo_UnknownApp_FailsWithTheServerMessage()
+    {
+        var result = await fixture.Aka.RunAsync("apps:info", "-a", "x");
+
+        Assert.Equal("", result.Out);
+        Assert.Equal("! App 'x' not found.\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task AppsInfo_WithoutApp_IsAParseError()
+    {
+        var result = await fixture.Aka.RunAsync("apps:info");
+
+        Assert.Equal("! Option '--app' is required.\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task AppsDestroy_WithoutConfirm_IsRefusedAndKeepsTheApp()
+    {
+        var key = await fixture.CreateAppAsync();
+
+        var result = await fixture.Aka.RunAsync("apps:destroy", "-a", key);
+
+        Assert.Equal("", result.Out);
+        Assert.Equal($"! To destroy {key}, re-run with --confirm {key}\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(key, (await fixture.GetAppAsync(key)).Name);
+    }
+
+    [Fact]
+    public async Task AppsDestroy_WithWrongConfirm_IsRefusedAndKeepsTheApp()
+    {
+        var key = await fixture.CreateAppAsync();
+
+        var result = await fixture.Aka.RunAsync("apps:destroy", "-a", key, "--confirm", "other-app");
+
+        Assert.Equal($"! To destroy {key}, re-run with --confirm {key}\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(key, (await fixture.GetAppAsync(key)).Name);
+    }
+
+    [Fact]
+    public async Task AppsDestroy_WithConfirm_DestroysTheApp()
+    {
+        var key = await fixture.CreateAppAsync();
+        await fixture.DeploySlugAsync(key);
+
+        var result = await fixture.Aka.RunAsync("apps:destroy", "-a", key, "--confirm", key);
+        var after = await fixture.Aka.RunAsync("apps:info", "-a", key);
+
+        Assert.Equal($"Destroying {key} ... ✓\n", result.Out);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal($"! App '{key}' not found.\n", after.Error);
+        Assert.Equal(1, after.ExitCode);
+    }
+
+    [Fact]
+    public async Task AppsDestroy_UnknownApp_FailsWithTheServerMessage()
+    {
+        var result = await fixture.Aka.RunAsync("apps:destroy", "-a", "x", "--confirm", "x");
+
+        Assert.Equal("! App 'x' not found.\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task UnknownCommand_IsAParseError()
+    {
+        var result = await fixture.Aka.RunAsync("apps:frobnicate");
+
+        Assert.Equal("! Unrecognized command or argument 'apps:frobnicate'.\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+    }
+}

@@ -1,0 +1,301 @@
+using System.Text.Json;
+
+namespace Slipway.Cli.Tests;
+
+public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private const string FirstSha = "0123456789abcdef0123456789abcdef01234567";
+    private const string SecondSha = "fedcba9876543210fedcba9876543210fedcba98";
+
+    [Fact]
+    public async Task Releases_ConfigThenSlugDeploys_PrintsExactLinesOldestFirst()
+    {
+        var app = await fixture.CreateAppAsync();
+        await fixture.SetConfigAsync(app, "FOO", "1");
+        var (first, _) = await fixture.DeploySlugAsync(app, FirstSha, "Add the widget");
+        var (second, latest) = await fixture.DeploySlugAsync(app, SecondSha, "Fix the widget\n\nIt was upside down.");
+        var aka = fixture.Aka with { Clock = new FixedClock(latest.CreatedAt.AddMinutes(2)) };
+
+        var result = await aka.RunAsync("releases", "-a", app);
+
+        Assert.Equal(
+            "• v1\t2 minutes ago\tSet FOO config vars\n" +
+            $"• v2\t2 minutes ago\tDeploy {Short(first.Id)} - Add the widget - 0123456\n" +
+            $"• v3\t2 minutes ago\tDeploy {Short(second.Id)} - Fix the widget - fedcba9\n",
+            result.Out);
+        Assert.Equal("", result.Error);
+        Assert.Equal(0, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Releases_SlugWithoutCommitInfo_PrintsDescriptionAlone()
+    {
+        var app = await fixture.CreateAppAsync();
+        var (slug, release) = await fixture.DeploySlugAsync(app);
+        var aka = fixture.Aka with { Clock = new FixedClock(release.CreatedAt.AddHours(3)) };
+
+        var result = await aka.RunAsync("releases", "-a", app);
+
+        Assert.Equal($"• v1\t3 hours ago\tDeploy {Short(slug.Id)}\n", result.Out);
+    }
+
+    [Fact]
+    public async Task Releases_WithNum_PrintsTheNewestNOldestFirst()
+    {
+        var app = await fixture.CreateAppAsync();
+        for (var i = 1; i <= 4; i++)
+        {
+            await fixture.SetConfigAsync(app, $"K{i}", "x");
+        }
+
+        var latest = await fixture.GetReleaseAsync(app, 4);
+        var aka = fixture.Aka with { Clock = new FixedClock(latest.CreatedAt.AddDays(16)) };
+
+        var result = await aka.RunAsync("releases", "-a", app, "-n", "2");
+
+        Assert.Equal(
+            "• v3\t16 days ago\tSet K3 config vars\n" +
+            "• v4\t16 days ago\tSet K4 config vars\n",
+            result.Out);
+    }
+
+    [Fact]
+    public async Task Releases_Json_PrintsTheApiReleasesAscending()
+    {
+        var app = await fixture.CreateAppAsync();
+        await fixture.SetConfigAsync(app, "A", "1");
+        await fixture.SetConfigAsync(app, "B", "2");
+
+        var result = await fixture.Aka.RunAsync("releases", "-a", app, "--json");
+
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal([1, 2], json.RootElement.EnumerateArray().Select(r => r.GetProperty("version").GetInt32()));
+        Assert.Equal(app, json.RootElement[0].GetProperty("app").GetProperty("name").GetString());
+        Assert.Equal(0, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Releases_OnTerminal_ColoursCurrentGreenAndFailedRed()
+    {
+        var app = await fixture.CreateAppAsync();
+        var (first, _) = await fixture.DeploySlugAsync(app);
+        await fixture.SetConfigAsync(app, "FOO", "1");
+        var failed = await fixture.AddFailedDeployAsync(app, first.Id, "web.1 did not answer on $PORT within 60 s.");
+        var latest = await fixture.GetReleaseAsync(app, failed);
+        var aka = fixture.Aka with { Clock = new FixedClock(latest.CreatedAt.AddSeconds(1)), IsTerminal = true };
+
+        var result = await aka.RunAsync("releases", "-a", app);
+
+        Assert.Equal(
+            $"• v1\t1 second ago\tDeploy {Short(first.Id)}\n" +
+            "\e[32m• v2\t1 second ago\tSet FOO config vars\e[0m\n" +
+            $"\e[91m• v3\t1 second ago\tDeploy {Short(first.Id)}\e[0m\n",
+            result.Out);
+    }
+
+    [Fact]
+    public async Task Releases_Piped_HasNoColour()
+    {
+        var app = await fixture.CreateAppAsync();
+        var (slug, release) = await fixture.DeploySlugAsync(app);
+        var aka = fixture.Aka with { Clock = new FixedClock(release.CreatedAt.AddMinutes(1)) };
+
+        var result = await aka.RunAsync("releases", "-a", app);
+
+        Assert.Equal($"• v1\t1 minute ago\tDeploy {Short(slug.Id)}\n", result.Out);
+    }
+
+    [Fact]
+    public async Task Releases_UnknownApp_FailsWithTheServerMessage()
+    {
+        var result = await fixture.Aka.RunAsync("releases", "-a", "nosuch-app");
+
+        Assert.Equal("", result.Out);
+        Assert.Equal("! App 'nosuch-app' not found.\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Releases_NumBelowOne_IsRefused()
+    {
+        var result = await fixture.Aka.RunAsync("releases", "-a", "any-app", "-n", "0");
+
+        Assert.Equal("! --num must be at least 1.\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Rollback_ToV1_PrintsExactLineAndCreatesRollbackRelease()
+    {
+        var app = await fixture.CreateAppAsync();
+        var (first, _) = await fixture.DeploySlugAsync(app, FirstSha, "Add the widget");
+        await fixture.DeploySlugAsync(app, SecondSha, "Fix the widget");
+
+        var result = await fixture.Aka.RunAsync("rollback", "v1", "-a", app);
+
+        Assert.Equal($"Rolling back to v1 on {app}\n", result.Out);
+        Assert.Equal("", result.Error);
+        Assert.Equal(0, result.ExitCode);
+        var made = await fixture.GetReleaseAsync(app, 3);
+        Assert.Equal(("Rollback to v1", 1, first.Id), (made.Description, made.RollbackOf!.Value, made.Slug!.Id));
+    }
+
+    [Fact]
+    public async Task Rollback_WithoutVersion_GoesToThePreviousRelease()
+    {
+        var app = await fixture.CreateAppAsync();
+        await fixture.DeploySlugAsync(app, FirstSha);
+        await fixture.DeploySlugAsync(app, SecondSha);
+        await fixture.Aka.RunAsync("rollback", "v1", "-a", app);
+
+        var result = await fixture.Aka.RunAsync("rollback", "-a", app);
+
+        Assert.Equal($"Rolling back to v2 on {app}\n", result.Out);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(4, (await fixture.GetAppAsync(app)).CurrentVersion);
+    }
+
+    [Fact]
+    public async Task ReleasesRollback_Alias_RollsBack()
+    {
+        var app = await fixture.CreateAppAsync();
+        await fixture.DeploySlugAsync(app);
+        await fixture.DeploySlugAsync(app);
+
+        var result = await fixture.Aka.RunAsync("releases:rollback", "-a", app);
+
+        Assert.Equal($"Rolling back to v1 on {app}\n", result.Out);
+    }
+
+    [Fact]
+    public async Task Rollback_ToFailedRelease_IsRefused()
+    {
+        var app = await fixture.CreateAppAsync();
+        var (slug, _) = await fixture.DeploySlugAsync(app);
+        await fixture.DeploySlugAsync(app);
+        var failed = await fixture.AddFailedDeployAsync(app, slug.Id, "The release phase exited with 1.");
+
+        var result = await fixture.Aka.RunAsync("rollback", $"v{failed}", "-a", app);
+
+        Assert.Equal("", result.Out);
+        Assert.Equal($"! Cannot roll back to v3: v3 failed; a failed release cannot be rolled back to.\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Rollback_ToReleaseWithoutSlug_IsRefused()
+    {
+        var app = await fixture.CreateAppAsync();
+        await fixture.SetConfigAsync(app, "FOO", "1");
+        await fixture.DeploySlugAsync(app);
+
+        var result = await fixture.Aka.RunAsync("rollback", "v1", "-a", app);
+
+        Assert.Equal("! Cannot roll back to v1: v1 has no slug (no code had been deployed yet).\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Rollback_ToMissingVersion_IsRefused()
+    {
+        var app = await fixture.CreateAppAsync();
+        await fixture.DeploySlugAsync(app);
+
+        var result = await fixture.Aka.RunAsync("rollback", "v99", "-a", app);
+
+        Assert.Equal($"! Release 'v99' not found for {app}.\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Rollback_WithNoEarlierRelease_IsRefused()
+    {
+        var app = await fixture.CreateAppAsync();
+        await fixture.DeploySlugAsync(app);
+
+        var result = await fixture.Aka.RunAsync("rollback", "-a", app);
+
+        Assert.Equal($"! {app} has no earlier release to roll back to.\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task ReleasesInfo_WithoutVersion_ShowsTheCurrentRelease()
+    {
+        var app = await fixture.CreateAppAsync();
+        var (slug, _) = await fixture.DeploySlugAsync(app);
+        await fixture.SetConfigAsync(app, "FOO", "1");
+        await fixture.SetConfigAsync(app, "BAR", "2");
+        await fixture.AddFailedDeployAsync(app, slug.Id, "web.1 crashed.");
+        var current = await fixture.GetReleaseAsync(app, 3);
+
+        var result = await fixture.Aka.RunAsync("releases:info", "-a", app);
+
+        Assert.Equal(
+            $"=== {app} Release v3\n" +
+            $"By:          {current.User.Email}\n" +
+            "Change:      Set BAR config vars\n" +
+            $"When:        {current.CreatedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}\n" +
+            "Status:      succeeded\n" +
+            "Current:     yes\n" +
+            $"Slug:        {slug.Id}\n" +
+            "Config vars: BAR, FOO\n" +
+            "Rollback:    v3 is the current release.\n",
+            result.Out);
+        Assert.Equal(0, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task ReleasesInfo_FailedRelease_ShowsItsFailure()
+    {
+        var app = await fixture.CreateAppAsync();
+        var (slug, _) = await fixture.DeploySlugAsync(app);
+        var failed = await fixture.AddFailedDeployAsync(app, slug.Id, "web.1 crashed.");
+
+        var result = await fixture.Aka.RunAsync("releases:info", $"v{failed}", "-a", app);
+
+        Assert.Contains("\nStatus:      failed\n", result.Out);
+        Assert.Contains("\nCurrent:     no\n", result.Out);
+        Assert.Contains("\nConfig vars: none\n", result.Out);
+        Assert.EndsWith("\nRollback:    v2 failed; a failed release cannot be rolled back to.\nFailure:     web.1 crashed.\n", result.Out);
+    }
+
+    [Fact]
+    public async Task ReleasesInfo_OlderRelease_IsEligibleForRollback()
+    {
+        var app = await fixture.CreateAppAsync();
+        await fixture.DeploySlugAsync(app);
+        await fixture.DeploySlugAsync(app);
+
+        var result = await fixture.Aka.RunAsync("releases:info", "1", "-a", app);
+
+        Assert.StartsWith($"=== {app} Release v1\n", result.Out);
+        Assert.EndsWith("\nRollback:    eligible\n", result.Out);
+    }
+
+    [Fact]
+    public async Task ReleasesInfo_OnlyFailedReleases_ShowsTheNewest()
+    {
+        var app = await fixture.CreateAppAsync();
+        var slug = await fixture.UploadSlugAsync(app);
+        await fixture.AddFailedDeployAsync(app, slug.Id, "web.1 crashed.");
+
+        var result = await fixture.Aka.RunAsync("releases:info", "-a", app);
+
+        Assert.StartsWith($"=== {app} Release v1\n", result.Out);
+        Assert.Contains("\nStatus:      failed\n", result.Out);
+    }
+
+    [Fact]
+    public async Task ReleasesInfo_AppWithoutReleases_SaysSo()
+    {
+        var app = await fixture.CreateAppAsync();
+
+        var result = await fixture.Aka.RunAsync("releases:info", "-a", app);
+
+        Assert.Equal($"! {app} has no releases yet.\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    private static string Short(Guid id) => id.ToString("N")[..8];
+}
