@@ -29,8 +29,13 @@ public static class ReleaseMapping
             SourceOf(release));
     }
 
+    /// <summary>
+    /// Where the code came from, shown for releases that brought code (deploys); a config change
+    /// or rollback reuses a slug but did not bring it, so it shows none, as on Heroku.
+    /// </summary>
     private static ReleaseSource? SourceOf(Release release) =>
-        release.Slug is { } slug && (slug.Commit is not null || slug.CommitDescription is not null)
+        release.Trigger is ReleaseTrigger.Deploy or ReleaseTrigger.AutoDeploy
+        && release.Slug is { } slug && (slug.Commit is not null || slug.CommitDescription is not null)
             ? new ReleaseSource(slug.Commit, null, slug.CommitDescription)
             : null;
 }
