@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using Slipway.Contracts;
+using Slipway.TestSupport;
+
+namespace Slipway.Bench;
+
+/// <summary>One row of the release-listing table.</summary>
+public sealed record ListingResult(int AppReleases, string Range, Latency Latency);
+
+/// <summary>The listing setup: how the big app was made, for the report.</summary>
+public sealed record ListingSetup(int SeededReleases, TimeSpan SeedTime, string Check);
+
+/// <summary>
+/// Listing one page of releases (<c>GET /apps/{app}/releases</c> with a <c>Range</c> header)
+/// of an app with few releases and of one with very many, first page and deep page: paging
+/// by version should make them cost the same.
+/// </summary>
+public static class ReleaseListingBench
+{
+    public static async Task<(ListingSetup Setup, List<ListingResult> Rows)> RunAsync(SlipwayTestServer server, string space, BenchOptions options)
+    {
+        using var client = server.Client();
+        var page = options.PageSize;
+
+        var small = await BenchApi.CreateAppAsync(client, "small", space);
+        for (var i = 1; i <= options.SmallReleases; i++)
+        {
+            await BenchApi.SetConfigAsync(client, small.Name, ReleaseSeeder.Key, i.ToString(CultureInfo.InvariantCulture));
+        }
+
+        // v1 and the last version go through the API, everything between is seeded: the last
+        // one proves that the API carries on from the seeded counter.
+        var big = await BenchApi.CreateAppAsync(client, "big", space);
+        var n = options.BigReleases;
+        await BenchApi.SetConfigAsync(client, big.Name, ReleaseSeeder.Key, "1");
+        var first = await BenchApi.GetReleaseAsync(client, big.Name, "1");
+        var (took, idPrefix) = await ReleaseSeeder.SeedAsync(server, big.Id, first.User.Id, 2, n - 1);
+        var last = await BenchApi.SetConfigAsync(client, big.Name, ReleaseSeeder.Key, n.ToString(CultureInfo.InvariantCulture));
+        if (last != n)
+        {
+            throw new InvalidOperationException($"After seeding, the API made v{last}, not v{n}.");
+        }
+
+        await CheckSeededAsync(client, big.Name, idPrefix, n / 2);
+        var check = await ReleaseCheck.GaplessAsync(server, big.Name);
+
+        var deepFrom = n - 1000;
+        var pages = new List<Page>
+        {
+            new(small.Name, options.SmallReleases, $"version ..; max={page}", 1),
+            new(big.Name, n, $"version ..; max={page}", 1),
+            new(big.Name, n, $"version ]{deepFrom}..; max={page}", deepFrom + 1),
+        };
+        foreach (var p in pages)
+        {
+            await CheckPageAsync(client, p, page);
+        }
+
+        // Round-robin over the pages so that any drift of the machine (GC, tiered JIT, the
+        // database's background work) touches every row alike.
+        var samples = pages.Select(_ => new List<long>(options.ListRequests)).ToList();
+        for (var i = 0; i < options.ListWarmup + options.ListRequests; i++)
+        {
+            for (var p = 0; p < pages.Count; p++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                using var response = await BenchApi.ListPageAsync(client, pages[p].App, pages[p].Range);
+                if (i >= options.ListWarmup)
+                {
+                    samples[p].Add(Stopwatch.GetTimestamp() - start);
+                }
+            }
+        }
+
+        // Rows are interleaved, so each row's elapsed time is its own requests' sum.
+        var rows = pages.Select((p, index) => new ListingResult(
+            p.AppReleases, p.Range, Latency.Of(samples[index], Stopwatch.GetElapsedTime(0, samples[index].Sum())))).ToList();
+        return (new ListingSetup(n - 2, took, check), rows);
+    }
+
+    /// <summary>A seeded release must read back through the API like one the API made.</summary>
+    private static async Task CheckSeededAsync(HttpClient client, string app, string idPrefix, int version)
+    {
+        var id = ReleaseSeeder.IdOf(idPrefix, version);
+        var release = await BenchApi.GetReleaseAsync(client, app, id.ToString());
+        if (release.Version != version || release.Status != "succeeded" || release.CreatedAt > DateTimeOffset.UtcNow || release.CreatedAt < DateTimeOffset.UtcNow.AddDays(-30))
+        {
+            throw new InvalidOperationException($"Seeded release {id} reads back wrong: v{release.Version}, {release.Status}, created {release.CreatedAt:O}.");
+        }
+
+        var config = await client.GetFromJsonAsync<Dictionary<string, string>>($"/apps/{app}/releases/{id}/config-vars", SlipwayJson.Options);
+        if (config is null || config.Count != 1 || config.GetValueOrDefault(ReleaseSeeder.Key) != version.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException($"Seeded release {id} has config {string.Join(", ", config ?? [])}.");
+        }
+    }
+
+    /// <summary>Reads one answer whole and checks it: the right status, size and versions.</summary>
+    private static async Task CheckPageAsync(HttpClient client, Page p, int pageSize)
+    {
+        using var response = await BenchApi.ListPageAsync(client, p.App, p.Range);
+        var items = await response.Content.ReadFromJsonAsync<List<ReleaseResponse>>(SlipwayJson.Options) ?? [];
+        var lastVersion = p.FirstVersion + pageSize - 1;
+        var expectedStatus = lastVersion < p.AppReleases ? HttpStatusCode.PartialContent : HttpStatusCode.OK;
+        if (items.Count != pageSize || items[0].Version != p.FirstVersion || items[^1].Version != lastVersion || response.StatusCode != expectedStatus)
+        {
+            throw new InvalidOperationException(
+                $"{p.App} ({p.Range}): {(int)response.StatusCode} with {items.Count} releases from v{items.FirstOrDefault()?.Version}; expected {(int)expectedStatus} with {pageSize} from v{p.FirstVersion}.");
+        }
+    }
+
+    private sealed record Page(string App, int AppReleases, string Range, int FirstVersion);
+}
