@@ -63,6 +63,7 @@ public static class SlipwayServer
         services.AddScoped<Access>();
         services.AddScoped<AdminBootstrap>();
         services.AddScoped<ReleaseService>();
+        services.AddSingleton<WriteGate>();
         services.AddSlugStore(configuration);
         return services;
     }

@@ -36,7 +36,7 @@ public sealed record ReleaseOutcome(Release? Release, bool Replayed, ReleasePlan
 /// counter, lets the change decide on a consistent view, and inserts the release in the same
 /// transaction: versions are gapless and unique on SQLite and PostgreSQL alike.
 /// </summary>
-public sealed class ReleaseService(SlipwayDb db, TimeProvider clock)
+public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider clock)
 {
     public async Task<ReleaseOutcome> AppendAsync(
         App app,
@@ -45,6 +45,7 @@ public sealed class ReleaseService(SlipwayDb db, TimeProvider clock)
         ReleaseConditions conditions,
         CancellationToken ct)
     {
+        using var queued = await gate.EnterAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
 
         // The UPDATE is the lock: concurrent appends to one app queue here until we commit.
