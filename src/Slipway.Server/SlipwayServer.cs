@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
+using Slipway.Server.Addons;
 using Slipway.Server.Apps;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
@@ -63,6 +64,7 @@ public static class SlipwayServer
         services.AddScoped<AdminBootstrap>();
         services.AddScoped<ReleaseService>();
         services.AddSingleton<ISlugStore, FolderSlugStore>();
+        services.AddSlipwayAddons(configuration);
         return services;
     }
 
@@ -92,6 +94,7 @@ public static class SlipwayServer
         app.MapConfigApi();
         app.MapSlugsApi();
         app.MapReleasesApi();
+        app.MapAddons();
         return app;
     }
 }
