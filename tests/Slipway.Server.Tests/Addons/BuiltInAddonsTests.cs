@@ -120,6 +120,23 @@ public abstract class BuiltInAddonsTests(AddonServerFixture fixture)
     }
 
     [Fact]
+    public async Task Rollback_ToReleaseWhoseUserVarAnAddonNowSets_KeepsAddonsValue()
+    {
+        var app = await _api.CreateAppAsync();
+        await _api.SetConfigAsync(app.Name, new { DATABASE_URL = "postgres://old-hand-made", KEEP = "1" });
+        await _api.DeployAsync(app.Name, (await _api.CreateSlugAsync(app.Name)).Id);
+        await _api.SetConfigAsync(app.Name, new Dictionary<string, string?> { ["DATABASE_URL"] = null });
+        await _api.CreateAddonAsync(app.Name, "postgresql");
+        var databaseUrl = (await _api.GetConfigAsync(app.Name))["DATABASE_URL"];
+        await _api.DeployAsync(app.Name, (await _api.CreateSlugAsync(app.Name)).Id);
+
+        var rollback = await _api.RollbackAsync(app.Name, "v2");
+
+        Assert.Equal(["KEEP"], rollback.ConfigVarNames);
+        Assert.Equal(new Dictionary<string, string> { ["KEEP"] = "1", ["DATABASE_URL"] = databaseUrl }, await _api.GetConfigAsync(app.Name));
+    }
+
+    [Fact]
     public async Task Rollback_WithSameAddons_ReportsNoDifference()
     {
         var app = await _api.CreateAppAsync();

@@ -42,6 +42,12 @@ public sealed class TestBroker : IAsyncDisposable
 
     public Uri Url { get; }
 
+    /// <summary>Plans offered besides <see cref="Plans"/>, as a broker whose catalog changes.</summary>
+    public ConcurrentQueue<string> ExtraPlans { get; } = new();
+
+    /// <summary>When set, the catalog answers 500.</summary>
+    public bool FailCatalog { get; set; }
+
     /// <summary>Instance id → plan name, for every instance the broker holds now.</summary>
     public ConcurrentDictionary<string, string> Instances { get; } = new();
 
@@ -77,7 +83,9 @@ public sealed class TestBroker : IAsyncDisposable
 
             await next(context);
         });
-        app.MapGet("/v2/catalog", () => Results.Json(Catalog()));
+        app.MapGet("/v2/catalog", () => broker!.FailCatalog
+            ? Results.Json(new { description = "catalog store offline" }, statusCode: 500)
+            : Results.Json(Catalog(broker.ExtraPlans)));
         app.MapPut("/v2/service_instances/{id}", (string id, JsonObject body, HttpContext context) => broker!.ProvisionAsync(id, body, context));
         app.MapGet("/v2/service_instances/{id}/last_operation", (string id, string? operation) => broker!.LastOperation(id, operation));
         app.MapDelete("/v2/service_instances/{id}", (string id) => broker!.Deprovision(id));
@@ -111,7 +119,7 @@ public sealed class TestBroker : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private static object Catalog() => new
+    private static object Catalog(IEnumerable<string> extraPlans) => new
     {
         services = new[]
         {
@@ -121,7 +129,7 @@ public sealed class TestBroker : IAsyncDisposable
                 name = Service,
                 description = "A database that does what the plan says.",
                 bindable = true,
-                plans = Plans.Select(p => new Dictionary<string, object>
+                plans = Plans.Concat(extraPlans).Select(p => new Dictionary<string, object>
                 {
                     ["id"] = "plan-" + p,
                     ["name"] = p,
