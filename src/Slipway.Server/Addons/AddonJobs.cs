@@ -76,6 +76,7 @@ public sealed partial class AddonJobs(IServiceScopeFactory scopes, IHostApplicat
     private readonly Channel<AddonJob> _queue = Channel.CreateBounded<AddonJob>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.Wait });
     private readonly ConcurrentDictionary<Guid, AddonJob> _running = new();
     private readonly SemaphoreSlim _slots = new(MaxConcurrent);
+    private readonly ConcurrentDictionary<Task, bool> _inFlight = new();
 
     /// <summary>Queues the operation, or answers the one already running for this add-on.</summary>
     public async ValueTask<AddonJob> EnqueueAsync(Guid addonId, AddonJobKind kind, CancellationToken ct)
@@ -113,7 +114,23 @@ public sealed partial class AddonJobs(IServiceScopeFactory scopes, IHostApplicat
         await foreach (var job in _queue.Reader.ReadAllAsync(stoppingToken))
         {
             await _slots.WaitAsync(stoppingToken);
-            _ = Task.Run(() => RunAsync(job, stoppingToken), CancellationToken.None);
+            var run = Task.Run(() => RunAsync(job, stoppingToken), CancellationToken.None);
+            _inFlight[run] = true;
+            _ = run.ContinueWith(t => _inFlight.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Stops taking jobs, and lets the running ones see the stop and record where they got to.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await Task.WhenAll(_inFlight.Keys).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown timeout ran out; whatever is left is resumed at the next start.
         }
     }
 

@@ -38,7 +38,7 @@ public sealed partial class AddonLifecycle(
         var addon = await db.Addons.SingleOrDefaultAsync(a => a.Id == addonId, ct);
         if (addon is null || addon.State != AddonState.Provisioning)
         {
-            return addon?.State == AddonState.Provisioned ? AddonOutcome.Success() : AddonOutcome.Failure(409, "conflict", $"The add-on is no longer being provisioned.", keepRecord: true);
+            return addon?.State == AddonState.Provisioned ? AddonOutcome.Success() : AddonOutcome.Failure(409, "conflict", "The add-on is no longer being provisioned.", keepRecord: true);
         }
 
         var app = await db.Apps.AsNoTracking().Include(a => a.Space).SingleAsync(a => a.Id == addon.AppId, ct);

@@ -157,10 +157,8 @@ public sealed class OsbClient
 
             var said = error?.Description is { Length: > 0 } description ? $": {description}" : ".";
             var code = error?.Error is { Length: > 0 } name ? $"{name}, HTTP {(int)Status}" : $"HTTP {(int)Status}";
-            throw new BrokerException(
-                BrokerFailure.Refused,
-                $"The add-on broker '{Broker.Name}' refused to {Step} ({code}){said}",
-                (int)Status);
+            var verb = (int)Status >= 500 ? "failed to" : "refused to";
+            throw new BrokerException(BrokerFailure.Refused, $"The add-on broker '{Broker.Name}' {verb} {Step} ({code}){said}", (int)Status);
         }
 
         public T Read<T>() => ReadOrDefault<T>() ?? throw BadResponse(null);
