@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Slipway.Server.Addons;
 using Slipway.Server.Accounts;
+using Slipway.Server.Addons;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
