@@ -20,7 +20,7 @@ public enum AddonJobKind
 /// a request that hears of the failure answers it and the record goes, while a failure nobody
 /// waited for stays listed as <c>failed</c> with its reason, for the client polling it.
 /// </summary>
-public sealed class AddonJob(Guid addonId, AddonJobKind kind)
+public sealed class AddonJob(Guid addonId, AddonJobKind kind, bool resumed)
 {
     private const int Open = 0;
     private const int Abandoned = 1;
@@ -32,6 +32,9 @@ public sealed class AddonJob(Guid addonId, AddonJobKind kind)
     public Guid AddonId { get; } = addonId;
 
     public AddonJobKind Kind { get; } = kind;
+
+    /// <summary>Picked up at start-up after an earlier run was interrupted.</summary>
+    public bool Resumed { get; } = resumed;
 
     public Task<AddonOutcome> Completion => _done.Task;
 
@@ -79,9 +82,9 @@ public sealed partial class AddonJobs(IServiceScopeFactory scopes, IHostApplicat
     private readonly ConcurrentDictionary<Task, bool> _inFlight = new();
 
     /// <summary>Queues the operation, or answers the one already running for this add-on.</summary>
-    public async ValueTask<AddonJob> EnqueueAsync(Guid addonId, AddonJobKind kind, CancellationToken ct)
+    public async ValueTask<AddonJob> EnqueueAsync(Guid addonId, AddonJobKind kind, bool resumed, CancellationToken ct)
     {
-        var job = new AddonJob(addonId, kind);
+        var job = new AddonJob(addonId, kind, resumed);
         var running = _running.GetOrAdd(addonId, job);
         if (!ReferenceEquals(running, job))
         {
@@ -145,7 +148,7 @@ public sealed partial class AddonJobs(IServiceScopeFactory scopes, IHostApplicat
         foreach (var addon in unfinished)
         {
             LogResuming(logger, addon.Id);
-            await EnqueueAsync(addon.Id, addon.State == AddonState.Provisioning ? AddonJobKind.Provision : AddonJobKind.Deprovision, ct);
+            await EnqueueAsync(addon.Id, addon.State == AddonState.Provisioning ? AddonJobKind.Provision : AddonJobKind.Deprovision, resumed: true, ct);
         }
     }
 
@@ -159,7 +162,7 @@ public sealed partial class AddonJobs(IServiceScopeFactory scopes, IHostApplicat
             try
             {
                 outcome = job.Kind == AddonJobKind.Provision
-                    ? await lifecycle.ProvisionAsync(job.AddonId, stoppingToken)
+                    ? await lifecycle.ProvisionAsync(job.AddonId, job.Resumed, stoppingToken)
                     : await lifecycle.DeprovisionAsync(job.AddonId, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

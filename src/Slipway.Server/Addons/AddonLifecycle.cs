@@ -32,8 +32,11 @@ public sealed partial class AddonLifecycle(
     TimeProvider clock,
     ILogger<AddonLifecycle> logger)
 {
-    /// <summary>Provisions, binds and attaches an add-on in state <c>provisioning</c>; run by <see cref="AddonJobs"/>.</summary>
-    public async Task<AddonOutcome> ProvisionAsync(Guid addonId, CancellationToken ct)
+    /// <summary>
+    /// Provisions, binds and attaches an add-on in state <c>provisioning</c>; run by <see cref="AddonJobs"/>.
+    /// <paramref name="resumed"/>: an earlier run was interrupted, so the broker may hold the instance already.
+    /// </summary>
+    public async Task<AddonOutcome> ProvisionAsync(Guid addonId, bool resumed, CancellationToken ct)
     {
         var addon = await db.Addons.SingleOrDefaultAsync(a => a.Id == addonId, ct);
         if (addon is null || addon.State != AddonState.Provisioning)
@@ -61,6 +64,13 @@ public sealed partial class AddonLifecycle(
             {
                 await WaitForOperationAsync(broker, addon, plan, "provision", ct);
             }
+        }
+        catch (BrokerException e) when (e.NothingSent && !resumed)
+        {
+            // The broker never heard of it: there is nothing to undo.
+            addon.Fail(e.Message, clock.GetUtcNow());
+            await db.SaveChangesAsync(ct);
+            return AddonOutcome.Failure(e.ApiStatus, e.ApiId, e.Message);
         }
         catch (BrokerException e)
         {

@@ -163,7 +163,7 @@ public static class AddonsApi
             return ApiProblem.Conflict($"{found.Key} already has an add-on named {name}.");
         }
 
-        var job = await jobs.EnqueueAsync(addon.Id, AddonJobKind.Provision, CancellationToken.None);
+        var job = await jobs.EnqueueAsync(addon.Id, AddonJobKind.Provision, resumed: false, CancellationToken.None);
         var outcome = await job.WaitAsync(options.Value.RequestWait, ct);
         var location = $"/apps/{found.Key}/addons/{addon.Id}";
         if (outcome is null)
@@ -233,7 +233,7 @@ public static class AddonsApi
                 break;
         }
 
-        var job = await jobs.EnqueueAsync(row.Id, AddonJobKind.Deprovision, CancellationToken.None);
+        var job = await jobs.EnqueueAsync(row.Id, AddonJobKind.Deprovision, resumed: false, CancellationToken.None);
         var outcome = await job.WaitAsync(options.Value.RequestWait, ct);
         if (outcome is null)
         {

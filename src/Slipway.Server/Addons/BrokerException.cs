@@ -27,6 +27,12 @@ public sealed class BrokerException(BrokerFailure failure, string message, int? 
 {
     public BrokerFailure Failure { get; } = failure;
 
+    /// <summary>No connection was made, so the broker cannot have acted on the request.</summary>
+    public bool NothingSent => InnerException is HttpRequestException
+    {
+        HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError,
+    };
+
     /// <summary>The HTTP status the broker answered with, for <see cref="BrokerFailure.Refused"/>.</summary>
     public int? BrokerStatus { get; } = brokerStatus;
 

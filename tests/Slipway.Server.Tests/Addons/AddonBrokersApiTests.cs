@@ -98,6 +98,24 @@ public sealed class AddonBrokersApiTests(UnconfiguredAddonServerFixture fixture)
         Assert.DoesNotContain("nowhere", await _api.Http.GetStringAsync("/addon-brokers"));
     }
 
+    [Fact]
+    public async Task Create_BrokerDownAfterItWasAdded_Is502AndLeavesNothing()
+    {
+        var app = await _api.CreateAppAsync();
+        await using (var doomed = await TestBroker.StartAsync())
+        {
+            var added = await _api.Http.PostAsJsonAsync("/addon-brokers", new CreateAddonBrokerRequest("downlater", doomed.Url.ToString(), TestBroker.Username, TestBroker.Password), SlipwayJson.Options);
+            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        }
+
+        var response = await _api.PostAddonAsync(app.Name, "testdb:ok");
+
+        Assert.Contains("'downlater' could not be reached", await Api.ProblemAsync(response, HttpStatusCode.BadGateway));
+        Assert.Empty(await _api.ListAddonsAsync(app.Name));
+        Assert.Empty(await _api.ListReleasesAsync(app.Name));
+        Assert.Equal(HttpStatusCode.OK, (await _api.Http.DeleteAsync("/addon-brokers/downlater")).StatusCode);
+    }
+
     [Theory]
     [InlineData("postgresql", "http://127.0.0.1:9/", HttpStatusCode.Conflict)]
     [InlineData("Bad Name", "http://127.0.0.1:9/", HttpStatusCode.UnprocessableEntity)]
