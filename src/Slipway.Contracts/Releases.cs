@@ -15,6 +15,11 @@ public sealed record UserRef(Guid Id, string Email);
 /// <summary>Where a release's code came from, as far as it is known (commit, author, message).</summary>
 public sealed record ReleaseSource(string? Commit, string? Author, string? Message);
 
+/// <summary>
+/// A release. <see cref="Addons"/> are the add-ons attached in it; on a rollback release,
+/// <see cref="AddonsNotRolledBack"/> lists the add-ons that differ from the target (empty when
+/// none do; null on other releases).
+/// </summary>
 public sealed record ReleaseResponse(
     Guid Id,
     int Version,
@@ -32,4 +37,6 @@ public sealed record ReleaseResponse(
     IReadOnlyList<string> ConfigVarNames,
     string? FailureReason,
     int? RollbackOf,
-    ReleaseSource? Source);
+    ReleaseSource? Source,
+    IReadOnlyList<ReleaseAddon>? Addons = null,
+    IReadOnlyList<AddonDifference>? AddonsNotRolledBack = null);

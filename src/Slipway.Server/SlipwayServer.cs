@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
+using Slipway.Server.Addons;
 using Slipway.Server.Apps;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
@@ -65,6 +66,7 @@ public static class SlipwayServer
         services.AddScoped<ReleaseService>();
         services.AddSingleton<WriteGate>();
         services.AddSlugStore(configuration);
+        services.AddSlipwayAddons(configuration);
         return services;
     }
 
@@ -94,6 +96,7 @@ public static class SlipwayServer
         app.MapConfigApi();
         app.MapSlugsApi();
         app.MapReleasesApi();
+        app.MapAddons();
         return app;
     }
 }

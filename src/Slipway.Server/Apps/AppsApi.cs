@@ -94,6 +94,12 @@ public static class AppsApi
             return ApiProblem.Invalid($"Destroying {found.Key} needs confirmation: repeat its key ('?confirm={found.Key}', or 'aka apps:destroy -a {found.Key} --confirm {found.Key}').");
         }
 
+        // Add-ons hold things at brokers (databases, folders) that only destroying them releases.
+        if (await db.Addons.Where(a => a.AppId == found.Id).Select(a => a.Name).ToListAsync(ct) is { Count: > 0 } addons)
+        {
+            return ApiProblem.Conflict($"{found.Key} still has add-ons ({string.Join(", ", addons)}); destroy them first (aka addons:destroy NAME -a {found.Key}).");
+        }
+
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.IdempotencyRecords.Where(r => r.AppId == found.Id).ExecuteDeleteAsync(ct);
         await db.Releases.Where(r => r.AppId == found.Id).ExecuteDeleteAsync(ct);

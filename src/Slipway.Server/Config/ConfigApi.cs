@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Slipway.Server.Accounts;
+using Slipway.Server.Addons;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
@@ -8,7 +9,8 @@ using Slipway.Server.Releases;
 namespace Slipway.Server.Config;
 
 /// <summary>
-/// <c>/apps/{app}/config-vars</c>. The config is the base release's snapshot; a PATCH that
+/// <c>/apps/{app}/config-vars</c>. The config is the base release's user vars plus the vars of
+/// the add-ons attached now (as Heroku shows it); a PATCH changes user vars only. A PATCH that
 /// changes something makes one release, one that changes nothing makes none and says so in
 /// the <c>Slipway-Release</c> header (<c>none</c>), with the body Heroku clients expect.
 /// </summary>
@@ -33,11 +35,11 @@ public static class ConfigApi
         }
 
         var baseRelease = await ReleaseQueries.BaseAsync(db, found.Id, ct);
-        return TypedResults.Ok(baseRelease?.ConfigVars ?? []);
+        return TypedResults.Ok(ReleaseEnvironment.Combine(baseRelease?.ConfigVars ?? [], await AddonQueries.AttachedAsync(db, found.Id, ct)));
     }
 
     private static async Task<Results<Ok<Dictionary<string, string>>, ProblemHttpResult>> Patch(
-        string app, Dictionary<string, string?> body, HttpContext http, Access access, ReleaseService releases, CancellationToken ct)
+        string app, Dictionary<string, string?> body, HttpContext http, Access access, ReleaseService releases, SlipwayDb db, CancellationToken ct)
     {
         var caller = Caller.Of(http.User);
         var found = await access.FindAppAsync(caller, app, ct);
@@ -55,13 +57,19 @@ public static class ConfigApi
         var outcome = await releases.AppendAsync(
             found,
             caller,
-            (state, _) =>
+            async (state, token) =>
             {
+                var addons = await AddonQueries.AttachedAsync(db, found.Id, token);
+                if (AddonConfig.UserChangeClash(change.Sets.Select(s => s.Key).Concat(change.Removes), addons) is { } clash)
+                {
+                    return new ReleasePlan.Refuse(StatusCodes.Status409Conflict, "conflict", clash);
+                }
+
                 var (config, description) = change.ApplyTo(state.Base?.ConfigVars ?? []);
-                result = config;
-                return Task.FromResult<ReleasePlan>(description is null
+                result = ReleaseEnvironment.Combine(config, addons);
+                return description is null
                     ? new ReleasePlan.Unchanged("No config vars changed; no release was created.")
-                    : new ReleasePlan.Create(new ReleaseDraft(state.Base?.SlugId, config, description, ReleaseTrigger.Config)));
+                    : new ReleasePlan.Create(new ReleaseDraft(state.Base?.SlugId, config, description, ReleaseTrigger.Config));
             },
             ReleaseConditions.None,
             ct);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Slipway.Server.Accounts;
+using Slipway.Server.Addons;
 using Slipway.Server.Apps;
 using Slipway.Server.Releases;
 using Slipway.Server.Slugs;
@@ -30,6 +31,10 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
     public DbSet<Release> Releases => Set<Release>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    public DbSet<Addon> Addons => Set<Addon>();
+
+    public DbSet<AddonBroker> AddonBrokers => Set<AddonBroker>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -80,6 +85,7 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
         {
             e.HasIndex(r => new { r.AppId, r.Version }).IsUnique();
             e.Property(r => r.ConfigVars).HasConversion(JsonConverter<Dictionary<string, string>>(), DictionaryComparer());
+            e.Property(r => r.Addons).HasConversion(JsonConverter<List<AddonAttachment>>(), JsonComparer<List<AddonAttachment>>());
             e.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(r => r.Trigger).HasConversion<string>().HasMaxLength(16);
             e.Property(r => r.Description).HasMaxLength(1024);
@@ -94,12 +100,46 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(r => new { r.UserId, r.AppId, r.Key }).IsUnique();
             e.HasOne<App>().WithMany().HasForeignKey(r => r.AppId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        model.Entity<Addon>(e =>
+        {
+            e.Property(a => a.Name).HasMaxLength(63);
+            e.HasIndex(a => new { a.AppId, a.Name }).IsUnique();
+            e.HasIndex(a => a.State);
+            e.Property(a => a.BrokerName).HasMaxLength(63);
+            e.Property(a => a.ServiceId).HasMaxLength(255);
+            e.Property(a => a.ServiceName).HasMaxLength(255);
+            e.Property(a => a.PlanId).HasMaxLength(255);
+            e.Property(a => a.PlanName).HasMaxLength(255);
+            e.Property(a => a.State).HasConversion<string>().HasMaxLength(32);
+            e.Property(a => a.StateMessage).HasMaxLength(4096);
+            e.Property(a => a.Operation).HasMaxLength(10000);
+            e.Property(a => a.ConfigVars).HasConversion(JsonConverter<Dictionary<string, string>>(), DictionaryComparer());
+            e.Ignore(a => a.PlanFullName);
+
+            // Restrict: an app with add-ons is not destroyed before they are (their instances live at brokers).
+            e.HasOne<App>().WithMany().HasForeignKey(a => a.AppId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        model.Entity<AddonBroker>(e =>
+        {
+            e.HasKey(b => b.Name);
+            e.Property(b => b.Name).HasMaxLength(63);
+            e.Property(b => b.Url).HasMaxLength(2048);
+        });
     }
 
     private static Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<T, string> JsonConverter<T>()
         where T : new() => new(
             v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
-            s => JsonSerializer.Deserialize<T>(s, JsonSerializerOptions.Default) ?? new T());
+            s => string.IsNullOrEmpty(s) ? new T() : JsonSerializer.Deserialize<T>(s, JsonSerializerOptions.Default) ?? new T());
+
+    /// <summary>Compares snapshots by their JSON; they are written once and never changed in place.</summary>
+    private static ValueComparer<T> JsonComparer<T>()
+        where T : new() => new(
+        (a, b) => JsonSerializer.Serialize(a, JsonSerializerOptions.Default) == JsonSerializer.Serialize(b, JsonSerializerOptions.Default),
+        v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default).GetHashCode(StringComparison.Ordinal),
+        v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, JsonSerializerOptions.Default), JsonSerializerOptions.Default) ?? new T());
 
     private static ValueComparer<Dictionary<string, string>> DictionaryComparer() => new(
         (a, b) => a != null && b != null && a.Count == b.Count && !a.Except(b).Any(),

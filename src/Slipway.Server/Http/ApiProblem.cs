@@ -39,6 +39,8 @@ public static class ApiProblem
         409 => "Conflict",
         413 => "Content Too Large",
         422 => "Unprocessable Entity",
+        502 => "Bad Gateway",
+        504 => "Gateway Timeout",
         _ => "Error",
     };
 }

@@ -1,4 +1,5 @@
 using Slipway.Server.Accounts;
+using Slipway.Server.Addons;
 using Slipway.Server.Slugs;
 
 namespace Slipway.Server.Releases;
@@ -42,6 +43,9 @@ public sealed class Release
     /// <summary>The user's config vars as they were for this release (add-on vars are kept apart).</summary>
     public Dictionary<string, string> ConfigVars { get; private set; } = [];
 
+    /// <summary>The add-ons attached in this release, with the config vars each gave it (see <see cref="ReleaseEnvironment"/>).</summary>
+    public List<AddonAttachment> Addons { get; private set; } = [];
+
     public string Description { get; private set; } = "";
 
     public ReleaseTrigger Trigger { get; private set; }
@@ -68,6 +72,7 @@ public sealed class Release
         Version = version,
         SlugId = draft.SlugId,
         ConfigVars = new Dictionary<string, string>(draft.ConfigVars, StringComparer.Ordinal),
+        Addons = [.. draft.Addons ?? []],
         Description = draft.Description,
         Trigger = draft.Trigger,
         RollbackOf = draft.RollbackOf,
@@ -101,5 +106,14 @@ public sealed class Release
     }
 }
 
-/// <summary>What a change wants the next release to be, before it has a version.</summary>
-public sealed record ReleaseDraft(Guid? SlugId, IReadOnlyDictionary<string, string> ConfigVars, string Description, ReleaseTrigger Trigger, int? RollbackOf = null);
+/// <summary>
+/// What a change wants the next release to be, before it has a version. <see cref="Addons"/>
+/// null (every change but attaching or detaching one) means "the add-ons attached now".
+/// </summary>
+public sealed record ReleaseDraft(
+    Guid? SlugId,
+    IReadOnlyDictionary<string, string> ConfigVars,
+    string Description,
+    ReleaseTrigger Trigger,
+    int? RollbackOf = null,
+    IReadOnlyList<AddonAttachment>? Addons = null);

@@ -1,12 +1,16 @@
 using Slipway.Contracts;
+using Slipway.Server.Addons;
 using Slipway.Server.Apps;
 
 namespace Slipway.Server.Releases;
 
 public static class ReleaseMapping
 {
-    /// <summary>The API's view of a release; <paramref name="release"/> must have its slug and user loaded.</summary>
-    public static ReleaseResponse ToResponse(Release release, App app, int? currentVersion)
+    /// <summary>
+    /// The API's view of a release; <paramref name="release"/> must have its slug and user loaded,
+    /// and for a rollback <paramref name="rollbackTarget"/> is the release it rolled back to.
+    /// </summary>
+    public static ReleaseResponse ToResponse(Release release, App app, int? currentVersion, Release? rollbackTarget = null)
     {
         var reason = Rollback.IneligibleReason(release, currentVersion);
         return new ReleaseResponse(
@@ -22,11 +26,33 @@ public static class ReleaseMapping
             release.UpdatedAt,
             reason is null,
             reason,
-            AddonPlanNames: [],
+            AddonPlanNames: [.. release.Addons.Select(a => a.PlanFullName)],
             release.ConfigVars.Keys.Order(StringComparer.Ordinal).ToList(),
             release.FailureReason,
             release.RollbackOf,
-            SourceOf(release));
+            SourceOf(release),
+            [.. release.Addons.Select(AddonMapping.ToReleaseAddon)],
+            AddonsNotRolledBack(release, rollbackTarget));
+    }
+
+    /// <summary>
+    /// The add-ons a rollback did not roll back: attached now but not in the target, or in the
+    /// target but detached since. Null for releases that are not rollbacks.
+    /// </summary>
+    private static List<AddonDifference>? AddonsNotRolledBack(Release release, Release? target)
+    {
+        if (release.RollbackOf is null || target is null)
+        {
+            return null;
+        }
+
+        var now = release.Addons;
+        var then = target.Addons;
+        return
+        [
+            .. now.Where(a => !then.Any(t => t.AddonId == a.AddonId)).Select(a => new AddonDifference(a.AddonId, a.Name, a.PlanFullName, AttachedNow: true)),
+            .. then.Where(t => !now.Any(a => a.AddonId == t.AddonId)).Select(t => new AddonDifference(t.AddonId, t.Name, t.PlanFullName, AttachedNow: false)),
+        ];
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Slipway.Server.Accounts;
+using Slipway.Server.Addons;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
 
@@ -83,7 +84,7 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
                 return new ReleaseOutcome(null, false, null, unchanged.Message);
             case ReleasePlan.Create create:
                 var now = clock.GetUtcNow();
-                var release = Release.Create(app.Id, version, create.Draft, caller.UserId, now);
+                var release = Release.Create(app.Id, version, await WithAddonsAsync(app.Id, create.Draft, ct), caller.UserId, now);
                 db.Releases.Add(release);
                 if (conditions.IdempotencyKey is { } newKey)
                 {
@@ -103,4 +104,23 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
     }
 
     private static ReleaseOutcome Refused(ReleasePlan.Refuse refuse) => new(null, false, refuse, null);
+
+    /// <summary>
+    /// Add-ons are never rolled back or dropped by a change that is not about them: a draft
+    /// without add-ons gets those attached now. A user var that one of them sets (only a
+    /// rollback to a release older than the add-on can bring one) gives way to the add-on's.
+    /// </summary>
+    private async Task<ReleaseDraft> WithAddonsAsync(Guid appId, ReleaseDraft draft, CancellationToken ct)
+    {
+        if (draft.Addons is not null)
+        {
+            return draft;
+        }
+
+        var attached = await AddonQueries.AttachedAsync(db, appId, ct);
+        var config = draft.ConfigVars
+            .Where(kv => !attached.Any(a => a.ConfigVars.ContainsKey(kv.Key)))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        return draft with { ConfigVars = config, Addons = attached };
+    }
 }

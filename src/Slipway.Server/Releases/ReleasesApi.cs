@@ -52,7 +52,8 @@ public static class ReleasesApi
         query = page.Descending ? query.OrderByDescending(r => r.Version) : query.OrderBy(r => r.Version);
         var rows = await query.Take(page.Max + 1).ToListAsync(ct);
         var current = await ReleaseQueries.CurrentVersionAsync(db, found.Id, ct);
-        var items = rows.Take(page.Max).Select(r => ReleaseMapping.ToResponse(r, found, current)).ToList();
+        var targets = await RollbackTargetsAsync(db, found.Id, rows, ct);
+        var items = rows.Take(page.Max).Select(r => ReleaseMapping.ToResponse(r, found, current, TargetOf(r, targets))).ToList();
 
         http.Response.Headers.AcceptRanges = "version";
         if (items.Count > 0)
@@ -83,10 +84,11 @@ public static class ReleasesApi
             return ReleaseNotFound(release, found);
         }
 
-        return TypedResults.Ok(ReleaseMapping.ToResponse(row, found, await ReleaseQueries.CurrentVersionAsync(db, found.Id, ct)));
+        var targets = await RollbackTargetsAsync(db, found.Id, [row], ct);
+        return TypedResults.Ok(ReleaseMapping.ToResponse(row, found, await ReleaseQueries.CurrentVersionAsync(db, found.Id, ct), TargetOf(row, targets)));
     }
 
-    /// <summary>The one place a release's config values (not just names) can be read.</summary>
+    /// <summary>The one place a release's config values (not just names) can be read: user and add-on vars together.</summary>
     private static async Task<Results<Ok<Dictionary<string, string>>, ProblemHttpResult>> GetConfig(string app, string release, HttpContext http, Access access, SlipwayDb db, CancellationToken ct)
     {
         var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);
@@ -96,7 +98,7 @@ public static class ReleasesApi
         }
 
         var row = await FindAsync(db, found, release, ct);
-        return row is null ? ReleaseNotFound(release, found) : TypedResults.Ok(row.ConfigVars);
+        return row is null ? ReleaseNotFound(release, found) : TypedResults.Ok(ReleaseEnvironment.Of(row));
     }
 
     private static async Task<Results<Created<ReleaseResponse>, ProblemHttpResult>> Create(
@@ -143,7 +145,8 @@ public static class ReleasesApi
             http.Response.Headers["Idempotent-Replayed"] = "true";
         }
 
-        var response = ReleaseMapping.ToResponse(made, found, await ReleaseQueries.CurrentVersionAsync(db, found.Id, ct));
+        var targets = await RollbackTargetsAsync(db, found.Id, [made], ct);
+        var response = ReleaseMapping.ToResponse(made, found, await ReleaseQueries.CurrentVersionAsync(db, found.Id, ct), TargetOf(made, targets));
         return TypedResults.Created($"/apps/{found.Key}/releases/{made.Version}", response);
     }
 
@@ -168,6 +171,18 @@ public static class ReleasesApi
         ReleaseQueries.ByReference(db, app.Id, reference) is { } query
             ? query.AsNoTracking().Include(r => r.Slug).Include(r => r.User).FirstOrDefaultAsync(ct)
             : Task.FromResult<Release?>(null);
+
+    /// <summary>The releases that the rollbacks among <paramref name="releases"/> rolled back to, by version, in one query.</summary>
+    private static async Task<Dictionary<int, Release>> RollbackTargetsAsync(SlipwayDb db, Guid appId, IEnumerable<Release> releases, CancellationToken ct)
+    {
+        var versions = releases.Where(r => r.RollbackOf is not null).Select(r => r.RollbackOf!.Value).Distinct().ToList();
+        return versions.Count == 0
+            ? []
+            : await db.Releases.AsNoTracking().Where(r => r.AppId == appId && versions.Contains(r.Version)).ToDictionaryAsync(r => r.Version, ct);
+    }
+
+    private static Release? TargetOf(Release release, Dictionary<int, Release> targets) =>
+        release.RollbackOf is { } version ? targets.GetValueOrDefault(version) : null;
 
     private static ProblemHttpResult ReleaseNotFound(string reference, App app) => ApiProblem.NotFound($"Release '{reference}' not found for {app.Key}.");
 

@@ -1,0 +1,104 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Slipway.Server.Addons.BuiltIn;
+using Slipway.Server.Data;
+
+namespace Slipway.Server.Addons;
+
+/// <summary>A service found in a broker's catalog, or why it cannot be used.</summary>
+public sealed record ServiceLookup(Broker? Broker, OsbService? Service, int Status, string? ProblemId, string? Problem)
+{
+    public static ServiceLookup Found(Broker broker, OsbService service) => new(broker, service, 200, null, null);
+
+    public static ServiceLookup Failed(int status, string id, string problem) => new(null, null, status, id, problem);
+}
+
+/// <summary>
+/// Every broker Slipway knows: the built-in ones, those in <c>Slipway:Addons:Brokers</c>, and
+/// those an admin added through the API; and the services their catalogs offer. When two
+/// brokers offer a service of the same name, the one listed first wins (built-in, configured, added).
+/// </summary>
+public sealed class BrokerRegistry(SlipwayDb db, BuiltInBrokers builtIns, IOptions<AddonOptions> options, CatalogCache catalogs, OsbClient osb)
+{
+    public async Task<List<Broker>> AllAsync(CancellationToken ct)
+    {
+        var brokers = builtIns.All.Select(builtIns.AsBroker).ToList();
+        brokers.AddRange(options.Value.Brokers.OrderBy(b => b.Key, StringComparer.Ordinal)
+            .Select(b => new Broker(b.Key, b.Value.Url!, b.Value.Username, b.Value.Password, BrokerSource.Configuration)));
+        var added = await db.AddonBrokers.AsNoTracking().OrderBy(b => b.Name).ToListAsync(ct);
+        brokers.AddRange(added.Select(b => new Broker(b.Name, new Uri(b.Url), b.Username, b.Password, BrokerSource.Api)));
+        return brokers;
+    }
+
+    public async Task<Broker?> FindAsync(string name, CancellationToken ct) =>
+        (await AllAsync(ct)).FirstOrDefault(b => b.Name == name);
+
+    public Task<OsbCatalog> CatalogAsync(Broker broker, CancellationToken ct) => catalogs.GetAsync(broker, osb, ct);
+
+    public (DateTimeOffset? FetchedAt, string? Error) CatalogStatus(Broker broker) => catalogs.StatusOf(broker);
+
+    /// <summary>The services of every available broker that answers; brokers that do not are left out.</summary>
+    public async Task<List<(Broker Broker, OsbService Service)>> ServicesAsync(CancellationToken ct)
+    {
+        var services = new List<(Broker, OsbService)>();
+        foreach (var broker in (await AllAsync(ct)).Where(b => b.UnavailableReason is null))
+        {
+            OsbCatalog catalog;
+            try
+            {
+                catalog = await CatalogAsync(broker, ct);
+            }
+            catch (BrokerException)
+            {
+                continue;
+            }
+
+            services.AddRange(catalog.Services!
+                .Where(s => !services.Any(known => known.Item2.Name == s.Name))
+                .Select(s => (broker, s)));
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// Finds a service by name. A built-in service that is not configured answers 422 saying
+    /// what is missing; a name no answering broker offers answers 404, and names the brokers
+    /// that could not be asked.
+    /// </summary>
+    public async Task<ServiceLookup> FindServiceAsync(string name, CancellationToken ct)
+    {
+        var unreachable = new List<BrokerException>();
+        foreach (var broker in await AllAsync(ct))
+        {
+            if (broker.UnavailableReason is { } reason)
+            {
+                if (builtIns.Find(broker.Name)?.Service.Name == name)
+                {
+                    return ServiceLookup.Failed(422, "addon_service_unavailable", $"The {name} add-on service is not available: {reason}");
+                }
+
+                continue;
+            }
+
+            try
+            {
+                if ((await CatalogAsync(broker, ct)).Services!.FirstOrDefault(s => s.Name == name) is { } service)
+                {
+                    return ServiceLookup.Found(broker, service);
+                }
+            }
+            catch (BrokerException e)
+            {
+                unreachable.Add(e);
+            }
+        }
+
+        return unreachable.Count == 0
+            ? ServiceLookup.Failed(404, "not_found", $"Add-on service '{name}' not found (aka addons:services lists them).")
+            : ServiceLookup.Failed(
+                unreachable[0].ApiStatus == 504 ? 504 : 502,
+                unreachable[0].ApiId,
+                $"Add-on service '{name}' was not found, and not every broker could be asked: {string.Join(" ", unreachable.Select(e => e.Message))}");
+    }
+}
