@@ -7,6 +7,7 @@ using Slipway.Server.Config;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
+using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 using Slipway.Server.Spaces;
 
@@ -62,6 +63,7 @@ public static class SlipwayServer
         services.AddScoped<AdminBootstrap>();
         services.AddScoped<ReleaseService>();
         services.AddSingleton<ISlugStore, FolderSlugStore>();
+        services.AddSlipwayRuntime(configuration);
         return services;
     }
 
@@ -91,6 +93,7 @@ public static class SlipwayServer
         app.MapConfigApi();
         app.MapSlugsApi();
         app.MapReleasesApi();
+        app.MapRuntimeApi();
         return app;
     }
 }

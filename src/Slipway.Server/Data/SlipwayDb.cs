@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Slipway.Server.Accounts;
 using Slipway.Server.Apps;
 using Slipway.Server.Releases;
+using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 using Slipway.Server.Spaces;
 
@@ -30,6 +31,10 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
     public DbSet<Release> Releases => Set<Release>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    public DbSet<RuntimeSettings> RuntimeSettings => Set<RuntimeSettings>();
+
+    public DbSet<ReleasePhaseOutput> ReleasePhaseOutputs => Set<ReleasePhaseOutput>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -94,12 +99,31 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(r => new { r.UserId, r.AppId, r.Key }).IsUnique();
             e.HasOne<App>().WithMany().HasForeignKey(r => r.AppId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        model.Entity<RuntimeSettings>(e =>
+        {
+            e.HasKey(s => s.AppId);
+            e.Property(s => s.Quantities).HasConversion(JsonConverter<Dictionary<string, int>>(), QuantitiesComparer());
+            e.Property(s => s.HealthCheckPath).HasMaxLength(Runtime.RuntimeSettings.MaxHealthCheckPathLength);
+            e.HasOne<App>().WithMany().HasForeignKey(s => s.AppId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<ReleasePhaseOutput>(e =>
+        {
+            e.HasKey(o => o.ReleaseId);
+            e.HasOne<Release>().WithOne().HasForeignKey<ReleasePhaseOutput>(o => o.ReleaseId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 
     private static Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<T, string> JsonConverter<T>()
         where T : new() => new(
             v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
             s => JsonSerializer.Deserialize<T>(s, JsonSerializerOptions.Default) ?? new T());
+
+    private static ValueComparer<Dictionary<string, int>> QuantitiesComparer() => new(
+        (a, b) => a != null && b != null && a.Count == b.Count && !a.Except(b).Any(),
+        d => d.Aggregate(0, (hash, kv) => HashCode.Combine(hash, kv.Key, kv.Value)),
+        d => new Dictionary<string, int>(d, StringComparer.Ordinal));
 
     private static ValueComparer<Dictionary<string, string>> DictionaryComparer() => new(
         (a, b) => a != null && b != null && a.Count == b.Count && !a.Except(b).Any(),
