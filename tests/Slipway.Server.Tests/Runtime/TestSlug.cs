@@ -14,7 +14,7 @@ namespace Slipway.Server.Tests.Runtime;
 public static class TestSlug
 {
     /// <summary>
-    /// <c>serve</c> answers "v3 slug=A greeting=… dyno=web.1"; <c>/crash</c> kills the process.
+    /// <c>serve</c> answers "v3 slug=A greeting=… dyno=web.1"; <c>/crash</c> kills the process, <c>/unhealthy</c> answers 500.
     /// The other modes exit, never bind, or play a release phase.
     /// </summary>
     public const string Program = """
@@ -50,6 +50,11 @@ public static class TestSlug
                 if self.path == "/crash":
                     print("crashing on request", flush=True)
                     os._exit(1)
+                if self.path == "/unhealthy":
+                    self.send_response(500)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 body = ("%s slug=%s greeting=%s dyno=%s\n" % (version, mark, os.environ.get("GREETING", ""), os.environ["DYNO"])).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")
