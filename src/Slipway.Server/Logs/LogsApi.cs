@@ -59,6 +59,8 @@ public static class LogsApi
                 http.Response.Headers.CacheControl = "no-cache";
                 try
                 {
+                    // A follower sees the headers at once, even before the first line arrives.
+                    await body.FlushAsync(http.RequestAborted);
                     await foreach (var line in runtime.ReadLogsAsync(found.Id, count, follow, http.RequestAborted))
                     {
                         await body.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), http.RequestAborted);
