@@ -41,6 +41,10 @@ public sealed class RuntimeApp : IAsyncDisposable
         return new RuntimeApp(api, routerPort, app.Name);
     }
 
+    /// <summary>Drives an app that already exists (on a server started again).</summary>
+    public static Task<RuntimeApp> CreateForExistingAsync(HttpClient api, int routerPort, string key) =>
+        Task.FromResult(new RuntimeApp(api, routerPort, key));
+
     /// <summary>Uploads a slug (<see cref="TestSlug"/>) with these process types and answers its id.</summary>
     public async Task<Guid> UploadSlugAsync(string mark, Dictionary<string, string> processTypes, byte[]? bytes = null)
     {
