@@ -193,7 +193,17 @@ public sealed partial class Deployer(
         var settings = await db.RuntimeSettings.AsNoTracking().FirstOrDefaultAsync(s => s.AppId == app.Id, ct);
         logs.Append(app.Id, "slipway[release]", $"Deploying v{release.Version}: {release.Description}");
         LogDeploying(app.Key, release.Version);
-        var outcome = await runtime.DeployAsync(SpecOf(app, release, settings, options.Value), ct);
+        DeployOutcome outcome;
+        try
+        {
+            outcome = await runtime.DeployAsync(SpecOf(app, release, settings, options.Value), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // A release never stays pending because the runtime broke: it fails, with the reason.
+            LogJobFailed(e, nameof(RuntimeJob.Deploy), app.Id);
+            outcome = DeployOutcome.Failure($"The runtime could not deploy it: {e.Message}");
+        }
 
         var now = clock.GetUtcNow();
         if (outcome.ReleasePhase is { } phase)

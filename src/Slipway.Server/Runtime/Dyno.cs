@@ -158,24 +158,30 @@ internal sealed class Dyno
             }
 
             var status = await process.Exited;
-            await process.KillLeftoversAsync();
-            _context.Registry.Untrack(process.Pgid);
-            if (process.Stopping || _stop.IsCancellationRequested)
+            var stopped = process.Stopping || _stop.IsCancellationRequested;
+            if (stopped || problem is null)
             {
                 Log($"Process exited with status {status}");
-                break;
             }
 
-            if (problem is null)
+            if (!stopped)
             {
-                Log($"Process exited with status {status}");
-                if (DateTimeOffset.UtcNow - process.StartedAt > TimeSpan.FromSeconds(_context.Options.CrashResetSeconds))
+                if (problem is null && DateTimeOffset.UtcNow - process.StartedAt > TimeSpan.FromSeconds(_context.Options.CrashResetSeconds))
                 {
                     crashesInARow = 0;
                 }
+
+                // Out of traffic first, then clean up what the command left in its group.
+                SetState(DynoState.Crashed, crashesInARow == 0);
             }
 
-            SetState(DynoState.Crashed, crashesInARow == 0);
+            await process.KillLeftoversAsync();
+            _context.Registry.Untrack(process.Pgid);
+            if (stopped)
+            {
+                break;
+            }
+
             crashesInARow++;
             if (!await BackoffAsync(crashesInARow))
             {

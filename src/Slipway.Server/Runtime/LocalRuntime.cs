@@ -234,6 +234,13 @@ public sealed partial class LocalRuntime(
         }
 
         await StopAllAsync(all);
+        try
+        {
+            Directory.Delete(HomeOf(state.Key), recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
     }
 
     public IAsyncEnumerable<LogLine> ReadLogsAsync(Guid appId, int lines, bool follow, CancellationToken ct) =>
@@ -339,7 +346,7 @@ public sealed partial class LocalRuntime(
     /// <summary>The release's config vars over a sensible base (PATH, HOME), under the variables the platform promises.</summary>
     private Dictionary<string, string> EnvironmentFor(ReleaseSpec release, string dynoName, int port, string appDir)
     {
-        var home = Path.Combine(slipway.Value.FullDataDir, "runtime", "home", release.AppKey);
+        var home = HomeOf(release.AppKey);
         Directory.CreateDirectory(home);
         var inherited = Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? path : "/usr/local/bin:/usr/bin:/bin";
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -437,6 +444,9 @@ public sealed partial class LocalRuntime(
             }
         }
     }
+
+    /// <summary>The app's writable HOME; the slug's folder is read-only and shared.</summary>
+    private string HomeOf(string appKey) => Path.Combine(slipway.Value.FullDataDir, "runtime", "home", appKey);
 
     private AppState StateOf(ReleaseSpec release) => _apps.GetOrAdd(release.AppId, _ => new AppState(release.AppId, release.AppKey));
 

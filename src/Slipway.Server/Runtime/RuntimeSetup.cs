@@ -26,6 +26,9 @@ public static class RuntimeSetup
         services.Configure<HostOptions>(o => o.ShutdownTimeout = o.ShutdownTimeout < grace + TimeSpan.FromSeconds(15) ? grace + TimeSpan.FromSeconds(15) : o.ShutdownTimeout);
 
         services.AddHttpForwarder();
+
+        // Forwarding errors are the app's business: the router writes them to the app's log (slipway[router]).
+        services.AddLogging(logging => logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Error));
         services.AddSingleton<RouteTable>();
         services.AddSingleton<AppLogStore>();
         services.AddSingleton<ProcessRegistry>();
