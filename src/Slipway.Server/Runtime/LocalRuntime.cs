@@ -364,6 +364,7 @@ public sealed partial class LocalRuntime(
         env["DYNO"] = dynoName;
         env["SLIPWAY_APP"] = release.AppKey;
         env["SLIPWAY_RELEASE_VERSION"] = $"v{release.Version}";
+        env[ProcessRegistry.EnvironmentVariable] = registry.RuntimeId;
         return env;
     }
 

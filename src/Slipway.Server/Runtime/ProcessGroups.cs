@@ -34,6 +34,34 @@ public static partial class ProcessGroups
 
     public static bool IsEmpty(int pgid) => Members(pgid).Count == 0;
 
+    /// <summary>The groups of live processes whose environment has <paramref name="name"/>=<paramref name="value"/>.</summary>
+    public static HashSet<int> WithEnvironment(string name, string value)
+    {
+        var needle = System.Text.Encoding.UTF8.GetBytes($"{name}={value}\0");
+        var groups = new HashSet<int>();
+        foreach (var (pid, group, state, _) in All())
+        {
+            if (state is 'Z' or 'X' || group <= 1)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllBytes($"/proc/{pid}/environ").AsSpan().IndexOf(needle) >= 0)
+                {
+                    groups.Add(group);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or not ours to read.
+            }
+        }
+
+        return groups;
+    }
+
     /// <summary>When process <paramref name="pid"/> started (clock ticks since boot), or null when it does not exist.</summary>
     public static long? StartTime(int pid) => Read(pid) is { } stat ? stat.StartTime : null;
 

@@ -7,13 +7,42 @@ namespace Slipway.Server.Runtime;
 /// The process groups this server started, written to <c>runtime/processes.json</c> under the data
 /// folder as they come and go, so that a server started after a crash (even SIGKILL) can find and
 /// stop what the earlier run left behind. A group counts as ours only while its leader's start time matches.
+/// Every app process also carries <see cref="EnvironmentVariable"/> with this data folder's runtime id,
+/// which finds what a crash between spawning a process and recording it would otherwise hide.
 /// </summary>
 public sealed class ProcessRegistry(IOptions<SlipwayOptions> options)
 {
+    public const string EnvironmentVariable = "SLIPWAY_RUNTIME_ID";
+
     private readonly Lock _gate = new();
     private readonly Dictionary<int, long> _groups = [];
+    private string? _runtimeId;
 
     private string FilePath => Path.Combine(options.Value.FullDataDir, "runtime", "processes.json");
+
+    /// <summary>Names the processes of this data folder's runtime, whichever run of the server started them.</summary>
+    public string RuntimeId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (_runtimeId is null)
+                {
+                    var path = Path.Combine(options.Value.FullDataDir, "runtime", "id");
+                    if (!File.Exists(path))
+                    {
+                        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                        File.WriteAllText(path, Guid.NewGuid().ToString("N"));
+                    }
+
+                    _runtimeId = File.ReadAllText(path).Trim();
+                }
+
+                return _runtimeId;
+            }
+        }
+    }
 
     public void Track(int pgid)
     {
@@ -35,7 +64,7 @@ public sealed class ProcessRegistry(IOptions<SlipwayOptions> options)
         }
     }
 
-    /// <summary>The groups the earlier run recorded that still run the processes it started.</summary>
+    /// <summary>The groups of processes an earlier run started that still run. Call before this run starts any.</summary>
     public List<int> Leftovers()
     {
         List<Entry>? recorded;
@@ -45,12 +74,13 @@ public sealed class ProcessRegistry(IOptions<SlipwayOptions> options)
         }
         catch (Exception e) when (e is IOException or JsonException)
         {
-            return [];
+            recorded = [];
         }
 
         return (recorded ?? [])
             .Where(e => e.Pgid > 1 && IsStillOurs(e))
             .Select(e => e.Pgid)
+            .Union(ProcessGroups.WithEnvironment(EnvironmentVariable, RuntimeId))
             .ToList();
     }
 

@@ -17,11 +17,17 @@ public sealed class ReconcileTests : IDisposable
         var version = await app.DeploySucceededAsync(await app.UploadSlugAsync("A", new() { ["web"] = TestSlug.Command(), ["worker"] = TestSlug.Command("worker") }));
         Assert.Equal(HttpStatusCode.OK, (await app.PatchFormationAsync(new FormationPatchRequest([new FormationUpdate("web", 2, null), new FormationUpdate("worker", 1, null)], null))).StatusCode);
         await Poll.UntilAsync(() => AppProcesses.Groups(app.Key).Count == 3, "2 web + 1 worker running");
+
+        // Each has printed what it prints at start: a process that writes to its pipe after the server died would die of it.
+        await Poll.UntilAsync(
+            async () => await app.LogsAsync() is var logs && logs.Contains("app[worker.1]: worker worker.1 running", StringComparison.Ordinal) && logs.Contains("app[web.2]: listening on", StringComparison.Ordinal),
+            "the processes to print their start-up lines");
         var before = AppProcesses.Groups(app.Key);
 
         await first.KillAsync();
 
-        Assert.Equal(before, AppProcesses.Groups(app.Key));
+        var survivors = AppProcesses.Groups(app.Key);
+        Assert.True(before.SetEquals(survivors), $"before the kill: {string.Join(", ", before)}; after: {string.Join(", ", survivors)}; processes: {Describe(app.Key)}");
         await using var second = await ServerProcess.StartAsync(_dataDir, apiPort, routerPort);
         var again = await RuntimeApp.CreateForExistingAsync(second.Client(), routerPort, app.Key);
         await again.ServesAsync($"v{version} slug=A");
@@ -51,7 +57,7 @@ public sealed class ReconcileTests : IDisposable
             // A release phase that outlives the server: the release is still pending when the server dies.
             var slow = await app.UploadSlugAsync("B", new() { ["web"] = TestSlug.Command(), ["release"] = "sleep 300" });
             pending = (await app.DeployAsync(slow)).Version;
-            await Poll.UntilAsync(async () => (await app.LogsAsync()).Contains("Running release command", StringComparison.Ordinal), "the release phase to start");
+            await Poll.UntilAsync(() => AppProcesses.Groups(key).Count == 2, "the release phase to run next to web.1");
             await first.KillAsync();
         }
 
@@ -64,6 +70,9 @@ public sealed class ReconcileTests : IDisposable
         await again.DestroyAsync();
         Assert.Equal(0, await second.StopAsync(TimeSpan.FromSeconds(30)));
     }
+
+    private static string Describe(string key) => string.Join("; ", AppProcesses.Of(key).Select(p =>
+        $"{p.Pid}/{p.Pgid} {File.ReadAllText($"/proc/{p.Pid}/cmdline").Replace('\0', ' ')}"));
 
     public void Dispose()
     {
