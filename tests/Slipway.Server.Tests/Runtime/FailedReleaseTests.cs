@@ -122,6 +122,23 @@ public sealed class FailedReleaseTests(RuntimeServerFixture fixture) : IClassFix
         Assert.False(File.Exists(Path.Combine(fixture.Server.DataDir, "runtime", "slugs", "escaped.txt")));
     }
 
+    [Theory]
+    [InlineData("../../../..")]
+    [InlineData("/etc")]
+    public async Task Deploy_SlugWithLinkOutOfItsFolder_IsFailed(string target)
+    {
+        await using var app = await fixture.CreateAppAsync();
+        var link = new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.SymbolicLink, "./app/outside") { LinkName = target };
+        var bytes = TestSlug.Build("A", [link, TestSlug.File("./app/outside/written.txt", "nope")]);
+
+        var release = await app.DeployAsync(await app.UploadSlugAsync("A", new() { ["web"] = TestSlug.Command() }, bytes));
+
+        var settled = await app.SettledAsync(release.Version);
+        Assert.Equal("failed", settled.Status);
+        Assert.Contains("escapes its folder: ./app/outside", settled.FailureReason, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(fixture.Server.DataDir, "runtime", "slugs", ".incoming")));
+    }
+
     [Fact]
     public async Task ReleaseOutput_ReleaseWithoutReleasePhase_SaysSo()
     {
