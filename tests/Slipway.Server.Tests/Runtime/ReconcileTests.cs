@@ -74,8 +74,18 @@ public sealed class ReconcileTests : IDisposable
     private static string Describe(string key) => string.Join("; ", AppProcesses.Of(key).Select(p =>
         $"{p.Pid}/{p.Pgid} {File.ReadAllText($"/proc/{p.Pid}/cmdline").Replace('\0', ' ')}"));
 
+    /// <summary>Even when a test failed half-way, no app process of this data folder outlives it.</summary>
     public void Dispose()
     {
+        var id = Path.Combine(_dataDir, "runtime", "id");
+        if (File.Exists(id))
+        {
+            foreach (var pgid in Slipway.Server.Runtime.ProcessGroups.WithEnvironment(Slipway.Server.Runtime.ProcessRegistry.EnvironmentVariable, File.ReadAllText(id).Trim()))
+            {
+                Slipway.Server.Runtime.ProcessGroups.TerminateAsync(pgid, TimeSpan.FromSeconds(1)).GetAwaiter().GetResult();
+            }
+        }
+
         try
         {
             Directory.Delete(_dataDir, recursive: true);
