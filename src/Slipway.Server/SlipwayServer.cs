@@ -8,6 +8,7 @@ using Slipway.Server.Config;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
+using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 using Slipway.Server.Spaces;
 
@@ -67,6 +68,7 @@ public static class SlipwayServer
         services.AddSingleton<WriteGate>();
         services.AddSlugStore(configuration);
         services.AddSlipwayAddons(configuration);
+        services.AddSlipwayRuntime(configuration);
         return services;
     }
 
@@ -97,6 +99,7 @@ public static class SlipwayServer
         app.MapSlugsApi();
         app.MapReleasesApi();
         app.MapAddons();
+        app.MapRuntimeApi();
         return app;
     }
 }

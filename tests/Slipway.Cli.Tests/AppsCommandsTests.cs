@@ -76,11 +76,13 @@ public sealed class AppsCommandsTests(ServerFixture fixture) : IClassFixture<Ser
 
         var result = await fixture.Aka.RunAsync("apps:info", "-a", key);
 
+        Assert.Equal($"http://{key}.localhost:{fixture.Server.RouterPort}", app.WebUrl);
         Assert.Equal(
             $"=== {key}\n" +
             $"Id:      {app.Id}\n" +
             $"Space:   {app.Space.Name}\n" +
             "Release: none\n" +
+            $"Web URL: {app.WebUrl}\n" +
             $"Created: {app.CreatedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}\n",
             result.Out);
         Assert.Equal(0, result.ExitCode);

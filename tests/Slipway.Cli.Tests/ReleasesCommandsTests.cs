@@ -80,7 +80,7 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
         var app = await fixture.CreateAppAsync();
         var (first, _) = await fixture.DeploySlugAsync(app);
         await fixture.SetConfigAsync(app, "FOO", "1");
-        var failed = await fixture.AddFailedDeployAsync(app, first.Id, "web.1 did not answer on $PORT within 60 s.");
+        var (failed, failedSlug, _) = await fixture.DeployFailingAsync(app);
         var latest = await fixture.GetReleaseAsync(app, failed);
         var aka = fixture.Aka with { Clock = new FixedClock(latest.CreatedAt.AddSeconds(1)), IsTerminal = true };
 
@@ -89,7 +89,7 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
         Assert.Equal(
             $"• v1\t1 second ago\tDeploy {Short(first.Id)}\n" +
             "\e[32m• v2\t1 second ago\tSet FOO config vars\e[0m\n" +
-            $"\e[91m• v3\t1 second ago\tDeploy {Short(first.Id)}\e[0m\n",
+            $"\e[91m• v3\t1 second ago\tDeploy {Short(failedSlug)}\e[0m\n",
             result.Out);
     }
 
@@ -173,7 +173,7 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
         var app = await fixture.CreateAppAsync();
         var (slug, _) = await fixture.DeploySlugAsync(app);
         await fixture.DeploySlugAsync(app);
-        var failed = await fixture.AddFailedDeployAsync(app, slug.Id, "The release phase exited with 1.");
+        var (failed, _, _) = await fixture.DeployFailingAsync(app);
 
         var result = await fixture.Aka.RunAsync("rollback", $"v{failed}", "-a", app);
 
@@ -226,7 +226,7 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
         var (slug, _) = await fixture.DeploySlugAsync(app);
         await fixture.SetConfigAsync(app, "FOO", "1");
         await fixture.SetConfigAsync(app, "BAR", "2");
-        await fixture.AddFailedDeployAsync(app, slug.Id, "web.1 crashed.");
+        await fixture.DeployFailingAsync(app);
         var current = await fixture.GetReleaseAsync(app, 3);
 
         var result = await fixture.Aka.RunAsync("releases:info", "-a", app);
@@ -250,14 +250,14 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     {
         var app = await fixture.CreateAppAsync();
         var (slug, _) = await fixture.DeploySlugAsync(app);
-        var failed = await fixture.AddFailedDeployAsync(app, slug.Id, "web.1 crashed.");
+        var (failed, _, reason) = await fixture.DeployFailingAsync(app);
 
         var result = await fixture.Aka.RunAsync("releases:info", $"v{failed}", "-a", app);
 
         Assert.Contains("\nStatus:      failed\n", result.Out);
         Assert.Contains("\nCurrent:     no\n", result.Out);
         Assert.Contains("\nConfig vars: none\n", result.Out);
-        Assert.EndsWith("\nRollback:    v2 failed; a failed release cannot be rolled back to.\nFailure:     web.1 crashed.\n", result.Out);
+        Assert.EndsWith($"\nRollback:    v2 failed; a failed release cannot be rolled back to.\nFailure:     {reason}\n", result.Out);
     }
 
     [Fact]
@@ -277,8 +277,7 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     public async Task ReleasesInfo_OnlyFailedReleases_ShowsTheNewest()
     {
         var app = await fixture.CreateAppAsync();
-        var slug = await fixture.UploadSlugAsync(app);
-        await fixture.AddFailedDeployAsync(app, slug.Id, "web.1 crashed.");
+        await fixture.DeployFailingAsync(app);
 
         var result = await fixture.Aka.RunAsync("releases:info", "-a", app);
 

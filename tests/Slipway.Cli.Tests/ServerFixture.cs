@@ -42,6 +42,9 @@ public sealed class ServerFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>A web process the runtime really starts: Python's static file server.</summary>
+    public const string WorkingWeb = "python3 -m http.server --bind 127.0.0.1 $PORT";
+
     public async Task<SpaceResponse> CreateSpaceAsync(string name, string? description = null) =>
         await SendAsync<SpaceResponse>(HttpMethod.Post, "/spaces", new CreateSpaceRequest(name, description));
 
@@ -55,8 +58,13 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public async Task<AppResponse> GetAppAsync(string app) => await SendAsync<AppResponse>(HttpMethod.Get, $"/apps/{app}", null);
 
-    public async Task SetConfigAsync(string app, string key, string value) =>
+    /// <summary>Sets one config var and waits until the runtime has settled the new release.</summary>
+    public async Task SetConfigAsync(string app, string key, string value)
+    {
         await SendAsync<Dictionary<string, string>>(HttpMethod.Patch, $"/apps/{app}/config-vars", new Dictionary<string, string?> { [key] = value });
+        var newest = await SendAsync<List<ReleaseResponse>>(HttpMethod.Get, $"/apps/{app}/releases", null);
+        await SettledAsync(app, newest[^1]);
+    }
 
     public async Task<Dictionary<string, string>> GetConfigAsync(string app) =>
         await SendAsync<Dictionary<string, string>>(HttpMethod.Get, $"/apps/{app}/config-vars", null);
@@ -64,23 +72,48 @@ public sealed class ServerFixture : IAsyncLifetime
     public async Task<ReleaseResponse> GetReleaseAsync(string app, int version) =>
         await SendAsync<ReleaseResponse>(HttpMethod.Get, $"/apps/{app}/releases/{version}", null);
 
-    /// <summary>Registers a slug, uploads a real tar.gz to its blob URL and deploys it, as a build would.</summary>
-    public async Task<(SlugResponse Slug, ReleaseResponse Release)> DeploySlugAsync(string app, string? commit = null, string? commitDescription = null)
+    /// <summary>
+    /// Registers a slug, uploads a real tar.gz to its blob URL and deploys it, as a build would,
+    /// then waits until the runtime has settled the release.
+    /// </summary>
+    public async Task<(SlugResponse Slug, ReleaseResponse Release)> DeploySlugAsync(string app, string? commit = null, string? commitDescription = null, string web = WorkingWeb)
     {
-        var slug = await UploadSlugAsync(app, commit, commitDescription);
+        var slug = await UploadSlugAsync(app, commit, commitDescription, web);
         var release = await SendAsync<ReleaseResponse>(HttpMethod.Post, $"/apps/{app}/releases", new CreateReleaseRequest(slug.Id.ToString(), null, null));
-        return (slug, release);
+        return (slug, await SettledAsync(app, release));
+    }
+
+    /// <summary>Deploys a slug whose web process exits at once: the runtime fails that release.</summary>
+    public async Task<(int Version, Guid SlugId, string Reason)> DeployFailingAsync(string app)
+    {
+        var (slug, release) = await DeploySlugAsync(app, web: "exit 1");
+        Assert.Equal("failed", release.Status);
+        return (release.Version, slug.Id, release.FailureReason!);
+    }
+
+    /// <summary>Polls a release until it is no longer pending.</summary>
+    public async Task<ReleaseResponse> SettledAsync(string app, ReleaseResponse release)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (release.Status == "pending")
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"v{release.Version} of {app} is still pending after 90 s.");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+            release = await GetReleaseAsync(app, release.Version);
+        }
+
+        return release;
     }
 
     /// <summary>Registers a slug and uploads a real tar.gz to its blob URL, without deploying it.</summary>
-    public async Task<SlugResponse> UploadSlugAsync(string app, string? commit = null, string? commitDescription = null)
+    public async Task<SlugResponse> UploadSlugAsync(string app, string? commit = null, string? commitDescription = null, string web = WorkingWeb)
     {
-        var archive = SlugArchive($"web: ./server {commit}\n");
+        var archive = SlugArchive($"web: {web}\n# {commit} {Guid.NewGuid()}\n");
         var checksum = "SHA256:" + Convert.ToHexStringLower(SHA256.HashData(archive));
         var slug = await SendAsync<SlugResponse>(
             HttpMethod.Post,
             $"/apps/{app}/slugs",
-            new CreateSlugRequest(new Dictionary<string, string> { ["web"] = "./server" }, checksum, commit, commitDescription, archive.Length));
+            new CreateSlugRequest(new Dictionary<string, string> { ["web"] = web }, checksum, commit, commitDescription, archive.Length));
 
         using var client = Server.Client();
         using var content = new ByteArrayContent(archive);
@@ -88,29 +121,6 @@ public sealed class ServerFixture : IAsyncLifetime
         using var upload = await client.PutAsync(slug.Blob.Url, content, TestContext.Current.CancellationToken);
         await EnsureSuccessAsync(upload);
         return slug;
-    }
-
-    /// <summary>
-    /// Records a deploy of <paramref name="slugId"/> that failed, as the runtime will when a
-    /// release's processes never become healthy. The server has no runtime yet (every release
-    /// succeeds at once), so the release is written through its own entity and database.
-    /// </summary>
-    public async Task<int> AddFailedDeployAsync(string app, Guid slugId, string reason)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        await using var scope = Server.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<SlipwayDb>();
-        var found = await db.Apps.SingleAsync(a => a.Key == app, ct);
-        var admin = await db.Users.FirstAsync(u => u.IsAdmin, ct);
-        await db.Apps.Where(a => a.Id == found.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.ReleaseCounter, a => a.ReleaseCounter + 1), ct);
-        var version = await db.Apps.Where(a => a.Id == found.Id).Select(a => a.ReleaseCounter).SingleAsync(ct);
-        var now = DateTimeOffset.UtcNow;
-        var draft = new ReleaseDraft(slugId, new Dictionary<string, string>(), $"Deploy {slugId.ToString("N")[..8]}", ReleaseTrigger.Deploy);
-        var release = Release.Create(found.Id, version, draft, admin.Id, now);
-        release.MarkFailed(reason, now);
-        db.Releases.Add(release);
-        await db.SaveChangesAsync(ct);
-        return version;
     }
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body)

@@ -35,12 +35,16 @@ public sealed class Api(HttpClient http) : IDisposable
     public async Task<Dictionary<string, string>> GetConfigAsync(string app) =>
         await ReadAsync<Dictionary<string, string>>(await http.GetAsync($"/apps/{app}/config-vars"), HttpStatusCode.OK);
 
-    /// <summary>Creates a slug from the given files (placed under ./app/) and uploads it.</summary>
-    public async Task<SlugResponse> CreateSlugAsync(string app, Dictionary<string, string>? files = null, string? commit = null, string? message = null)
+    /// <summary>
+    /// Creates a slug from the given files (placed under ./app/) and uploads it. By default its web
+    /// process is Python's static file server, which the runtime really starts.
+    /// </summary>
+    public async Task<SlugResponse> CreateSlugAsync(string app, Dictionary<string, string>? files = null, string? commit = null, string? message = null, Dictionary<string, string>? processTypes = null)
     {
         var bytes = SlugBytes(files ?? new() { ["index.html"] = "hello " + Unique() });
+        processTypes ??= new() { ["web"] = "python3 -m http.server --bind 127.0.0.1 $PORT" };
         var slug = await ReadAsync<SlugResponse>(
-            await http.PostAsJsonAsync($"/apps/{app}/slugs", new CreateSlugRequest(new() { ["web"] = "python3 -m http.server $PORT" }, Checksum(bytes), commit, message, null), SlipwayJson.Options),
+            await http.PostAsJsonAsync($"/apps/{app}/slugs", new CreateSlugRequest(processTypes, Checksum(bytes), commit, message, null), SlipwayJson.Options),
             HttpStatusCode.Created);
         var put = await http.PutAsync(slug.Blob.Url, new ByteArrayContent(bytes));
         return await ReadAsync<SlugResponse>(put, HttpStatusCode.OK);
@@ -57,18 +61,33 @@ public sealed class Api(HttpClient http) : IDisposable
         return http.SendAsync(request);
     }
 
+    /// <summary>Deploys a slug and waits until the runtime has settled the release (succeeded or failed).</summary>
     public async Task<ReleaseResponse> DeployAsync(string app, Guid slug) =>
-        await ReadAsync<ReleaseResponse>(await PostReleaseAsync(app, new { slug = slug.ToString() }), HttpStatusCode.Created);
+        await SettledAsync(app, await ReadAsync<ReleaseResponse>(await PostReleaseAsync(app, new { slug = slug.ToString() }), HttpStatusCode.Created));
 
     public async Task<ReleaseResponse> RollbackAsync(string app, object release) =>
-        await ReadAsync<ReleaseResponse>(await PostReleaseAsync(app, new { release }), HttpStatusCode.Created);
+        await SettledAsync(app, await ReadAsync<ReleaseResponse>(await PostReleaseAsync(app, new { release }), HttpStatusCode.Created));
 
     public async Task<ReleaseResponse> SetConfigAsync(string app, object body)
     {
         var response = await PatchConfigAsync(app, body);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var version = response.Headers.GetValues("Slipway-Release").Single();
-        return await GetReleaseAsync(app, version);
+        return await SettledAsync(app, await GetReleaseAsync(app, version));
+    }
+
+    /// <summary>Polls a release until it is no longer pending (the deployer's work is asynchronous).</summary>
+    public async Task<ReleaseResponse> SettledAsync(string app, ReleaseResponse release)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (release.Status == "pending")
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"v{release.Version} of {app} is still pending after 90 s.");
+            await Task.Delay(50);
+            release = await GetReleaseAsync(app, release.Id.ToString());
+        }
+
+        return release;
     }
 
     public async Task<ReleaseResponse> GetReleaseAsync(string app, string reference) =>

@@ -42,6 +42,9 @@ public sealed class SlipwayTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The port the built-in router listens on (apps answer at <c>http://&lt;key&gt;.localhost:&lt;port&gt;</c>).</summary>
+    public int RouterPort => Services.GetRequiredService<Slipway.Server.Routing.RouterHost>().Port;
+
     public static async Task<SlipwayTestServer> StartAsync(Database database = Database.Sqlite, PostgresServer? postgres = null, IDictionary<string, string?>? settings = null)
     {
         var dataDir = Directory.CreateTempSubdirectory("slipway-test-").FullName;
@@ -52,6 +55,9 @@ public sealed class SlipwayTestServer : IAsyncDisposable
             $"--Slipway:AdminToken={AdminToken}",
             "--Logging:LogLevel:Default=Warning",
             "--environment=Testing",
+
+            // Many servers run at once in a test run: each router takes a free port of its own.
+            "--Slipway:Router:Port=0",
         };
         string? connectionString = null;
         if (database == Database.Postgres)

@@ -97,6 +97,23 @@ public sealed class SlipwayApi : IDisposable
     public Task<ApiResult<ReleaseResponse>> GetReleaseAsync(string app, string release, CancellationToken ct) =>
         SendAsync<ReleaseResponse>(HttpMethod.Get, $"apps/{Segment(app)}/releases/{Segment(release)}", null, ct);
 
+    /// <summary>
+    /// Polls a release until the runtime has settled it (succeeded or failed). Deploys take as long
+    /// as the app takes to boot; the server fails a release that is not healthy in its boot timeout.
+    /// </summary>
+    public async Task<ReleaseResponse> WaitUntilSettledAsync(string app, ReleaseResponse release, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (release.Status == "pending")
+        {
+            await Task.Delay(delay, ct);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
+            release = (await GetReleaseAsync(app, release.Id.ToString(), ct)).Value;
+        }
+
+        return release;
+    }
+
     public Task<ApiResult<ReleaseResponse>> CreateReleaseAsync(string app, CreateReleaseRequest request, CancellationToken ct) =>
         SendAsync<ReleaseResponse>(HttpMethod.Post, $"apps/{Segment(app)}/releases", request, ct);
 

@@ -9,7 +9,8 @@ namespace Slipway.Cli.Commands;
 /// <summary>
 /// <c>aka rollback [vN] -a APP</c> (also <c>releases:rollback</c>): a new release with vN's slug
 /// and config; without a version, the release before the current one. The API decides which
-/// releases are eligible and says why one is not.
+/// releases are eligible and says why one is not. It returns once the rollback is live (or has
+/// failed, leaving the current release serving).
 /// </summary>
 public sealed class RollbackCommand : AkaCommand
 {
@@ -32,8 +33,14 @@ public sealed class RollbackCommand : AkaCommand
         var target = parseResult.GetValue(_release) ?? Previous;
         using var api = Connect();
         var request = new CreateReleaseRequest(null, JsonSerializer.SerializeToElement(target, SlipwayJson.Options), null);
-        var release = (await Output.WhileAsync($"Rolling back {app}", () => api.CreateReleaseAsync(app, request, ct))).Value;
+        var release = await Output.WhileAsync($"Rolling back {app}", async () =>
+            await api.WaitUntilSettledAsync(app, (await api.CreateReleaseAsync(app, request, ct)).Value, ct));
         var version = release.RollbackOf is { } of ? string.Create(CultureInfo.InvariantCulture, $"v{of}") : target;
+        if (release.Status == "failed")
+        {
+            throw new CliException($"Rolling back to {version} failed (v{release.Version}): {release.FailureReason} {release.App.Name} keeps running its current release.");
+        }
+
         Output.Line($"Rolling back to {version} on {release.App.Name}");
         return 0;
     }

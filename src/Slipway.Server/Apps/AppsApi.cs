@@ -5,6 +5,8 @@ using Slipway.Server.Accounts;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
+using Slipway.Server.Routing;
+using Slipway.Server.Runtime;
 
 namespace Slipway.Server.Apps;
 
@@ -21,7 +23,7 @@ public static class AppsApi
         return routes;
     }
 
-    private static async Task<Ok<List<AppResponse>>> List(HttpContext http, Access access, SlipwayDb db, CancellationToken ct)
+    private static async Task<Ok<List<AppResponse>>> List(HttpContext http, Access access, SlipwayDb db, RouterHost router, CancellationToken ct)
     {
         var apps = await access.Apps(Caller.Of(http.User)).AsNoTracking().OrderBy(a => a.Key).ToListAsync(ct);
         var ids = apps.Select(a => a.Id).ToList();
@@ -30,10 +32,10 @@ public static class AppsApi
             .GroupBy(r => r.AppId)
             .Select(g => new { AppId = g.Key, Version = g.Max(r => r.Version) })
             .ToDictionaryAsync(x => x.AppId, x => x.Version, ct);
-        return TypedResults.Ok(apps.Select(a => ToResponse(a, current.TryGetValue(a.Id, out var v) ? v : null)).ToList());
+        return TypedResults.Ok(apps.Select(a => ToResponse(a, current.TryGetValue(a.Id, out var v) ? v : null, router)).ToList());
     }
 
-    private static async Task<Results<Created<AppResponse>, ProblemHttpResult>> Create(CreateAppRequest request, HttpContext http, Access access, SlipwayDb db, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Created<AppResponse>, ProblemHttpResult>> Create(CreateAppRequest request, HttpContext http, Access access, SlipwayDb db, TimeProvider clock, RouterHost router, CancellationToken ct)
     {
         var name = request.Name?.Trim();
         if (Names.AppNameProblem(name) is { } problem)
@@ -65,10 +67,10 @@ public static class AppsApi
             return ApiProblem.Conflict($"App '{key}' already exists.");
         }
 
-        return TypedResults.Created($"/apps/{app.Key}", ToResponse(app, null));
+        return TypedResults.Created($"/apps/{app.Key}", ToResponse(app, null, router));
     }
 
-    private static async Task<Results<Ok<AppResponse>, ProblemHttpResult>> Get(string app, HttpContext http, Access access, SlipwayDb db, CancellationToken ct)
+    private static async Task<Results<Ok<AppResponse>, ProblemHttpResult>> Get(string app, HttpContext http, Access access, SlipwayDb db, RouterHost router, CancellationToken ct)
     {
         var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);
         if (found is null)
@@ -77,11 +79,11 @@ public static class AppsApi
         }
 
         var current = await ReleaseQueries.CurrentVersionAsync(db, found.Id, ct);
-        return TypedResults.Ok(ToResponse(found, current));
+        return TypedResults.Ok(ToResponse(found, current, router));
     }
 
-    /// <summary>Destroys the app with its releases and slug records; <c>?confirm=</c> must repeat its key.</summary>
-    private static async Task<Results<Ok<AppResponse>, ProblemHttpResult>> Destroy(string app, string? confirm, HttpContext http, Access access, SlipwayDb db, CancellationToken ct)
+    /// <summary>Destroys the app with its releases and slug records, and stops its processes; <c>?confirm=</c> must repeat its key.</summary>
+    private static async Task<Results<Ok<AppResponse>, ProblemHttpResult>> Destroy(string app, string? confirm, HttpContext http, Access access, SlipwayDb db, Deployer deployer, CancellationToken ct)
     {
         var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);
         if (found is null)
@@ -106,17 +108,18 @@ public static class AppsApi
         await db.Slugs.Where(s => s.AppId == found.Id).ExecuteDeleteAsync(ct);
         await db.Apps.Where(a => a.Id == found.Id).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
+        await deployer.StopAppAsync(found.Id, ct);
         return TypedResults.Ok(ToResponse(found, null));
     }
 
     public static ProblemHttpResult AppNotFound(string app) => ApiProblem.NotFound($"App '{app}' not found.");
 
-    internal static AppResponse ToResponse(App app, int? currentVersion) => new(
+    internal static AppResponse ToResponse(App app, int? currentVersion, RouterHost? router = null) => new(
         app.Id,
         app.Key,
         app.Name,
         new NamedRef(app.Space.Id, app.Space.Name),
-        WebUrl: null,
+        WebUrl: router?.UrlOf(app.Key),
         currentVersion,
         app.CreatedAt,
         app.UpdatedAt);

@@ -5,6 +5,7 @@ using Slipway.Server.Accounts;
 using Slipway.Server.Addons;
 using Slipway.Server.Apps;
 using Slipway.Server.Releases;
+using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 using Slipway.Server.Spaces;
 
@@ -35,6 +36,9 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
     public DbSet<Addon> Addons => Set<Addon>();
 
     public DbSet<AddonBroker> AddonBrokers => Set<AddonBroker>();
+    public DbSet<RuntimeSettings> RuntimeSettings => Set<RuntimeSettings>();
+
+    public DbSet<ReleasePhaseOutput> ReleasePhaseOutputs => Set<ReleasePhaseOutput>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -127,6 +131,20 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
             e.Property(b => b.Name).HasMaxLength(63);
             e.Property(b => b.Url).HasMaxLength(2048);
         });
+
+        model.Entity<RuntimeSettings>(e =>
+        {
+            e.HasKey(s => s.AppId);
+            e.Property(s => s.Quantities).HasConversion(JsonConverter<Dictionary<string, int>>(), QuantitiesComparer());
+            e.Property(s => s.HealthCheckPath).HasMaxLength(Runtime.RuntimeSettings.MaxHealthCheckPathLength);
+            e.HasOne<App>().WithMany().HasForeignKey(s => s.AppId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<ReleasePhaseOutput>(e =>
+        {
+            e.HasKey(o => o.ReleaseId);
+            e.HasOne<Release>().WithOne().HasForeignKey<ReleasePhaseOutput>(o => o.ReleaseId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 
     private static Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<T, string> JsonConverter<T>()
@@ -140,6 +158,11 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
         (a, b) => JsonSerializer.Serialize(a, JsonSerializerOptions.Default) == JsonSerializer.Serialize(b, JsonSerializerOptions.Default),
         v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default).GetHashCode(StringComparison.Ordinal),
         v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, JsonSerializerOptions.Default), JsonSerializerOptions.Default) ?? new T());
+
+    private static ValueComparer<Dictionary<string, int>> QuantitiesComparer() => new(
+        (a, b) => a != null && b != null && a.Count == b.Count && !a.Except(b).Any(),
+        d => d.Aggregate(0, (hash, kv) => HashCode.Combine(hash, kv.Key, kv.Value)),
+        d => new Dictionary<string, int>(d, StringComparer.Ordinal));
 
     private static ValueComparer<Dictionary<string, string>> DictionaryComparer() => new(
         (a, b) => a != null && b != null && a.Count == b.Count && !a.Except(b).Any(),

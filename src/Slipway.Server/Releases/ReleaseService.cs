@@ -3,6 +3,7 @@ using Slipway.Server.Accounts;
 using Slipway.Server.Addons;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
+using Slipway.Server.Runtime;
 
 namespace Slipway.Server.Releases;
 
@@ -37,7 +38,7 @@ public sealed record ReleaseOutcome(Release? Release, bool Replayed, ReleasePlan
 /// counter, lets the change decide on a consistent view, and inserts the release in the same
 /// transaction: versions are gapless and unique on SQLite and PostgreSQL alike.
 /// </summary>
-public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider clock)
+public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider clock, Deployer deployer)
 {
     public async Task<ReleaseOutcome> AppendAsync(
         App app,
@@ -94,9 +95,9 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
 
-                // Until a runtime drives deploys, a release takes effect the moment it is recorded.
-                release.MarkSucceeded(clock.GetUtcNow());
-                await db.SaveChangesAsync(ct);
+                // The release answers pending; the deployer takes it to succeeded or failed. Once
+                // committed it must reach the deployer even if the client has gone away.
+                await deployer.EnqueueAsync(new RuntimeJob.Deploy(app.Id, release.Id), CancellationToken.None);
                 return new ReleaseOutcome(release, false, null, null);
             default:
                 throw new InvalidOperationException("Unknown release plan.");

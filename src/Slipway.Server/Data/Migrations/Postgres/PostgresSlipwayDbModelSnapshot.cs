@@ -328,6 +328,50 @@ namespace Slipway.Server.Data.Migrations.Postgres
                     b.ToTable("Releases");
                 });
 
+            modelBuilder.Entity("Slipway.Server.Releases.ReleasePhaseOutput", b =>
+                {
+                    b.Property<Guid>("ReleaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Output")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("ReleaseId");
+
+                    b.ToTable("ReleasePhaseOutputs");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Runtime.RuntimeSettings", b =>
+                {
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("BootTimeoutSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("HealthCheckPath")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Quantities")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("AppId");
+
+                    b.ToTable("RuntimeSettings");
+                });
+
             modelBuilder.Entity("Slipway.Server.Slugs.Slug", b =>
                 {
                     b.Property<Guid>("Id")
@@ -479,6 +523,24 @@ namespace Slipway.Server.Data.Migrations.Postgres
                     b.Navigation("Slug");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Releases.ReleasePhaseOutput", b =>
+                {
+                    b.HasOne("Slipway.Server.Releases.Release", null)
+                        .WithOne()
+                        .HasForeignKey("Slipway.Server.Releases.ReleasePhaseOutput", "ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Slipway.Server.Runtime.RuntimeSettings", b =>
+                {
+                    b.HasOne("Slipway.Server.Apps.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Slipway.Server.Slugs.Slug", b =>

@@ -323,6 +323,50 @@ namespace Slipway.Server.Data.Migrations.Sqlite
                     b.ToTable("Releases");
                 });
 
+            modelBuilder.Entity("Slipway.Server.Releases.ReleasePhaseOutput", b =>
+                {
+                    b.Property<Guid>("ReleaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Output")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ReleaseId");
+
+                    b.ToTable("ReleasePhaseOutputs");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Runtime.RuntimeSettings", b =>
+                {
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("BootTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HealthCheckPath")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Quantities")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AppId");
+
+                    b.ToTable("RuntimeSettings");
+                });
+
             modelBuilder.Entity("Slipway.Server.Slugs.Slug", b =>
                 {
                     b.Property<Guid>("Id")
@@ -474,6 +518,24 @@ namespace Slipway.Server.Data.Migrations.Sqlite
                     b.Navigation("Slug");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Releases.ReleasePhaseOutput", b =>
+                {
+                    b.HasOne("Slipway.Server.Releases.Release", null)
+                        .WithOne()
+                        .HasForeignKey("Slipway.Server.Releases.ReleasePhaseOutput", "ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Slipway.Server.Runtime.RuntimeSettings", b =>
+                {
+                    b.HasOne("Slipway.Server.Apps.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Slipway.Server.Slugs.Slug", b =>

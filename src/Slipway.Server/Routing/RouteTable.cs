@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+
+namespace Slipway.Server.Routing;
+
+/// <summary>
+/// One web process the router may send requests to. It counts the requests in flight so that a
+/// process being retired is stopped only once the requests it took have finished.
+/// </summary>
+public sealed class Destination(string dynoName, int port)
+{
+    private int _inFlight;
+    private int _draining;
+
+    public string DynoName { get; } = dynoName;
+
+    public string Prefix { get; } = $"http://127.0.0.1:{port}/";
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Takes a request; false when the destination is draining (then the caller picks another).</summary>
+    public bool TryAcquire()
+    {
+        // Count first, then look: with DrainAsync setting the flag first and then counting, one of the two always sees the other.
+        Interlocked.Increment(ref _inFlight);
+        if (Volatile.Read(ref _draining) == 1)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            return false;
+        }
+
+        return true;
+    }
+
+    public void Release() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Takes no new requests and waits (at most <paramref name="max"/>) for those in flight to finish.</summary>
+    public async Task DrainAsync(TimeSpan max)
+    {
+        Interlocked.Exchange(ref _draining, 1);
+        var deadline = DateTime.UtcNow + max;
+        while (InFlight > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+    }
+}
+
+/// <summary>An app's healthy web processes, taken in turn.</summary>
+public sealed class AppRoute(Guid appId, string appKey, IReadOnlyList<Destination> destinations)
+{
+    private int _next = -1;
+
+    public Guid AppId { get; } = appId;
+
+    public string AppKey { get; } = appKey;
+
+    public IReadOnlyList<Destination> Destinations { get; } = destinations;
+
+    /// <summary>The next destination that takes the request (round-robin), or null when none does.</summary>
+    public Destination? Acquire(Destination? avoid = null)
+    {
+        var count = Destinations.Count;
+        for (var i = 0; i < count; i++)
+        {
+            var candidate = Destinations[(int)((uint)Interlocked.Increment(ref _next) % (uint)count)];
+            if (candidate != avoid && candidate.TryAcquire())
+            {
+                return candidate;
+            }
+        }
+
+        return avoid is not null && count == 1 && avoid.TryAcquire() ? avoid : null;
+    }
+}
+
+/// <summary>Host name → app → web processes. The runtime swaps an app's entry in one step when traffic moves.</summary>
+public sealed class RouteTable
+{
+    private readonly ConcurrentDictionary<string, AppRoute> _routes = new(StringComparer.Ordinal);
+
+    public AppRoute? Find(string appKey) => _routes.TryGetValue(appKey, out var route) ? route : null;
+
+    public void Set(Guid appId, string appKey, IReadOnlyList<Destination> destinations) =>
+        _routes[appKey] = new AppRoute(appId, appKey, destinations);
+
+    public void Remove(string appKey) => _routes.TryRemove(appKey, out _);
+}

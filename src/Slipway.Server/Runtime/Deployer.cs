@@ -1,0 +1,288 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Slipway.Server.Apps;
+using Slipway.Server.Data;
+using Slipway.Server.Logs;
+using Slipway.Server.Releases;
+
+namespace Slipway.Server.Runtime;
+
+/// <summary>Work for the runtime on one app; the deployer runs an app's jobs one after another, in order.</summary>
+public abstract record RuntimeJob(Guid AppId)
+{
+    /// <summary>Takes a pending release to succeeded or failed.</summary>
+    public sealed record Deploy(Guid AppId, Guid ReleaseId) : RuntimeJob(AppId);
+
+    /// <summary>Drives what runs toward the current release × formation (after a scale, and at start-up).</summary>
+    public sealed record Converge(Guid AppId) : RuntimeJob(AppId);
+
+    /// <summary>Restarts a type, one process, or (null) all of them.</summary>
+    public sealed record Restart(Guid AppId, string? Target) : RuntimeJob(AppId);
+
+    /// <summary>Stops everything of a destroyed app; <paramref name="Done"/> completes once it is gone.</summary>
+    public sealed record Stop(Guid AppId, TaskCompletionSource Done) : RuntimeJob(AppId);
+}
+
+/// <summary>
+/// Every release (any trigger, rollback too) and every scale or restart reaches the runtime through
+/// here: a bounded queue, then one lane per app so that an app's jobs run one at a time and in order
+/// (a later release waits for an earlier one) while different apps deploy in parallel. The release's
+/// status is what the API reads: pending until this takes it to succeeded or failed.
+/// At start-up it first clears what an earlier run left, then converges every app and resumes pending releases.
+/// </summary>
+public sealed partial class Deployer(
+    IDbContextFactory<SlipwayDb> dbs,
+    IAppRuntime runtime,
+    AppLogStore logs,
+    TimeProvider clock,
+    IOptions<RuntimeOptions> options,
+    ILogger<Deployer> logger) : BackgroundService
+{
+    private readonly Channel<RuntimeJob> _queue = Channel.CreateBounded<RuntimeJob>(
+        new BoundedChannelOptions(options.Value.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+
+    private readonly ConcurrentDictionary<Guid, Channel<RuntimeJob>> _lanes = new();
+
+    public ValueTask EnqueueAsync(RuntimeJob job, CancellationToken ct = default) => _queue.Writer.WriteAsync(job, ct);
+
+    /// <summary>Stops every process of an app (after whatever its lane is doing) and waits until they are gone.</summary>
+    public async Task StopAppAsync(Guid appId, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await EnqueueAsync(new RuntimeJob.Stop(appId, done), ct);
+        await done.Task.WaitAsync(ct);
+    }
+
+    /// <summary>The runtime's view of a release: its slug's process types, its config, the app's formation and health settings.</summary>
+    public static ReleaseSpec SpecOf(App app, Release release, RuntimeSettings? settings, RuntimeOptions options)
+    {
+        var processTypes = release.Slug?.ProcessTypes ?? [];
+        return new ReleaseSpec(
+            app.Id,
+            app.Key,
+            release.Id,
+            release.Version,
+            release.Slug?.Digest,
+            processTypes,
+            ReleaseEnvironment.Of(release),
+            RuntimeSettings.FormationOf(settings, processTypes),
+            settings?.HealthCheckPath,
+            TimeSpan.FromSeconds(settings?.BootTimeoutSeconds ?? options.BootTimeoutSeconds));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await runtime.CleanUpEarlierRunAsync(stoppingToken);
+            await QueueStartupWorkAsync(stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogStartupFailed(e);
+        }
+
+        try
+        {
+            await foreach (var job in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                await LaneOf(job.AppId, stoppingToken).Writer.WriteAsync(job, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Brings back what the database says should run, then the releases a stop or crash left pending.</summary>
+    private async Task QueueStartupWorkAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var apps = await db.Apps.AsNoTracking().Select(a => a.Id).ToListAsync(ct);
+        foreach (var appId in apps)
+        {
+            await LaneOf(appId, ct).Writer.WriteAsync(new RuntimeJob.Converge(appId), ct);
+        }
+
+        var pending = await db.Releases.AsNoTracking()
+            .Where(r => r.Status == ReleaseStatus.Pending)
+            .OrderBy(r => r.Version)
+            .Select(r => new { r.AppId, r.Id })
+            .ToListAsync(ct);
+        foreach (var release in pending)
+        {
+            await LaneOf(release.AppId, ct).Writer.WriteAsync(new RuntimeJob.Deploy(release.AppId, release.Id), ct);
+        }
+    }
+
+    private Channel<RuntimeJob> LaneOf(Guid appId, CancellationToken stoppingToken) => _lanes.GetOrAdd(appId, id =>
+    {
+        var lane = Channel.CreateUnbounded<RuntimeJob>(new UnboundedChannelOptions { SingleReader = true });
+        _ = Task.Run(() => RunLaneAsync(lane.Reader, stoppingToken), CancellationToken.None);
+        return lane;
+    });
+
+    private async Task RunLaneAsync(ChannelReader<RuntimeJob> lane, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var job in lane.ReadAllAsync(stoppingToken))
+            {
+                using var jobToken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                try
+                {
+                    await RunAsync(job, jobToken.Token);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    LogJobFailed(e, job.GetType().Name, job.AppId);
+                    if (job is RuntimeJob.Stop stop)
+                    {
+                        stop.Done.TrySetException(e);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RunAsync(RuntimeJob job, CancellationToken ct)
+    {
+        switch (job)
+        {
+            case RuntimeJob.Deploy deploy:
+                await DeployAsync(deploy.ReleaseId, ct);
+                break;
+            case RuntimeJob.Converge converge:
+                await ConvergeAsync(converge.AppId, ct);
+                break;
+            case RuntimeJob.Restart restart:
+                await runtime.RestartAsync(restart.AppId, restart.Target, ct);
+                break;
+            case RuntimeJob.Stop stop:
+                await runtime.StopAppAsync(stop.AppId, ct);
+                logs.Remove(stop.AppId);
+                stop.Done.TrySetResult();
+                break;
+        }
+    }
+
+    private async Task DeployAsync(Guid releaseId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var release = await db.Releases.Include(r => r.Slug).FirstOrDefaultAsync(r => r.Id == releaseId, ct);
+        if (release is not { Status: ReleaseStatus.Pending })
+        {
+            return;
+        }
+
+        var app = await db.Apps.AsNoTracking().FirstOrDefaultAsync(a => a.Id == release.AppId, ct);
+        if (app is null)
+        {
+            return;
+        }
+
+        var settings = await db.RuntimeSettings.AsNoTracking().FirstOrDefaultAsync(s => s.AppId == app.Id, ct);
+        logs.Append(app.Id, "slipway[release]", $"Deploying v{release.Version}: {release.Description}");
+        LogDeploying(app.Key, release.Version);
+        DeployOutcome outcome;
+        try
+        {
+            outcome = await runtime.DeployAsync(SpecOf(app, release, settings, options.Value), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // A release never stays pending because the runtime broke: it fails, with the reason.
+            LogJobFailed(e, nameof(RuntimeJob.Deploy), app.Id);
+            outcome = DeployOutcome.Failure($"The runtime could not deploy it: {e.Message}");
+        }
+
+        var now = clock.GetUtcNow();
+        if (outcome.ReleasePhase is { } phase)
+        {
+            db.ReleasePhaseOutputs.Add(ReleasePhaseOutput.Create(release.Id, phase.Output, phase.ExitCode, now));
+        }
+
+        if (outcome.Succeeded)
+        {
+            release.MarkSucceeded(now);
+        }
+        else
+        {
+            release.MarkFailed(outcome.FailureReason ?? "The release could not be deployed.", now);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The app was destroyed while it deployed: its stop job comes next in this lane.
+            db.ChangeTracker.Clear();
+            if (!await db.Apps.AnyAsync(a => a.Id == app.Id, ct))
+            {
+                return;
+            }
+
+            throw;
+        }
+
+        if (outcome.Succeeded)
+        {
+            logs.Append(app.Id, "slipway[release]", $"Release v{release.Version} succeeded");
+            LogSucceeded(app.Key, release.Version);
+        }
+        else
+        {
+            logs.Append(app.Id, "slipway[release]", $"Release v{release.Version} failed: {outcome.FailureReason}");
+            LogFailed(app.Key, release.Version, outcome.FailureReason);
+        }
+    }
+
+    private async Task ConvergeAsync(Guid appId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var app = await db.Apps.AsNoTracking().FirstOrDefaultAsync(a => a.Id == appId, ct);
+        if (app is null)
+        {
+            await runtime.StopAppAsync(appId, ct);
+            return;
+        }
+
+        var current = await db.Releases.AsNoTracking().Include(r => r.Slug)
+            .Where(r => r.AppId == appId && r.Status == ReleaseStatus.Succeeded)
+            .OrderByDescending(r => r.Version)
+            .FirstOrDefaultAsync(ct);
+        if (current?.Slug is null)
+        {
+            return;
+        }
+
+        var settings = await db.RuntimeSettings.AsNoTracking().FirstOrDefaultAsync(s => s.AppId == appId, ct);
+        await runtime.ScaleAsync(SpecOf(app, current, settings, options.Value), ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deploying {App} v{Version}")]
+    private partial void LogDeploying(string app, int version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{App} v{Version} succeeded")]
+    private partial void LogSucceeded(string app, int version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{App} v{Version} failed: {Reason}")]
+    private partial void LogFailed(string app, int version, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Runtime job {Job} for app {AppId} failed")]
+    private partial void LogJobFailed(Exception exception, string job, Guid appId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not bring back what ran before the server started")]
+    private partial void LogStartupFailed(Exception exception);
+}

@@ -1,0 +1,75 @@
+using Slipway.Server.Logs;
+
+namespace Slipway.Server.Runtime;
+
+/// <summary>
+/// What runs apps: the local supervisor and router now, Kubernetes later. The deployer hands it
+/// one app's work at a time (never two operations on one app at once); apps run in parallel.
+/// </summary>
+public interface IAppRuntime
+{
+    /// <summary>Removes whatever an earlier run of the server left running. Called once, before anything starts.</summary>
+    Task CleanUpEarlierRunAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Restarts the app onto <paramref name="release"/>: release phase, new processes next to the old,
+    /// traffic switched once they are healthy, then the old stopped. On failure nothing of the new
+    /// release is left and whatever ran before keeps running untouched.
+    /// </summary>
+    Task<DeployOutcome> DeployAsync(ReleaseSpec release, CancellationToken ct);
+
+    /// <summary>Drives what runs toward <paramref name="current"/>'s formation (after a scale, or at start-up).</summary>
+    Task ScaleAsync(ReleaseSpec current, CancellationToken ct);
+
+    /// <summary>Restarts the processes of a type (<c>web</c>), one process (<c>web.1</c>), or all when null; false when nothing matched.</summary>
+    Task<bool> RestartAsync(Guid appId, string? typeOrName, CancellationToken ct);
+
+    /// <summary>The app's processes as they are now.</summary>
+    IReadOnlyList<DynoStatus> Dynos(Guid appId);
+
+    /// <summary>Stops every process of the app and forgets it (the app is being destroyed or has nothing to run).</summary>
+    Task StopAppAsync(Guid appId, CancellationToken ct);
+
+    /// <summary>The app's last <paramref name="lines"/> log lines, then new ones while <paramref name="follow"/>.</summary>
+    IAsyncEnumerable<LogLine> ReadLogsAsync(Guid appId, int lines, bool follow, CancellationToken ct);
+}
+
+/// <summary>A release as the runtime needs it: what to run, with which config, how many of each type.</summary>
+/// <param name="Formation">Process type → quantity, for every type of the slug except <c>release</c>.</param>
+public sealed record ReleaseSpec(
+    Guid AppId,
+    string AppKey,
+    Guid ReleaseId,
+    int Version,
+    string? SlugDigest,
+    IReadOnlyDictionary<string, string> ProcessTypes,
+    IReadOnlyDictionary<string, string> ConfigVars,
+    IReadOnlyDictionary<string, int> Formation,
+    string? HealthCheckPath,
+    TimeSpan BootTimeout)
+{
+    public const string ReleasePhaseType = "release";
+
+    public const string WebType = "web";
+}
+
+/// <summary>How a deploy ended; <see cref="ReleasePhase"/> is set when the slug has a release phase and it ran.</summary>
+public sealed record DeployOutcome(bool Succeeded, string? FailureReason, ReleasePhaseResult? ReleasePhase)
+{
+    public static DeployOutcome Success(ReleasePhaseResult? phase) => new(true, null, phase);
+
+    public static DeployOutcome Failure(string reason, ReleasePhaseResult? phase = null) => new(false, reason, phase);
+}
+
+/// <summary>What the release phase printed and how it ended (no exit code: it timed out or could not start).</summary>
+public sealed record ReleasePhaseResult(string Output, int? ExitCode);
+
+public enum DynoState
+{
+    Starting,
+    Up,
+    Crashed,
+}
+
+/// <summary>One process as <c>aka ps</c> shows it: <c>web.1: up 3m (v12)</c>.</summary>
+public sealed record DynoStatus(string Name, string Type, DynoState State, DateTimeOffset Since, int ReleaseVersion, string Command, int Restarts);

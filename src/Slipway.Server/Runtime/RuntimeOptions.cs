@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Slipway.Server.Runtime;
+
+/// <summary>The <c>Slipway:Runtime</c> section: how the local runtime runs, waits for and stops app processes.</summary>
+public sealed class RuntimeOptions
+{
+    public const string Section = "Slipway:Runtime";
+
+    /// <summary>How long a stopped process group gets between SIGTERM and SIGKILL.</summary>
+    [Range(0, 3600)]
+    public int StopGraceSeconds { get; set; } = 30;
+
+    /// <summary>How long new processes get to be up (web: accepting on <c>PORT</c>) unless the app sets its own.</summary>
+    [Range(1, 3600)]
+    public int BootTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>How long a release phase (<c>release:</c> in the Procfile) may run before the release fails.</summary>
+    [Range(1, 86400)]
+    public int ReleasePhaseTimeoutSeconds { get; set; } = 900;
+
+    /// <summary>The first wait before a crashed process is started again; it doubles per crash in a row.</summary>
+    [Range(0, 3600)]
+    public double RestartBackoffSeconds { get; set; } = 1;
+
+    /// <summary>The longest wait between restarts of a process that keeps crashing.</summary>
+    [Range(0, 86400)]
+    public double MaxRestartBackoffSeconds { get; set; } = 60;
+
+    /// <summary>How long a process must stay up for its crash streak (and backoff) to be forgotten.</summary>
+    [Range(0, 86400)]
+    public double CrashResetSeconds { get; set; } = 30;
+
+    /// <summary>The most processes of one type an app may scale to.</summary>
+    [Range(1, 1000)]
+    public int MaxQuantity { get; set; } = 20;
+
+    /// <summary>How many log lines are kept in memory per app.</summary>
+    [Range(10, 1_000_000)]
+    public int LogLinesPerApp { get; set; } = 1500;
+
+    /// <summary>How many runtime jobs (deploys, scales, restarts) may wait before a request has to wait too.</summary>
+    [Range(1, 100_000)]
+    public int QueueCapacity { get; set; } = 1024;
+
+    public TimeSpan StopGrace => TimeSpan.FromSeconds(StopGraceSeconds);
+
+    public TimeSpan BootTimeout => TimeSpan.FromSeconds(BootTimeoutSeconds);
+}

@@ -1,0 +1,55 @@
+using Slipway.Server.Logs;
+using Slipway.Server.Releases;
+using Slipway.Server.Routing;
+
+namespace Slipway.Server.Runtime;
+
+public static class RuntimeSetup
+{
+    /// <summary>
+    /// The deployer, the local runtime and the router. Hosted services stop in reverse order: the
+    /// deployer first (no new work), then the app processes, then the router.
+    /// </summary>
+    public static IServiceCollection AddSlipwayRuntime(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RuntimeOptions>()
+            .Bind(configuration.GetSection(RuntimeOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<RouterOptions>()
+            .Bind(configuration.GetSection(RouterOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        // Stopping the server stops every app process, each with its grace period: leave time for that.
+        var grace = TimeSpan.FromSeconds((configuration.GetSection(RuntimeOptions.Section).Get<RuntimeOptions>() ?? new RuntimeOptions()).StopGraceSeconds);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = o.ShutdownTimeout < grace + TimeSpan.FromSeconds(15) ? grace + TimeSpan.FromSeconds(15) : o.ShutdownTimeout);
+
+        services.AddHttpForwarder();
+
+        // Forwarding errors are the app's business: the router writes them to the app's log (slipway[router]).
+        services.AddLogging(logging => logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Error));
+        services.AddSingleton<RouteTable>();
+        services.AddSingleton<AppLogStore>();
+        services.AddSingleton<ProcessRegistry>();
+        services.AddSingleton<SlugCache>();
+
+        services.AddSingleton<RouterHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<RouterHost>());
+        services.AddSingleton<LocalRuntime>();
+        services.AddSingleton<IAppRuntime>(sp => sp.GetRequiredService<LocalRuntime>());
+        services.AddHostedService(sp => sp.GetRequiredService<LocalRuntime>());
+        services.AddSingleton<Deployer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Deployer>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapFormationApi();
+        routes.MapDynosApi();
+        routes.MapLogsApi();
+        routes.MapReleaseOutputApi();
+        return routes;
+    }
+}

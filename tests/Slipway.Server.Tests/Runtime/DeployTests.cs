@@ -1,0 +1,101 @@
+using System.Net;
+
+namespace Slipway.Server.Tests.Runtime;
+
+/// <summary>Every release restarts the app onto the right slug and config: deploys, config changes, rollbacks.</summary>
+public sealed class DeployTests(RuntimeServerFixture fixture) : IClassFixture<RuntimeServerFixture>
+{
+    private static readonly Dictionary<string, string> Web = new() { ["web"] = TestSlug.Command() };
+
+    [Fact]
+    public async Task Deploy_WebSlug_AnswersPendingThenServesThroughRouter()
+    {
+        await using var app = await fixture.CreateAppAsync();
+        var slug = await app.UploadSlugAsync("A", Web);
+
+        var posted = await app.DeployAsync(slug);
+
+        Assert.Equal("pending", posted.Status);
+        var settled = await app.SettledAsync(posted.Version);
+        Assert.Equal("succeeded", settled.Status);
+        Assert.True(settled.Current);
+        var (status, body) = await app.GetAsync();
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal($"v{posted.Version} slug=A greeting= dyno=web.1\n", body);
+        var dyno = Assert.Single(await app.DynosAsync());
+        Assert.Equal(("web.1", "up", posted.Version), (dyno.Name, dyno.State, dyno.ReleaseVersion));
+        Assert.Single(AppProcesses.Groups(app.Key));
+    }
+
+    [Fact]
+    public async Task ConfigChange_AfterDeploy_RestartsOntoNewConfigAndSameSlug()
+    {
+        await using var app = await fixture.CreateAppAsync();
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Web));
+        var before = AppProcesses.Groups(app.Key);
+
+        var version = await app.SetConfigAsync(new() { ["GREETING"] = "hello" });
+
+        Assert.Equal("succeeded", (await app.SettledAsync(version)).Status);
+        Assert.Equal($"v{version} slug=A greeting=hello dyno=web.1\n", (await app.GetAsync()).Body);
+        var after = AppProcesses.Groups(app.Key);
+        Assert.Single(after);
+        Assert.Empty(after.Intersect(before));
+    }
+
+    [Fact]
+    public async Task Rollback_ToEarlierRelease_RestartsOntoItsSlugAndConfig()
+    {
+        await using var app = await fixture.CreateAppAsync();
+        var first = await app.SetConfigAsync(new() { ["GREETING"] = "one" });
+        await app.SettledAsync(first);
+        var v2 = await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Web));
+        var v3 = await app.SetConfigAsync(new() { ["GREETING"] = "two" });
+        await app.SettledAsync(v3);
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", Web));
+        await app.ServesAsync($"v{v3 + 1} slug=B greeting=two");
+
+        var rollback = await app.RollbackAsync(v2);
+
+        Assert.Equal("pending", rollback.Status);
+        Assert.Equal("succeeded", (await app.SettledAsync(rollback.Version)).Status);
+        Assert.Equal($"v{rollback.Version} slug=A greeting=one dyno=web.1\n", (await app.GetAsync()).Body);
+        Assert.Single(AppProcesses.Groups(app.Key));
+    }
+
+    [Fact]
+    public async Task ConfigChange_BeforeAnyDeploy_SucceedsWithNothingToRun()
+    {
+        await using var app = await fixture.CreateAppAsync();
+
+        var version = await app.SetConfigAsync(new() { ["GREETING"] = "early" });
+
+        Assert.Equal("succeeded", (await app.SettledAsync(version)).Status);
+        Assert.Empty(await app.DynosAsync());
+        var (status, body) = await app.GetAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("No web processes running", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Router_UnknownHost_AnswersNotFound()
+    {
+        await using var app = await fixture.CreateAppAsync();
+
+        var (status, body) = await app.GetAsync(host: "nosuchapp-nospace.localhost");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Contains("No such app", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.GetAsync(host: "example.com")).Status);
+    }
+
+    [Fact]
+    public async Task App_WebUrl_PointsAtTheRouter()
+    {
+        await using var app = await fixture.CreateAppAsync();
+
+        var response = await RuntimeApp.Read<Slipway.Contracts.AppResponse>(await app.Api.GetAsync($"/apps/{app.Key}", TestContext.Current.CancellationToken), HttpStatusCode.OK);
+
+        Assert.Equal($"http://{app.Key}.localhost:{fixture.Server.RouterPort}", response.WebUrl);
+    }
+}
