@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
 using Slipway.Server.Apps;
+using Slipway.Server.Builds;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
@@ -63,6 +64,7 @@ public static class SlipwayServer
         services.AddScoped<AdminBootstrap>();
         services.AddScoped<ReleaseService>();
         services.AddSingleton<ISlugStore, FolderSlugStore>();
+        services.AddBuilds(configuration);
         return services;
     }
 
@@ -92,6 +94,7 @@ public static class SlipwayServer
         app.MapConfigApi();
         app.MapSlugsApi();
         app.MapReleasesApi();
+        app.MapBuilds();
         return app;
     }
 }

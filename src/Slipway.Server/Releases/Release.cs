@@ -1,4 +1,5 @@
 using Slipway.Server.Accounts;
+using Slipway.Server.Builds;
 using Slipway.Server.Slugs;
 
 namespace Slipway.Server.Releases;
@@ -49,6 +50,11 @@ public sealed class Release
     /// <summary>For a rollback, the version whose slug and config it restored.</summary>
     public int? RollbackOf { get; private set; }
 
+    /// <summary>The build this release deployed, if it came from one: its commit, author and message describe the release.</summary>
+    public Guid? BuildId { get; private set; }
+
+    public Build? Build { get; private set; }
+
     public Guid UserId { get; private set; }
 
     public User User { get; private set; } = null!;
@@ -71,6 +77,7 @@ public sealed class Release
         Description = draft.Description,
         Trigger = draft.Trigger,
         RollbackOf = draft.RollbackOf,
+        BuildId = draft.BuildId,
         UserId = userId,
         Status = ReleaseStatus.Pending,
         CreatedAt = now,
@@ -102,4 +109,4 @@ public sealed class Release
 }
 
 /// <summary>What a change wants the next release to be, before it has a version.</summary>
-public sealed record ReleaseDraft(Guid? SlugId, IReadOnlyDictionary<string, string> ConfigVars, string Description, ReleaseTrigger Trigger, int? RollbackOf = null);
+public sealed record ReleaseDraft(Guid? SlugId, IReadOnlyDictionary<string, string> ConfigVars, string Description, ReleaseTrigger Trigger, int? RollbackOf = null, Guid? BuildId = null);

@@ -5,7 +5,7 @@ namespace Slipway.Server.Releases;
 
 public static class ReleaseMapping
 {
-    /// <summary>The API's view of a release; <paramref name="release"/> must have its slug and user loaded.</summary>
+    /// <summary>The API's view of a release; <paramref name="release"/> must have its slug, build and user loaded.</summary>
     public static ReleaseResponse ToResponse(Release release, App app, int? currentVersion)
     {
         var reason = Rollback.IneligibleReason(release, currentVersion);
@@ -29,8 +29,12 @@ public static class ReleaseMapping
             SourceOf(release));
     }
 
-    private static ReleaseSource? SourceOf(Release release) =>
-        release.Slug is { } slug && (slug.Commit is not null || slug.CommitDescription is not null)
-            ? new ReleaseSource(slug.Commit, null, slug.CommitDescription)
-            : null;
+    /// <summary>A release from a build shows the build's commit, author and message; otherwise what its slug says.</summary>
+    private static ReleaseSource? SourceOf(Release release) => release switch
+    {
+        { Build: { } build } when build.Commit is not null || build.Author is not null || build.Message is not null => new ReleaseSource(build.Commit, build.Author, build.Message),
+        { Build: not null } => null,
+        { Slug: { } slug } when slug.Commit is not null || slug.CommitDescription is not null => new ReleaseSource(slug.Commit, null, slug.CommitDescription),
+        _ => null,
+    };
 }
