@@ -459,8 +459,15 @@ public static class ArchiveExtractor
             }
             else if (planned.Kind == Kind.File)
             {
-                using var stream = entries[planned.Index].Open();
-                WriteFile(root, planned, stream);
+                var entry = entries[planned.Index];
+                using var stream = entry.Open();
+                var crc = WriteFile(root, planned, stream);
+
+                // .NET stops reading at the declared size; the CRC tells whether that was the whole, true content.
+                if (crc != entry.Crc32)
+                {
+                    throw new ArchiveRejectedException($"Entry '{Shorten(planned.Path)}' is corrupt: its content does not match its checksum (CRC-32).");
+                }
             }
         }
     }
@@ -491,9 +498,10 @@ public static class ArchiveExtractor
 
     private static void CreateDirectory(string root, string relative) => Directory.CreateDirectory(FullPath(root, relative));
 
-    /// <summary>Writes one file, refusing more bytes than the archive declared for it (a zip can lie).</summary>
-    private static void WriteFile(string root, Planned planned, Stream content)
+    /// <summary>Writes one file, refusing more bytes than the archive declared for it, and answers its CRC-32.</summary>
+    private static uint WriteFile(string root, Planned planned, Stream content)
     {
+        var crc = Crc32.Initial;
         var path = FullPath(root, planned.Path);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using (var target = new FileStream(path, new FileStreamOptions
@@ -514,11 +522,13 @@ public static class ArchiveExtractor
                     throw new ArchiveRejectedException($"Entry '{Shorten(planned.Path)}' holds more data than the {planned.Length} bytes it declares.");
                 }
 
+                crc = Crc32.Append(crc, buffer.AsSpan(0, read));
                 target.Write(buffer, 0, read);
             }
         }
 
         File.SetUnixFileMode(path, planned.Mode | UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return Crc32.Finish(crc);
     }
 
     /// <summary>The entry's place on disk, checked once more to be inside the root.</summary>
@@ -563,6 +573,43 @@ public static class ArchiveExtractor
     private sealed record Scanned(string Name, Kind Kind, long Length, string? LinkTarget, UnixFileMode? Mode);
 
     private sealed record Planned(int Index, string Path, string[] Segments, Kind Kind, long Length, string? Target, UnixFileMode Mode);
+
+    /// <summary>The CRC-32 (IEEE) that zip entries carry; the framework has none built in.</summary>
+    private static class Crc32
+    {
+        public const uint Initial = 0xFFFFFFFF;
+
+        private static readonly uint[] Table = BuildTable();
+
+        public static uint Append(uint crc, ReadOnlySpan<byte> bytes)
+        {
+            foreach (var b in bytes)
+            {
+                crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+            }
+
+            return crc;
+        }
+
+        public static uint Finish(uint crc) => crc ^ 0xFFFFFFFF;
+
+        private static uint[] BuildTable()
+        {
+            var table = new uint[256];
+            for (uint i = 0; i < 256; i++)
+            {
+                var c = i;
+                for (var k = 0; k < 8; k++)
+                {
+                    c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
+                }
+
+                table[i] = c;
+            }
+
+            return table;
+        }
+    }
 
     /// <summary>Counts entries and bytes as they are read, so a hostile archive is refused at the first entry too many.</summary>
     private sealed class Budget(ArchiveLimits limits)

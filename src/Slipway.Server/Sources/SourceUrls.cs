@@ -27,14 +27,14 @@ public static partial class SourceUrls
 
     /// <summary>The URL without credentials (<c>user:password@</c>), as the API shows it.</summary>
     public static string WithoutCredentials(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
+        url.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
             ? new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString()
             : url;
 
-    /// <summary>The URL as build output and logs show it: no credentials, and the query (which may hold a signature) elided.</summary>
+    /// <summary>The URL as build output and logs show it: no credentials, and the query (which may hold a signature) elided. A path stays a path.</summary>
     public static string ForDisplay(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri)
-            ? $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}{(uri.Query.Length > 0 ? "?…" : "")}"
+        url.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            ? $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}{(uri.Query.Length > 0 ? "?…" : "")}{uri.Fragment}"
             : url;
 
     [GeneratedRegex("/sources/([0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})/?$")]

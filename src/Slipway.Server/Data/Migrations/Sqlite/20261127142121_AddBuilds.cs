@@ -157,21 +157,14 @@ namespace Slipway.Server.Data.Migrations.Sqlite
                 table: "SourceUploads",
                 column: "UserId");
 
-            migrationBuilder.AddForeignKey(
-                name: "FK_Releases_Builds_BuildId",
-                table: "Releases",
-                column: "BuildId",
-                principalTable: "Builds",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.SetNull);
+            // Hand-edited: no FK constraint on Releases.BuildId. SQLite cannot add one to an existing
+            // table without rebuilding it outside the migration's transaction. Releases go before
+            // their builds (an app is destroyed releases first), so the constraint would guard nothing.
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "FK_Releases_Builds_BuildId",
-                table: "Releases");
 
             migrationBuilder.DropTable(
                 name: "BuildLogs");
