@@ -196,6 +196,9 @@ public static partial class BuildsApi
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
         await http.Response.StartAsync(ct);
+
+        // Headers go out now, not with the first line: a resumed stream may have nothing new for a while.
+        await http.Response.Body.FlushAsync(ct);
         var writer = new OutputWriter(http.Response, sse, start);
         try
         {
