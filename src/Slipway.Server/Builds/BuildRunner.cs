@@ -139,7 +139,9 @@ public sealed partial class BuildRunner(
         if (build.Deploy != BuildDeploy.None)
         {
             output.Heading("Launching...");
-            var release = await ReleaseAsync(scope.ServiceProvider.GetRequiredService<ReleaseService>(), build, app, result.SlugId, ct);
+
+            // Not cancellable: once the release is being made, the build must end succeeded with it.
+            var release = await ReleaseAsync(scope.ServiceProvider.GetRequiredService<ReleaseService>(), build, app, result.SlugId, CancellationToken.None);
             output.Info($"Released v{release.Version}");
             result = result with { ReleaseId = release.Id, ReleaseVersion = release.Version };
         }

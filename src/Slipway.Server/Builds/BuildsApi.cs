@@ -61,6 +61,7 @@ public static partial class BuildsApi
             return ApiProblem.Invalid(problem);
         }
 
+        // Tracked, the user becomes the new build's User, which the response shows.
         await db.Users.SingleAsync(u => u.Id == caller.UserId, ct);
         var deploy = request.Deploy ?? true ? BuildDeploy.Deploy : BuildDeploy.None;
         var build = Build.Create(found.Id, parsed.Source!, deploy, caller.UserId, clock.GetUtcNow());
