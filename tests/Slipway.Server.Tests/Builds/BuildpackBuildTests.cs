@@ -21,6 +21,9 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
                 new ArchiveFile("Procfile", "# a static site\nweb: python3 -m http.server $PORT\nworker: ./tick.sh\n"),
                 new ArchiveFile("index.html", "<h1>hello</h1>"),
                 new ArchiveFile("tick.sh", "#!/bin/sh\necho tick\n", Executable: true),
+                new ArchiveFile(".git/HEAD", "ref: refs/heads/main\n"),
+                new ArchiveFile("vendor/lib/.git", "gitdir: ../../.git/modules/lib\n"),
+                new ArchiveFile("vendor/lib/lib.txt", "lib"),
             ],
             folder: "site-main"));
 
@@ -39,6 +42,8 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         Assert.Equal("<h1>hello</h1>", entries["./app/index.html"].Text);
         Assert.True(entries["./app/tick.sh"].Mode.HasFlag(UnixFileMode.UserExecute));
         Assert.All(entries.Keys, name => Assert.StartsWith("./app/", name));
+        Assert.Equal("lib", entries["./app/vendor/lib/lib.txt"].Text);
+        Assert.DoesNotContain(entries.Keys, name => name.Contains(".git", StringComparison.Ordinal));
         Server.AssertNoBuildLeftovers();
     }
 
