@@ -4,8 +4,13 @@ using System.Text;
 
 namespace Slipway.TestSupport;
 
-/// <summary>A file for a test archive; <see cref="Executable"/> sets mode 0755.</summary>
-public sealed record ArchiveFile(string Path, string Content, bool Executable = false);
+/// <summary>A file for a test archive; <see cref="Executable"/> sets mode 0755; <see cref="Bytes"/>, when set, replaces the text content.</summary>
+public sealed record ArchiveFile(string Path, string Content, bool Executable = false)
+{
+    public byte[]? Bytes { get; init; }
+
+    public byte[] Data => Bytes ?? Encoding.UTF8.GetBytes(Content);
+}
 
 /// <summary>Builds source archives for tests: an app's files as a .tar.gz or .zip, optionally under one top folder.</summary>
 public static class Archives
@@ -25,7 +30,7 @@ public static class Archives
             {
                 tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, Prefix(folder) + file.Path)
                 {
-                    DataStream = new MemoryStream(Encoding.UTF8.GetBytes(file.Content)),
+                    DataStream = new MemoryStream(file.Data),
                     Mode = ModeOf(file),
                 });
             }
@@ -44,7 +49,7 @@ public static class Archives
                 var entry = zip.CreateEntry(Prefix(folder) + file.Path, CompressionLevel.Fastest);
                 entry.ExternalAttributes = (int)((0x8000u | (uint)ModeOf(file)) << 16);
                 using var stream = entry.Open();
-                stream.Write(Encoding.UTF8.GetBytes(file.Content));
+                stream.Write(file.Data);
             }
         }
 

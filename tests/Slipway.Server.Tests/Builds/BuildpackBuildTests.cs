@@ -1,3 +1,6 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Slipway.Server.Data;
@@ -93,6 +96,32 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         Assert.Equal(new Dictionary<string, string> { ["web"] = "python3 server.py" }, (await _api.GetSlugAsync(build.Slug!.Id)).ProcessTypes);
         var entries = await Server.SlugEntriesAsync(_api, build.Slug.Id);
         Assert.Equal("VALUE = 1\n", entries["./app/lib/util.py"].Text);
+    }
+
+    [Fact]
+    public async Task Build_PythonAppWithRequirements_InstallsThemWithPipForProfileD()
+    {
+        // No package index is reachable here: the requirement is a wheel shipped with the app.
+        var app = await _api.CreateAppAsync();
+        await _api.SetConfigAsync(app.Name, new Dictionary<string, string> { ["PIP_NO_INDEX"] = "1" });
+        var wheel = Wheel("tinypkg", "1.0", "VALUE = 42\n");
+        var url = archives.Server.Serve(Archives.TarGz(
+        [
+            new ArchiveFile("requirements.txt", "# local wheel\n./wheels/tinypkg-1.0-py3-none-any.whl\n"),
+            new ArchiveFile("wheels/tinypkg-1.0-py3-none-any.whl", "") { Bytes = wheel },
+            new ArchiveFile("app.py", "import tinypkg\nprint(tinypkg.VALUE)\n"),
+        ]));
+        var source = await _api.StartBuildAsync(app.Name, url);
+
+        var (build, output) = await _api.WaitForBuildAsync(source);
+
+        Assert.True(build.Status == "succeeded", output);
+        Assert.Contains("-----> Installing requirements with pip", output);
+        Assert.Contains("Successfully installed tinypkg-1.0", output);
+        var entries = await Server.SlugEntriesAsync(_api, build.Slug!.Id);
+        Assert.Equal("VALUE = 42\n", entries["./app/.python_packages/tinypkg/__init__.py"].Text);
+        Assert.Contains(".python_packages", entries["./app/.profile.d/python.sh"].Text);
+        Assert.Equal("python3 app.py", (await _api.GetSlugAsync(build.Slug.Id)).ProcessTypes["web"]);
     }
 
     [Fact]
@@ -250,6 +279,31 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         var error = await git.StandardError.ReadToEndAsync();
         await git.WaitForExitAsync();
         Assert.True(git.ExitCode == 0, $"git {string.Join(' ', arguments)}: {error}");
+    }
+
+    /// <summary>A pure-Python wheel with one package, made by hand as pip expects it (RECORD with hashes).</summary>
+    private static byte[] Wheel(string name, string version, string init)
+    {
+        var info = $"{name}-{version}.dist-info";
+        var files = new Dictionary<string, byte[]>
+        {
+            [$"{name}/__init__.py"] = Encoding.UTF8.GetBytes(init),
+            [$"{info}/METADATA"] = Encoding.UTF8.GetBytes($"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"),
+            [$"{info}/WHEEL"] = Encoding.UTF8.GetBytes("Wheel-Version: 1.0\nGenerator: slipway-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
+        };
+        var record = string.Concat(files.Select(f => $"{f.Key},sha256={Convert.ToBase64String(SHA256.HashData(f.Value)).TrimEnd('=').Replace('+', '-').Replace('/', '_')},{f.Value.Length}\n"));
+        files[$"{info}/RECORD"] = Encoding.UTF8.GetBytes(record + $"{info}/RECORD,,\n");
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (path, bytes) in files)
+            {
+                using var stream = zip.CreateEntry(path).Open();
+                stream.Write(bytes);
+            }
+        }
+
+        return buffer.ToArray();
     }
 
     private sealed record BuildpackRefView(string Url, string? Name);
