@@ -4,6 +4,7 @@ using Slipway.Contracts;
 using Slipway.Server.Accounts;
 using Slipway.Server.Addons;
 using Slipway.Server.Apps;
+using Slipway.Server.Builds;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
@@ -69,6 +70,7 @@ public static class SlipwayServer
         services.AddSlugStore(configuration);
         services.AddSlipwayAddons(configuration);
         services.AddSlipwayRuntime(configuration);
+        services.AddBuilds(configuration);
         return services;
     }
 
@@ -100,6 +102,7 @@ public static class SlipwayServer
         app.MapReleasesApi();
         app.MapAddons();
         app.MapRuntimeApi();
+        app.MapBuilds();
         return app;
     }
 }

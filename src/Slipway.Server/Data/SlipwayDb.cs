@@ -4,9 +4,11 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Slipway.Server.Accounts;
 using Slipway.Server.Addons;
 using Slipway.Server.Apps;
+using Slipway.Server.Builds;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
+using Slipway.Server.Sources;
 using Slipway.Server.Spaces;
 
 namespace Slipway.Server.Data;
@@ -36,9 +38,16 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
     public DbSet<Addon> Addons => Set<Addon>();
 
     public DbSet<AddonBroker> AddonBrokers => Set<AddonBroker>();
+
     public DbSet<RuntimeSettings> RuntimeSettings => Set<RuntimeSettings>();
 
     public DbSet<ReleasePhaseOutput> ReleasePhaseOutputs => Set<ReleasePhaseOutput>();
+
+    public DbSet<Build> Builds => Set<Build>();
+
+    public DbSet<BuildLog> BuildLogs => Set<BuildLog>();
+
+    public DbSet<SourceUpload> SourceUploads => Set<SourceUpload>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -96,7 +105,10 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
             e.HasOne<App>().WithMany().HasForeignKey(r => r.AppId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(r => r.Slug).WithMany().HasForeignKey(r => r.SlugId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(r => r.User).WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(r => r.Build).WithMany().HasForeignKey(r => r.BuildId).OnDelete(DeleteBehavior.SetNull);
         });
+
+        ConfigureBuilds(model);
 
         model.Entity<IdempotencyRecord>(e =>
         {
@@ -144,6 +156,53 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
         {
             e.HasKey(o => o.ReleaseId);
             e.HasOne<Release>().WithOne().HasForeignKey<ReleasePhaseOutput>(o => o.ReleaseId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+
+    private static void ConfigureBuilds(ModelBuilder model)
+    {
+        model.Entity<Build>(e =>
+        {
+            e.Property(b => b.ShortId).HasMaxLength(8);
+            e.Property(b => b.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(b => b.Deploy).HasConversion<string>().HasMaxLength(16);
+            e.Property(b => b.SourceUrl).HasMaxLength(2048);
+            e.Property(b => b.SourceChecksum).HasMaxLength(71);
+            e.Property(b => b.SourceDigest).HasMaxLength(64);
+            e.Property(b => b.SourceVersion).HasMaxLength(256);
+            e.Property(b => b.Commit).HasMaxLength(64);
+            e.Property(b => b.Author).HasMaxLength(256);
+            e.Property(b => b.Message).HasMaxLength(10_000);
+            e.Property(b => b.Repo).HasMaxLength(2048);
+            e.Property(b => b.Branch).HasMaxLength(256);
+            e.Property(b => b.BuildpackUrl).HasMaxLength(2048);
+            e.Property(b => b.BuildpackName).HasMaxLength(256);
+            e.Property(b => b.FailureReason).HasMaxLength(4096);
+            e.Property(b => b.OutputKey).HasMaxLength(32);
+            e.HasIndex(b => new { b.AppId, b.CreatedAt });
+            e.HasIndex(b => new { b.AppId, b.ShortId });
+            e.HasIndex(b => new { b.AppId, b.SourceDigest });
+            e.HasIndex(b => b.Status);
+            e.HasOne<App>().WithMany().HasForeignKey(b => b.AppId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Slug>().WithMany().HasForeignKey(b => b.SlugId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(b => b.User).WithMany().HasForeignKey(b => b.UserId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        model.Entity<BuildLog>(e =>
+        {
+            e.HasKey(l => l.BuildId);
+            e.Property(l => l.Lines).HasConversion(JsonConverter<List<OutputLine>>(), new ValueComparer<List<OutputLine>>(
+                (a, b) => a != null && b != null && a.SequenceEqual(b),
+                l => l.Count,
+                l => l.ToList()));
+            e.HasOne<Build>().WithOne().HasForeignKey<BuildLog>(l => l.BuildId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<SourceUpload>(e =>
+        {
+            e.Property(s => s.Checksum).HasMaxLength(71);
+            e.HasIndex(s => s.ExpiresAt);
+            e.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

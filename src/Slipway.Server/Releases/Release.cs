@@ -1,5 +1,6 @@
 using Slipway.Server.Accounts;
 using Slipway.Server.Addons;
+using Slipway.Server.Builds;
 using Slipway.Server.Slugs;
 
 namespace Slipway.Server.Releases;
@@ -53,6 +54,11 @@ public sealed class Release
     /// <summary>For a rollback, the version whose slug and config it restored.</summary>
     public int? RollbackOf { get; private set; }
 
+    /// <summary>The build this release deployed, if it came from one: its commit, author and message describe the release.</summary>
+    public Guid? BuildId { get; private set; }
+
+    public Build? Build { get; private set; }
+
     public Guid UserId { get; private set; }
 
     public User User { get; private set; } = null!;
@@ -76,6 +82,7 @@ public sealed class Release
         Description = draft.Description,
         Trigger = draft.Trigger,
         RollbackOf = draft.RollbackOf,
+        BuildId = draft.BuildId,
         UserId = userId,
         Status = ReleaseStatus.Pending,
         CreatedAt = now,
@@ -116,4 +123,5 @@ public sealed record ReleaseDraft(
     string Description,
     ReleaseTrigger Trigger,
     int? RollbackOf = null,
-    IReadOnlyList<AddonAttachment>? Addons = null);
+    IReadOnlyList<AddonAttachment>? Addons = null,
+    Guid? BuildId = null);

@@ -7,7 +7,7 @@ namespace Slipway.Server.Releases;
 public static class ReleaseMapping
 {
     /// <summary>
-    /// The API's view of a release; <paramref name="release"/> must have its slug and user loaded,
+    /// The API's view of a release; <paramref name="release"/> must have its slug, build and user loaded,
     /// and for a rollback <paramref name="rollbackTarget"/> is the release it rolled back to.
     /// </summary>
     public static ReleaseResponse ToResponse(Release release, App app, int? currentVersion, Release? rollbackTarget = null)
@@ -56,12 +56,16 @@ public static class ReleaseMapping
     }
 
     /// <summary>
-    /// Where the code came from, shown for releases that brought code (deploys); a config change
-    /// or rollback reuses a slug but did not bring it, so it shows none, as on Heroku.
+    /// Where the code came from, for releases that brought code (deploys): the build's commit,
+    /// author and message, else what the slug says. A config change or rollback reuses a slug but
+    /// did not bring it, so it shows none, as on Heroku.
     /// </summary>
-    private static ReleaseSource? SourceOf(Release release) =>
-        release.Trigger is ReleaseTrigger.Deploy or ReleaseTrigger.AutoDeploy
-        && release.Slug is { } slug && (slug.Commit is not null || slug.CommitDescription is not null)
-            ? new ReleaseSource(slug.Commit, null, slug.CommitDescription)
-            : null;
+    private static ReleaseSource? SourceOf(Release release) => release switch
+    {
+        { Trigger: not (ReleaseTrigger.Deploy or ReleaseTrigger.AutoDeploy) } => null,
+        { Build: { } build } when build.Commit is not null || build.Author is not null || build.Message is not null => new ReleaseSource(build.Commit, build.Author, build.Message),
+        { Build: not null } => null,
+        { Slug: { } slug } when slug.Commit is not null || slug.CommitDescription is not null => new ReleaseSource(slug.Commit, null, slug.CommitDescription),
+        _ => null,
+    };
 }

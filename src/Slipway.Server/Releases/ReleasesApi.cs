@@ -38,7 +38,7 @@ public static class ReleasesApi
             return ApiProblem.BadRequest(error!);
         }
 
-        var query = db.Releases.AsNoTracking().Include(r => r.Slug).Include(r => r.User).Where(r => r.AppId == found.Id);
+        var query = db.Releases.AsNoTracking().Include(r => r.Slug).Include(r => r.Build).Include(r => r.User).Where(r => r.AppId == found.Id);
         if (page.Low is { } low)
         {
             query = query.Where(r => r.Version >= low);
@@ -139,7 +139,7 @@ public static class ReleasesApi
             return ApiProblem.Of(refusal.Status, refusal.Id, refusal.Message);
         }
 
-        var made = await db.Releases.AsNoTracking().Include(r => r.Slug).Include(r => r.User).SingleAsync(r => r.Id == outcome.Release!.Id, ct);
+        var made = await db.Releases.AsNoTracking().Include(r => r.Slug).Include(r => r.Build).Include(r => r.User).SingleAsync(r => r.Id == outcome.Release!.Id, ct);
         if (outcome.Replayed)
         {
             http.Response.Headers["Idempotent-Replayed"] = "true";
@@ -169,7 +169,7 @@ public static class ReleasesApi
 
     private static Task<Release?> FindAsync(SlipwayDb db, App app, string reference, CancellationToken ct) =>
         ReleaseQueries.ByReference(db, app.Id, reference) is { } query
-            ? query.AsNoTracking().Include(r => r.Slug).Include(r => r.User).FirstOrDefaultAsync(ct)
+            ? query.AsNoTracking().Include(r => r.Slug).Include(r => r.Build).Include(r => r.User).FirstOrDefaultAsync(ct)
             : Task.FromResult<Release?>(null);
 
     /// <summary>The releases that the rollbacks among <paramref name="releases"/> rolled back to, by version, in one query.</summary>

@@ -1,0 +1,202 @@
+using System.Security.Cryptography;
+using Slipway.Server.Accounts;
+
+namespace Slipway.Server.Builds;
+
+public enum BuildStatus
+{
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+/// <summary>What a succeeded build does next: nothing, or a release with this trigger.</summary>
+public enum BuildDeploy
+{
+    None,
+    Deploy,
+    AutoDeploy,
+}
+
+/// <summary>Where a build's source comes from and what is known of its commit, as the request gave it.</summary>
+public sealed record BuildSource(
+    string Url,
+    string? Checksum,
+    string? Version,
+    string? Commit,
+    string? Author,
+    string? Message,
+    string? Repo,
+    string? Branch,
+    Guid? UploadId);
+
+/// <summary>
+/// One run of source → buildpack → slug (→ release). Pending until the engine decides; then
+/// succeeded (with its slug, and its release when it deploys) or failed with a reason. Its output
+/// is kept apart (<see cref="BuildLog"/>) once it ends; while it runs, the engine holds it in memory.
+/// </summary>
+public sealed class Build
+{
+    private Build()
+    {
+    }
+
+    /// <summary>Random (not time-ordered): its first 8 hex digits name the build in release descriptions.</summary>
+    public Guid Id { get; private set; }
+
+    /// <summary>The first 8 hex digits of <see cref="Id"/>, as <c>Deploy 6d58b1ce</c> shows it; a build can be found by it.</summary>
+    public string ShortId { get; private set; } = "";
+
+    public Guid AppId { get; private set; }
+
+    public BuildStatus Status { get; private set; }
+
+    public string SourceUrl { get; private set; } = "";
+
+    /// <summary>The <c>SHA256:&lt;hex&gt;</c> the request promised, if any.</summary>
+    public string? SourceChecksum { get; private set; }
+
+    /// <summary>The SHA-256 (lowercase hex) of the archive as fetched: the key of "same source, same slug".</summary>
+    public string? SourceDigest { get; private set; }
+
+    public string? SourceVersion { get; private set; }
+
+    /// <summary>The upload (<c>POST /sources</c>) the source URL names, fetched locally instead of over HTTP.</summary>
+    public Guid? SourceUploadId { get; private set; }
+
+    public string? Commit { get; private set; }
+
+    public string? Author { get; private set; }
+
+    public string? Message { get; private set; }
+
+    public string? Repo { get; private set; }
+
+    public string? Branch { get; private set; }
+
+    /// <summary>The buildpack's identity (<c>slipway/nodejs</c>, a git URL or a folder), once chosen.</summary>
+    public string? BuildpackUrl { get; private set; }
+
+    /// <summary>What the buildpack's <c>bin/detect</c> called the app (<c>Node.js</c>).</summary>
+    public string? BuildpackName { get; private set; }
+
+    public Guid? SlugId { get; private set; }
+
+    /// <summary>True when the slug came from an earlier build of the same source and buildpack.</summary>
+    public bool SlugReused { get; private set; }
+
+    public Guid? ReleaseId { get; private set; }
+
+    public int? ReleaseVersion { get; private set; }
+
+    public BuildDeploy Deploy { get; private set; }
+
+    public string? FailureReason { get; private set; }
+
+    /// <summary>A secret that lets <c>output_stream_url</c> work without a token, as Heroku's does.</summary>
+    public string OutputKey { get; private set; } = "";
+
+    public Guid UserId { get; private set; }
+
+    public User User { get; private set; } = null!;
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public static Build Create(Guid appId, BuildSource source, BuildDeploy deploy, Guid userId, DateTimeOffset now)
+    {
+        var id = Guid.NewGuid();
+        return new Build
+        {
+            Id = id,
+            ShortId = id.ToString("N")[..8],
+            AppId = appId,
+            Status = BuildStatus.Pending,
+            SourceUrl = source.Url,
+            SourceChecksum = source.Checksum,
+            SourceVersion = source.Version,
+            SourceUploadId = source.UploadId,
+            Commit = source.Commit,
+            Author = source.Author,
+            Message = source.Message,
+            Repo = source.Repo,
+            Branch = source.Branch,
+            Deploy = deploy,
+            OutputKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+            UserId = userId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+    }
+
+    public void RecordSource(string digest, DateTimeOffset now)
+    {
+        EnsurePending();
+        SourceDigest = digest;
+        UpdatedAt = now;
+    }
+
+    public void RecordBuildpack(string url, string name, DateTimeOffset now)
+    {
+        EnsurePending();
+        BuildpackUrl = url;
+        BuildpackName = name;
+        UpdatedAt = now;
+    }
+
+    public void RecordSlug(Guid slugId, bool reused, DateTimeOffset now)
+    {
+        EnsurePending();
+        SlugId = slugId;
+        SlugReused = reused;
+        UpdatedAt = now;
+    }
+
+    public void MarkSucceeded(Guid? releaseId, int? releaseVersion, DateTimeOffset now)
+    {
+        EnsurePending();
+        if (SlugId is null)
+        {
+            throw new InvalidOperationException($"Build {Id} cannot succeed without a slug.");
+        }
+
+        Status = BuildStatus.Succeeded;
+        ReleaseId = releaseId;
+        ReleaseVersion = releaseVersion;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Ends the build as failed. A failed build keeps no slug: nothing was released from it.</summary>
+    public void MarkFailed(string reason, DateTimeOffset now)
+    {
+        EnsurePending();
+        Status = BuildStatus.Failed;
+        FailureReason = reason;
+        SlugId = null;
+        SlugReused = false;
+        UpdatedAt = now;
+    }
+
+    private void EnsurePending()
+    {
+        if (Status != BuildStatus.Pending)
+        {
+            throw new InvalidOperationException($"Build {Id} is already {Status.ToString().ToLowerInvariant()}.");
+        }
+    }
+}
+
+/// <summary>A build's output as kept once the build ended; a row apart so that listing builds never reads it.</summary>
+public sealed class BuildLog
+{
+    private BuildLog()
+    {
+    }
+
+    public Guid BuildId { get; private set; }
+
+    public List<OutputLine> Lines { get; private set; } = [];
+
+    public static BuildLog Create(Guid buildId, IEnumerable<OutputLine> lines) => new() { BuildId = buildId, Lines = [.. lines] };
+}

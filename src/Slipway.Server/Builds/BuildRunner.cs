@@ -1,0 +1,391 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Slipway.Server.Accounts;
+using Slipway.Server.Apps;
+using Slipway.Server.Data;
+using Slipway.Server.Releases;
+using Slipway.Server.Slugs;
+using Slipway.Server.Sources;
+
+namespace Slipway.Server.Builds;
+
+/// <summary>
+/// Runs one build, start to end: fetch the source, unpack it (checked), pick the buildpack,
+/// reuse an earlier slug of the same source and buildpack or compile and pack a new one, store
+/// it, and release it when the build deploys. Every build gets a fresh workspace that is removed
+/// whatever happens; a failed build keeps no slug and makes no release. Never throws.
+/// </summary>
+public sealed partial class BuildRunner(
+    IServiceScopeFactory scopes,
+    IDbContextFactory<SlipwayDb> dbs,
+    BuildQueue queue,
+    BuildpackCatalog buildpacks,
+    SourceFetcher fetcher,
+    ISlugStore slugStore,
+    BuildPaths paths,
+    IOptions<BuildOptions> buildOptions,
+    IOptions<SlipwayOptions> slipwayOptions,
+    TimeProvider clock,
+    ILogger<BuildRunner> logger)
+{
+    /// <summary>One build per app uses the app's cache at a time; a second one builds without it.</summary>
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _caches = new();
+
+    private BuildOptions Options => buildOptions.Value;
+
+    public async Task RunAsync(BuildJob job, CancellationToken stopping)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, job.Cancelled);
+        linked.CancelAfter(Options.Timeout);
+        var output = job.Output;
+        var work = paths.WorkOf(job.BuildId);
+        var archive = Path.Combine(paths.Incoming, job.BuildId.ToString("N") + ".source");
+        var packed = Path.Combine(paths.Incoming, job.BuildId.ToString("N") + ".slug.tar.gz");
+        Log.BuildStarted(logger, job.BuildId);
+        Result? result = null;
+        string? failure = null;
+        try
+        {
+            Directory.CreateDirectory(paths.Incoming);
+            result = await BuildAsync(job, work, archive, packed, linked.Token);
+        }
+        catch (BuildFailedException e)
+        {
+            failure = e.Message;
+        }
+        catch (ArchiveRejectedException e)
+        {
+            failure = e.Message;
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            failure = job.CancelReason
+                ?? (stopping.IsCancellationRequested ? "The server stopped before the build finished." : $"The build took longer than {Options.Timeout} (Slipway:Builds:Timeout) and was stopped.");
+        }
+        catch (Exception e)
+        {
+            Log.BuildCrashed(logger, e, job.BuildId);
+            failure = $"The build failed on an internal error: {e.Message}";
+        }
+        finally
+        {
+            BuildPaths.Remove(work);
+            BuildPaths.Remove(archive);
+            BuildPaths.Remove(packed);
+        }
+
+        if (failure is not null)
+        {
+            output.Write("");
+            output.Write(" !     " + failure, err: true);
+            output.Write(" !     Build failed", err: true);
+            await FinishFailedAsync(job, failure);
+        }
+        else
+        {
+            await FinishSucceededAsync(job, result!);
+        }
+    }
+
+    /// <summary>Ends a build that was cancelled before the engine took it.</summary>
+    public async Task FailQueuedAsync(BuildJob job, string reason)
+    {
+        job.Output.Write(" !     " + reason, err: true);
+        await FinishFailedAsync(job, reason);
+    }
+
+    private async Task<Result> BuildAsync(BuildJob job, string work, string archive, string packed, CancellationToken ct)
+    {
+        var output = job.Output;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SlipwayDb>();
+        var build = await db.Builds.SingleAsync(b => b.Id == job.BuildId, ct);
+        var app = await db.Apps.AsNoTracking().Include(a => a.Space).SingleAsync(a => a.Id == build.AppId, ct);
+        output.Heading($"Building {app.Key} (build {build.ShortId}) on the {Options.Stack} stack");
+
+        output.Heading($"Fetching source {SourceUrls.ForDisplay(build.SourceUrl)}");
+        var fetched = await fetcher.FetchAsync(build, archive, ct);
+        output.Info($"Received {Size(fetched.Size)}, SHA256:{fetched.Digest}");
+        if (build.SourceChecksum is { } promised && promised != "SHA256:" + fetched.Digest)
+        {
+            throw new BuildFailedException($"Checksum mismatch: the build promised {promised} but the source is SHA256:{fetched.Digest}.");
+        }
+
+        build.RecordSource(fetched.Digest, clock.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+
+        var buildDir = Path.Combine(work, "build");
+        Directory.CreateDirectory(work);
+        var limits = new ArchiveLimits(Options.MaxUnpackedBytes, Options.MaxFileBytes, Options.MaxEntries);
+        var unpacked = ArchiveExtractor.Extract(archive, buildDir, limits, ct);
+        BuildPaths.Remove(archive);
+        output.Info($"Unpacked {unpacked.Files} files ({Size(unpacked.Bytes)}) from a {Describe(unpacked.Kind)}{(unpacked.StrippedFolder is { } top ? $", inside {top}/" : "")}");
+
+        // A build compiles with the config of the release it will build on.
+        var config = (await ReleaseQueries.BaseAsync(db, app.Id, ct))?.ConfigVars ?? [];
+        var env = BuildProcess.BaseEnvironment();
+        env["STACK"] = Options.Stack;
+        env["SOURCE_VERSION"] = build.Commit ?? build.SourceVersion ?? fetched.Digest;
+        var buildpack = await buildpacks.SelectAsync(config.GetValueOrDefault("BUILDPACK_URL"), buildDir, work, env, output, ct);
+        output.Heading($"{buildpack.Name} app detected");
+        build.RecordBuildpack(buildpack.Url, buildpack.Name, clock.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+
+        var result = await ReuseAsync(db, build, output, ct)
+            ?? await CompileAsync(db, build, buildpack, buildDir, work, packed, config, env, output, ct);
+
+        if (build.Deploy != BuildDeploy.None)
+        {
+            output.Heading("Launching...");
+
+            // Not cancellable: once the release is being made, the build must end succeeded with it.
+            var release = await ReleaseAsync(scope.ServiceProvider.GetRequiredService<ReleaseService>(), build, app, result.SlugId, CancellationToken.None);
+            output.Info($"Released v{release.Version}");
+            result = result with { ReleaseId = release.Id, ReleaseVersion = release.Version };
+        }
+
+        return result;
+    }
+
+    /// <summary>"Same source, same slug": an earlier succeeded build of this app with the same source digest and buildpack.</summary>
+    private async Task<Result?> ReuseAsync(SlipwayDb db, Build build, BuildOutput output, CancellationToken ct)
+    {
+        var earlier = await db.Builds.AsNoTracking()
+            .Where(b => b.AppId == build.AppId && b.Id != build.Id && b.Status == BuildStatus.Succeeded
+                && b.SourceDigest == build.SourceDigest && b.BuildpackUrl == build.BuildpackUrl && b.SlugId != null)
+            .OrderByDescending(b => b.CreatedAt)
+            .Select(b => new { b.ShortId, b.SlugId })
+            .FirstOrDefaultAsync(ct);
+        var slug = earlier is null ? null : await db.Slugs.AsNoTracking().FirstOrDefaultAsync(s => s.Id == earlier.SlugId && s.Uploaded, ct);
+        if (slug is null || !await slugStore.ExistsAsync(slug.Digest, ct))
+        {
+            return null;
+        }
+
+        output.Heading($"Same source as build {earlier!.ShortId} with the same buildpack: reusing its slug {slug.Id}, nothing to compile");
+        output.Info($"Process types: {Describe(slug.ProcessTypes)}");
+        build.RecordSlug(slug.Id, reused: true, clock.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        return new Result(slug.Id);
+    }
+
+    private async Task<Result> CompileAsync(
+        SlipwayDb db,
+        Build build,
+        Buildpack buildpack,
+        string buildDir,
+        string work,
+        string packed,
+        IReadOnlyDictionary<string, string> config,
+        Dictionary<string, string> env,
+        BuildOutput output,
+        CancellationToken ct)
+    {
+        var envDir = Path.Combine(work, "env");
+        Directory.CreateDirectory(envDir);
+        foreach (var (name, value) in config)
+        {
+            // Config var names are checked when set; the check here only keeps files inside ENV_DIR.
+            if (!name.Contains('/') && !name.StartsWith('.'))
+            {
+                await File.WriteAllTextAsync(Path.Combine(envDir, name), value, ct);
+            }
+        }
+
+        var compile = buildpack.Script("compile") ?? throw new BuildFailedException($"Buildpack {SourceUrls.ForDisplay(buildpack.Url)} has no bin/compile.");
+        BuildpackCatalog.EnsureExecutable(buildpack, compile);
+        var cacheLock = _caches.GetOrAdd(build.AppId, _ => new SemaphoreSlim(1, 1));
+        var ownsCache = await cacheLock.WaitAsync(0, ct);
+        try
+        {
+            var cacheDir = paths.CacheOf(build.AppId);
+            if (!ownsCache)
+            {
+                output.Heading("Another build of this app is using its cache: building without it");
+                cacheDir = Path.Combine(work, "cache");
+            }
+
+            Directory.CreateDirectory(cacheDir);
+            var exit = await BuildProcess.RunAsync(new StepSpec(compile, [buildDir, cacheDir, envDir], buildDir, env), (line, err) => output.Write(line, err), ct);
+            if (exit != 0)
+            {
+                throw new BuildFailedException($"bin/compile of buildpack {SourceUrls.ForDisplay(buildpack.Url)} failed with exit code {exit}.");
+            }
+        }
+        finally
+        {
+            if (ownsCache)
+            {
+                cacheLock.Release();
+            }
+        }
+
+        var defaults = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (buildpack.Script("release") is { } release)
+        {
+            BuildpackCatalog.EnsureExecutable(buildpack, release);
+            var (exit, yaml) = await BuildProcess.CaptureAsync(new StepSpec(release, [buildDir], buildDir, env), line => output.Write(line, err: true), ct);
+            if (exit != 0)
+            {
+                throw new BuildFailedException($"bin/release of buildpack {SourceUrls.ForDisplay(buildpack.Url)} failed with exit code {exit}.");
+            }
+
+            defaults = ProcessTypes.ParseReleaseYaml(string.Join('\n', yaml));
+        }
+
+        var procfilePath = Path.Combine(buildDir, "Procfile");
+        var procfile = new Dictionary<string, string>(StringComparer.Ordinal);
+        output.Heading("Discovering process types");
+        if (File.Exists(procfilePath) && !File.GetAttributes(procfilePath).HasFlag(FileAttributes.ReparsePoint))
+        {
+            procfile = ProcessTypes.ParseProcfile(await File.ReadAllTextAsync(procfilePath, ct), out var ignored);
+            foreach (var line in ignored)
+            {
+                output.Info($"Procfile {line} is not 'name: command'; ignored");
+            }
+
+            output.Info($"Procfile declares types     -> {Describe(procfile.Keys)}");
+        }
+
+        output.Info($"Default types for buildpack -> {Describe(defaults.Keys)}");
+        var processTypes = ProcessTypes.Merge(defaults, procfile);
+
+        output.Heading("Compressing...");
+        var slugFile = await SlugPacker.PackAsync(buildDir, packed, ct);
+        if (slugFile.Size > slipwayOptions.Value.Slugs.MaxBytes)
+        {
+            throw new BuildFailedException($"The slug is {Size(slugFile.Size)}, more than the {Size(slipwayOptions.Value.Slugs.MaxBytes)} allowed (Slipway:Slugs:MaxBytes).");
+        }
+
+        await using (var content = File.OpenRead(packed))
+        {
+            var stored = await slugStore.PutAsync(slugFile.Digest, content, slipwayOptions.Value.Slugs.MaxBytes, ct);
+            if (stored.Status != SlugPutStatus.Stored)
+            {
+                throw new BuildFailedException($"The slug could not be stored ({stored.Status}).");
+            }
+        }
+
+        output.Info($"Done: {Size(slugFile.Size)}");
+        var now = clock.GetUtcNow();
+        var slug = Slug.Create(build.AppId, "SHA256:" + slugFile.Digest, slugFile.Size, processTypes, build.Commit, build.Message, now);
+        slug.MarkUploaded(slugFile.Size, now);
+        db.Slugs.Add(slug);
+        build.RecordSlug(slug.Id, reused: false, now);
+        await db.SaveChangesAsync(ct);
+        return new Result(slug.Id);
+    }
+
+    /// <summary>Deploys the slug as <c>Deploy &lt;8 hex of the build&gt;</c>, on the config of the release it builds on.</summary>
+    private static async Task<Release> ReleaseAsync(ReleaseService releases, Build build, App app, Guid slugId, CancellationToken ct)
+    {
+        var (trigger, verb) = build.Deploy == BuildDeploy.AutoDeploy ? (ReleaseTrigger.AutoDeploy, "Auto-Deploy") : (ReleaseTrigger.Deploy, "Deploy");
+        var outcome = await releases.AppendAsync(
+            app,
+            new Caller(build.UserId, IsAdmin: false),
+            (state, _) => Task.FromResult<ReleasePlan>(new ReleasePlan.Create(
+                new ReleaseDraft(slugId, state.Base?.ConfigVars ?? [], $"{verb} {build.ShortId}", trigger, BuildId: build.Id))),
+            ReleaseConditions.None,
+            ct);
+        return outcome.Release ?? throw new BuildFailedException($"The release was refused: {outcome.Refusal?.Message ?? outcome.Unchanged}");
+    }
+
+    private async Task FinishSucceededAsync(BuildJob job, Result result)
+    {
+        // Past this point the release exists: cancelling can no longer undo it, so nothing here is cancellable.
+        job.Output.Heading("Build succeeded");
+        try
+        {
+            await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
+            var build = await db.Builds.SingleAsync(b => b.Id == job.BuildId);
+            build.MarkSucceeded(result.ReleaseId, result.ReleaseVersion, clock.GetUtcNow());
+            db.BuildLogs.Add(BuildLog.Create(build.Id, job.Output.Snapshot()));
+            await db.SaveChangesAsync();
+            Log.BuildSucceeded(logger, job.BuildId, result.SlugId);
+        }
+        catch (Exception e)
+        {
+            Log.BuildNotRecorded(logger, e, job.BuildId);
+        }
+        finally
+        {
+            job.Output.Complete();
+            queue.Forget(job);
+        }
+    }
+
+    private async Task FinishFailedAsync(BuildJob job, string reason)
+    {
+        try
+        {
+            await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
+            var build = await db.Builds.SingleOrDefaultAsync(b => b.Id == job.BuildId);
+            Guid? createdSlug = null;
+            if (build is not null && build.Status == BuildStatus.Pending)
+            {
+                createdSlug = build.SlugReused ? null : build.SlugId;
+                build.MarkFailed(reason, clock.GetUtcNow());
+                db.BuildLogs.Add(BuildLog.Create(build.Id, job.Output.Snapshot()));
+                await db.SaveChangesAsync();
+            }
+
+            // A failed build keeps no slug; its bytes may be shared with other slugs, so only the row goes.
+            if (createdSlug is { } slugId && !await db.Releases.AnyAsync(r => r.SlugId == slugId))
+            {
+                await db.Slugs.Where(s => s.Id == slugId).ExecuteDeleteAsync();
+            }
+
+            Log.BuildFailed(logger, job.BuildId, reason);
+        }
+        catch (Exception e)
+        {
+            Log.BuildNotRecorded(logger, e, job.BuildId);
+        }
+        finally
+        {
+            job.Output.Complete();
+            queue.Forget(job);
+        }
+    }
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MB"),
+    };
+
+    private static string Describe(ArchiveKind kind) => kind switch
+    {
+        ArchiveKind.Zip => "zip",
+        ArchiveKind.TarGz => "tar.gz",
+        _ => "tar",
+    };
+
+    private static string Describe(IEnumerable<string> types) => types.Any() ? string.Join(", ", types.Order(StringComparer.Ordinal)) : "(none)";
+
+    private static string Describe(IReadOnlyDictionary<string, string> types) => Describe(types.Keys);
+
+    /// <summary>What a build produced: its slug, and its release when it deployed.</summary>
+    private sealed record Result(Guid SlugId, Guid? ReleaseId = null, int? ReleaseVersion = null);
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Build {BuildId} started")]
+        public static partial void BuildStarted(ILogger logger, Guid buildId);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Build {BuildId} succeeded with slug {SlugId}")]
+        public static partial void BuildSucceeded(ILogger logger, Guid buildId, Guid slugId);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Build {BuildId} failed: {Reason}")]
+        public static partial void BuildFailed(ILogger logger, Guid buildId, string reason);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Build {BuildId} crashed")]
+        public static partial void BuildCrashed(ILogger logger, Exception exception, Guid buildId);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "The end of build {BuildId} could not be recorded")]
+        public static partial void BuildNotRecorded(ILogger logger, Exception exception, Guid buildId);
+    }
+}

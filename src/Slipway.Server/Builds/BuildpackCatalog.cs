@@ -1,0 +1,172 @@
+using Microsoft.Extensions.Options;
+using Slipway.Server.Sources;
+
+namespace Slipway.Server.Builds;
+
+/// <summary>
+/// A buildpack ready to run: <see cref="Url"/> is its identity (<c>slipway/nodejs</c>, a git URL
+/// with its <c>#ref</c>, or a folder), <see cref="Name"/> what its <c>bin/detect</c> printed,
+/// <see cref="Dir"/> where its <c>bin/</c> is.
+/// </summary>
+public sealed record Buildpack(string Url, string Name, string Dir)
+{
+    public string? Script(string name)
+    {
+        var path = System.IO.Path.Combine(Dir, "bin", name);
+        return File.Exists(path) ? path : null;
+    }
+}
+
+/// <summary>
+/// Chooses the buildpack of a build, per the Heroku buildpack API: the one <c>BUILDPACK_URL</c>
+/// names (a built-in's name, a folder, or a git URL with an optional <c>#ref</c>), else the first
+/// built-in whose <c>bin/detect</c> succeeds, in the order of the built-ins' <c>order</c> file.
+/// </summary>
+public sealed class BuildpackCatalog(IOptions<BuildOptions> options)
+{
+    public const string BuiltInPrefix = "slipway/";
+
+    /// <summary>The built-ins in detection order; <c>procfile</c> is last as it claims any app with a Procfile.</summary>
+    public IReadOnlyList<string> BuiltIns()
+    {
+        var root = options.Value.FullBuildpacksDir;
+        var orderFile = Path.Combine(root, "order");
+        var names = File.Exists(orderFile)
+            ? File.ReadAllLines(orderFile).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))
+            : Directory.Exists(root) ? Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal) : [];
+        return [.. names.Where(n => Directory.Exists(Path.Combine(root, n, "bin")))];
+    }
+
+    public async Task<Buildpack> SelectAsync(string? buildpackUrl, string buildDir, string workDir, IReadOnlyDictionary<string, string> env, BuildOutput output, CancellationToken ct)
+    {
+        if (!string.IsNullOrWhiteSpace(buildpackUrl))
+        {
+            var chosen = await ResolveAsync(buildpackUrl.Trim(), workDir, env, output, ct);
+            output.Heading($"Using buildpack {SourceUrls.ForDisplay(chosen.Url)} (BUILDPACK_URL)");
+            if (chosen.Script("detect") is null)
+            {
+                return chosen;
+            }
+
+            var (matched, name) = await DetectAsync(chosen, buildDir, env, ct);
+            return matched
+                ? chosen with { Name = name }
+                : throw new BuildFailedException($"The app is not compatible with buildpack {SourceUrls.ForDisplay(chosen.Url)}: its bin/detect did not recognise it.");
+        }
+
+        var builtIns = BuiltIns();
+        foreach (var builtIn in builtIns)
+        {
+            var candidate = new Buildpack(BuiltInPrefix + builtIn, builtIn, Path.Combine(options.Value.FullBuildpacksDir, builtIn));
+            if (candidate.Script("detect") is null)
+            {
+                continue;
+            }
+
+            var (matched, name) = await DetectAsync(candidate, buildDir, env, ct);
+            if (matched)
+            {
+                return candidate with { Name = name };
+            }
+        }
+
+        throw new BuildFailedException(
+            $"No buildpack recognised this app (tried {(builtIns.Count > 0 ? string.Join(", ", builtIns) : "none: no built-in buildpacks were found in " + options.Value.FullBuildpacksDir)}). " +
+            "Add a Procfile, or set BUILDPACK_URL to a buildpack.");
+    }
+
+    /// <summary>Runs <c>bin/detect BUILD_DIR</c>: exit 0 is a match, and its first line of output names the app's kind.</summary>
+    private static async Task<(bool Matched, string Name)> DetectAsync(Buildpack buildpack, string buildDir, IReadOnlyDictionary<string, string> env, CancellationToken ct)
+    {
+        var detect = buildpack.Script("detect")!;
+        EnsureExecutable(buildpack, detect);
+        var (exit, stdout) = await BuildProcess.CaptureAsync(new StepSpec(detect, [buildDir], buildDir, env), _ => { }, ct);
+        var name = stdout.Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? buildpack.Name;
+        return (exit == 0, name);
+    }
+
+    private async Task<Buildpack> ResolveAsync(string url, string workDir, IReadOnlyDictionary<string, string> env, BuildOutput output, CancellationToken ct)
+    {
+        var builtInName = url.StartsWith(BuiltInPrefix, StringComparison.Ordinal) ? url[BuiltInPrefix.Length..] : url;
+        if (builtInName.Length > 0 && !builtInName.Contains('/') && BuiltIns().Contains(builtInName))
+        {
+            return new Buildpack(BuiltInPrefix + builtInName, builtInName, Path.Combine(options.Value.FullBuildpacksDir, builtInName));
+        }
+
+        var hash = url.LastIndexOf('#');
+        var repository = hash >= 0 ? url[..hash] : url;
+        var reference = hash >= 0 && hash < url.Length - 1 ? url[(hash + 1)..] : null;
+        var local = repository.StartsWith('/') ? repository
+            : Uri.TryCreate(repository, UriKind.Absolute, out var uri) && uri.IsFile ? uri.LocalPath
+            : null;
+        if (local is not null && reference is null && Directory.Exists(Path.Combine(local, "bin")))
+        {
+            return new Buildpack(url, NameOf(local), local);
+        }
+
+        if (local is null && !LooksLikeGit(repository))
+        {
+            throw new BuildFailedException($"BUILDPACK_URL '{SourceUrls.ForDisplay(url)}' is neither a built-in buildpack ({string.Join(", ", BuiltIns())}), a folder with a bin/ folder, nor a git URL.");
+        }
+
+        return await CloneAsync(url, repository, reference, Path.Combine(workDir, "buildpack"), env, output, ct);
+    }
+
+    private static async Task<Buildpack> CloneAsync(string url, string repository, string? reference, string target, IReadOnlyDictionary<string, string> baseEnv, BuildOutput output, CancellationToken ct)
+    {
+        output.Heading($"Fetching buildpack {SourceUrls.ForDisplay(url)}");
+        var env = new Dictionary<string, string>(baseEnv, StringComparer.Ordinal) { ["GIT_TERMINAL_PROMPT"] = "0" };
+        var workDir = Path.GetDirectoryName(target)!;
+
+        List<string> shallow = ["clone", "--quiet", "--depth", "1"];
+        if (reference is not null)
+        {
+            shallow.AddRange(["--branch", reference]);
+        }
+
+        var exit = await GitAsync([.. shallow, "--", repository, target], workDir, env, output, ct);
+        if (exit != 0 && reference is not null)
+        {
+            // A commit sha is not a branch or tag: clone everything and check it out.
+            BuildPaths.Remove(target);
+            exit = await GitAsync(["clone", "--quiet", "--", repository, target], workDir, env, output, ct);
+            if (exit == 0)
+            {
+                exit = await GitAsync(["-C", target, "checkout", "--quiet", reference], workDir, env, output, ct);
+            }
+        }
+
+        if (exit != 0)
+        {
+            throw new BuildFailedException($"Could not fetch buildpack {SourceUrls.ForDisplay(url)}: git exited with code {exit}.");
+        }
+
+        var buildpack = new Buildpack(url, NameOf(repository), target);
+        return buildpack.Script("compile") is null
+            ? throw new BuildFailedException($"Buildpack {SourceUrls.ForDisplay(url)} has no bin/compile.")
+            : buildpack;
+    }
+
+    private static Task<int> GitAsync(IReadOnlyList<string> arguments, string workDir, IReadOnlyDictionary<string, string> env, BuildOutput output, CancellationToken ct) =>
+        BuildProcess.RunAsync(new StepSpec("git", arguments, workDir, env), (line, _) => output.Info(line), ct);
+
+    /// <summary>A buildpack's files may come from a place that lost their modes; say so instead of failing obscurely.</summary>
+    public static void EnsureExecutable(Buildpack buildpack, string script)
+    {
+        if ((File.GetUnixFileMode(script) & UnixFileMode.UserExecute) == 0)
+        {
+            throw new BuildFailedException($"Buildpack {SourceUrls.ForDisplay(buildpack.Url)}: bin/{Path.GetFileName(script)} is not executable.");
+        }
+    }
+
+    private static bool LooksLikeGit(string url) =>
+        url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+        || url.StartsWith("git://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("ssh://", StringComparison.OrdinalIgnoreCase)
+        || url.StartsWith("git@", StringComparison.Ordinal);
+
+    private static string NameOf(string location)
+    {
+        var name = location.TrimEnd('/').Split('/', ':').Last();
+        return name.EndsWith(".git", StringComparison.Ordinal) ? name[..^4] : name;
+    }
+}
