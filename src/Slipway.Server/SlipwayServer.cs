@@ -9,11 +9,12 @@ using Slipway.Server.Http;
 using Slipway.Server.Releases;
 using Slipway.Server.Slugs;
 using Slipway.Server.Spaces;
+using Slipway.Server.Ui;
 
 namespace Slipway.Server;
 
 /// <summary>
-/// Builds the one Slipway server process: the API (and later the UI and background engines).
+/// Builds the one Slipway server process: the API and the web UI (and later the background engines).
 /// <c>Program</c> and the tests both start it through <see cref="BuildAsync"/>.
 /// </summary>
 public static class SlipwayServer
@@ -64,6 +65,7 @@ public static class SlipwayServer
         services.AddScoped<AdminBootstrap>();
         services.AddScoped<ReleaseService>();
         services.AddSlugStore(configuration);
+        services.AddSlipwayUi();
         return services;
     }
 
@@ -93,6 +95,7 @@ public static class SlipwayServer
         app.MapConfigApi();
         app.MapSlugsApi();
         app.MapReleasesApi();
+        app.MapSlipwayUi();
         return app;
     }
 }

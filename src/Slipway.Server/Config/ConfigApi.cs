@@ -51,21 +51,7 @@ public static class ConfigApi
             return ApiProblem.Invalid(error!);
         }
 
-        Dictionary<string, string> result = [];
-        var outcome = await releases.AppendAsync(
-            found,
-            caller,
-            (state, _) =>
-            {
-                var (config, description) = change.ApplyTo(state.Base?.ConfigVars ?? []);
-                result = config;
-                return Task.FromResult<ReleasePlan>(description is null
-                    ? new ReleasePlan.Unchanged("No config vars changed; no release was created.")
-                    : new ReleasePlan.Create(new ReleaseDraft(state.Base?.SlugId, config, description, ReleaseTrigger.Config)));
-            },
-            ReleaseConditions.None,
-            ct);
-
+        var (outcome, result) = await change.ReleaseAsync(releases, found, caller, ct);
         if (outcome.Refusal is { } refusal)
         {
             return ApiProblem.Of(refusal.Status, refusal.Id, refusal.Message);

@@ -1,5 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Slipway.Server.Accounts;
+using Slipway.Server.Apps;
+using Slipway.Server.Releases;
 
 namespace Slipway.Server.Config;
 
@@ -21,7 +24,7 @@ public sealed partial record ConfigChange(IReadOnlyList<KeyValuePair<string, str
         var removes = new List<string>();
         foreach (var (key, value) in body)
         {
-            if (key.Length > MaxKeyLength || !KeyPattern().IsMatch(key))
+            if (!IsValidName(key))
             {
                 error = $"Config var name '{Shorten(key)}' is not valid: names match ^[A-Za-z_][A-Za-z0-9_]*$ and are at most {MaxKeyLength} characters.";
                 return null;
@@ -43,6 +46,32 @@ public sealed partial record ConfigChange(IReadOnlyList<KeyValuePair<string, str
         }
 
         return new ConfigChange(sets, removes);
+    }
+
+    /// <summary>Whether <paramref name="key"/> may name a config var.</summary>
+    public static bool IsValidName(string key) => key.Length <= MaxKeyLength && KeyPattern().IsMatch(key);
+
+    /// <summary>
+    /// Makes this change's release through <see cref="ReleaseService"/>, on the base release's
+    /// config; no release when nothing really changes. Answers the config the change produced.
+    /// </summary>
+    public async Task<(ReleaseOutcome Outcome, Dictionary<string, string> Config)> ReleaseAsync(ReleaseService releases, App app, Caller caller, CancellationToken ct)
+    {
+        Dictionary<string, string> result = [];
+        var outcome = await releases.AppendAsync(
+            app,
+            caller,
+            (state, _) =>
+            {
+                var (config, description) = ApplyTo(state.Base?.ConfigVars ?? []);
+                result = config;
+                return Task.FromResult<ReleasePlan>(description is null
+                    ? new ReleasePlan.Unchanged("No config vars changed; no release was created.")
+                    : new ReleasePlan.Create(new ReleaseDraft(state.Base?.SlugId, config, description, ReleaseTrigger.Config)));
+            },
+            ReleaseConditions.None,
+            ct);
+        return (outcome, result);
     }
 
     /// <summary>The config after this change, and the description of what really changed (null: nothing did).</summary>
