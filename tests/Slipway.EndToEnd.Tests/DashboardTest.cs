@@ -13,6 +13,7 @@ public abstract class DashboardTest(DashboardFixture fixture) : IClassFixture<Da
     /// <summary>How long a release may take to reach its final state once a runtime really deploys it.</summary>
     protected const float FinalStateTimeout = 90_000;
 
+    private readonly List<string> _scriptErrors = [];
     private IBrowserContext? _context;
     private IPage? _page;
 
@@ -38,6 +39,15 @@ public abstract class DashboardTest(DashboardFixture fixture) : IClassFixture<Da
         });
         _context.SetDefaultTimeout(30_000);
         _page = await _context.NewPageAsync();
+        _page.PageError += (_, error) => _scriptErrors.Add($"uncaught: {error}");
+        _page.Console += (_, message) =>
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine($"console.{message.Type}: {message.Text}");
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                _scriptErrors.Add($"CSP: {message.Text}");
+            }
+        };
     }
 
     public async ValueTask DisposeAsync()
@@ -53,6 +63,9 @@ public abstract class DashboardTest(DashboardFixture fixture) : IClassFixture<Da
         }
 
         GC.SuppressFinalize(this);
+
+        // Every page must run its script cleanly: an uncaught error or a blocked resource is a bug even when the test's steps passed.
+        Assert.True(_scriptErrors.Count == 0, "The page reported script errors:\n" + string.Join('\n', _scriptErrors));
     }
 
     /// <summary>Saves the page as <c>&lt;test&gt;[-suffix].png</c>.</summary>

@@ -84,7 +84,8 @@ public static class UiSetup
                 .DisableDefaultFonts()
                 .DisableTelemetry()
                 .DisableAgent()
-                .DisableMcp())
+                .DisableMcp()
+                .HideDeveloperTools())
             .AllowAnonymous();
         return app;
     }

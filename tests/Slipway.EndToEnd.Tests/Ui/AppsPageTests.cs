@@ -11,10 +11,13 @@ public sealed class AppsPageTests(DashboardFixture fixture) : DashboardTest(fixt
         var app = Unique("web");
         await SignInAsync();
 
-        await Page.GetByLabel("Name").Nth(1).FillAsync(space);
-        await Page.GetByRole(AriaRole.Button, new() { Name = "Create space" }).ClickAsync();
+        var spaceForm = Page.Locator("form", new() { Has = Page.GetByRole(AriaRole.Button, new() { Name = "Create space" }) });
+        await spaceForm.GetByLabel("Name").FillAsync(space);
+        await spaceForm.GetByLabel("Description (optional)").FillAsync("Where QA tries things");
+        await spaceForm.GetByRole(AriaRole.Button, new() { Name = "Create space" }).ClickAsync();
         await Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Space {space} created");
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = $"Space {space}" })).ToBeVisibleAsync();
+        await Expect(Page.Locator($"#space-{space}")).ToContainTextAsync("Where QA tries things");
 
         var form = Page.Locator("form", new() { Has = Page.GetByRole(AriaRole.Button, new() { Name = "Create app" }) });
         await form.GetByLabel("Name").FillAsync(app);

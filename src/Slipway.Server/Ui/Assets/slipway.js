@@ -21,7 +21,9 @@
         if (s < 365 * 86400) return plural(Math.max(1, Math.round(s / (30 * 86400))), 'month');
         return plural(Math.max(1, Math.round(s / (365 * 86400))), 'year');
     }
-    const exact = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', timeZoneName: 'short' });
+    const exact = new Intl.DateTimeFormat(undefined, {
+        year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short',
+    });
     function refreshTimes(root = document) {
         const now = Date.now();
         for (const time of root.querySelectorAll('time[data-relative]')) {
@@ -54,7 +56,7 @@
     let opener = null;
 
     function focusDialog() {
-        const target = dialog.querySelector('[role="alert"]') ? dialog.querySelector('[role="alert"]') : dialog.querySelector('button[type="submit"], [data-close]');
+        const target = dialog.querySelector('[role="alert"]') ?? dialog.querySelector('button[type="submit"]') ?? dialog.querySelector('[data-close]');
         if (target) {
             if (!target.matches('button, a')) target.tabIndex = -1;
             target.focus();
