@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
-using Slipway.Server.Apps;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
 
