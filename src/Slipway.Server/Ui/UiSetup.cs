@@ -16,6 +16,11 @@ public static class UiSetup
     /// <summary>Under the data folder: the keys that protect the sign-in and antiforgery cookies.</summary>
     public const string KeysFolder = "ui-keys";
 
+    public const string AntiforgeryCookieName = "slipway_csrf";
+
+    /// <summary>The hidden form field that carries the antiforgery token.</summary>
+    public const string AntiforgeryFieldName = "__csrf";
+
     public static IServiceCollection AddSlipwayUi(this IServiceCollection services)
     {
         services.AddRazorPages(o =>
@@ -46,12 +51,12 @@ public static class UiSetup
 
         services.AddAntiforgery(o =>
         {
-            o.Cookie.Name = "slipway_csrf";
+            o.Cookie.Name = AntiforgeryCookieName;
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.Cookie.Path = UiRoutes.Root;
-            o.FormFieldName = "__csrf";
+            o.FormFieldName = AntiforgeryFieldName;
         });
 
         // Keys live in the data folder, so a restart does not sign everyone out.

@@ -50,4 +50,18 @@ public sealed class AppsPageTests(DashboardFixture fixture) : DashboardTest(fixt
         await Expect(name).ToHaveValueAsync("Not-Valid");
         await Expect(form.GetByLabel("Space")).Not.ToHaveAttributeAsync("aria-invalid", "true");
     }
+
+    [Fact]
+    public async Task App_ThatDoesNotExist_ShowsNotFoundWithAWayBack()
+    {
+        await SignInAsync();
+
+        var response = await Page.GotoAsync("/ui/apps/nosuchapp-nowhere");
+
+        Assert.Equal(404, response!.Status);
+        await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Not found", Level = 1 })).ToBeVisibleAsync();
+        await Expect(Page.GetByText("There is no app 'nosuchapp-nowhere'")).ToBeVisibleAsync();
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Back to your apps" }).ClickAsync();
+        await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Apps", Level = 1 })).ToBeVisibleAsync();
+    }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Slipway.Server.Ui;
 
 namespace Slipway.EndToEnd.Tests.Ui;
 
@@ -18,8 +19,8 @@ public sealed class SecurityTests(DashboardFixture fixture) : DashboardTest(fixt
         Assert.Equal(400, forged.Status);
         Assert.Empty(await api.ListReleasesAsync(app));
 
-        var token = await Page.Locator("#add-config input[name=__csrf]").InputValueAsync();
-        var genuine = await Page.APIRequest.PostAsync(setConfig, new() { Form = Form(("configName", "REAL"), ("configValue", "1"), ("__csrf", token)), MaxRedirects = 0 });
+        var token = await Page.Locator($"#add-config input[name={UiSetup.AntiforgeryFieldName}]").InputValueAsync();
+        var genuine = await Page.APIRequest.PostAsync(setConfig, new() { Form = Form(("configName", "REAL"), ("configValue", "1"), (UiSetup.AntiforgeryFieldName, token)), MaxRedirects = 0 });
         Assert.Equal(302, genuine.Status);
         Assert.Equal("Set REAL config vars", Assert.Single(await api.ListReleasesAsync(app)).Description);
     }
@@ -28,7 +29,7 @@ public sealed class SecurityTests(DashboardFixture fixture) : DashboardTest(fixt
     public async Task Api_WithOnlyTheDashboardCookie_StaysUnauthorized()
     {
         await SignInAsync();
-        var session = (await Context.CookiesAsync()).Single(c => c.Name == "slipway_session");
+        var session = (await Context.CookiesAsync()).Single(c => c.Name == UiAuthentication.CookieName);
         using var client = Server.Client(token: null);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/apps");
         request.Headers.Add("Cookie", $"{session.Name}={session.Value}");

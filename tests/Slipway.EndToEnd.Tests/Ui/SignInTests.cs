@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Slipway.Server.Ui;
 
 namespace Slipway.EndToEnd.Tests.Ui;
 
@@ -18,7 +19,7 @@ public sealed class SignInTests(DashboardFixture fixture) : DashboardTest(fixtur
         await Expect(error).ToContainTextAsync("This token is not valid");
         await Expect(token).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(token).ToHaveAttributeAsync("aria-describedby", new Regex(@"\btoken-error\b"));
-        Assert.DoesNotContain(await Context.CookiesAsync(), c => c.Name == "slipway_session");
+        Assert.DoesNotContain(await Context.CookiesAsync(), c => c.Name == UiAuthentication.CookieName);
     }
 
     [Fact]
@@ -32,7 +33,7 @@ public sealed class SignInTests(DashboardFixture fixture) : DashboardTest(fixtur
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Apps", Level = 1 })).ToBeVisibleAsync();
         await Expect(Page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Apps" }))
             .ToHaveAttributeAsync("aria-current", "page");
-        var session = (await Context.CookiesAsync()).Single(c => c.Name == "slipway_session");
+        var session = (await Context.CookiesAsync()).Single(c => c.Name == UiAuthentication.CookieName);
         Assert.True(session.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, session.SameSite);
         Assert.DoesNotContain(Slipway.TestSupport.SlipwayTestServer.AdminToken, session.Value, StringComparison.Ordinal);

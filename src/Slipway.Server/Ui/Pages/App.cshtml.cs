@@ -70,6 +70,9 @@ public sealed class AppModel(Access access, SlipwayDb db, ReleaseService release
     /// <summary>A change that made no release, said next to the config form.</summary>
     public string? ConfigNotice { get; private set; }
 
+    /// <summary>Why there is no app to show (missing, or not the user's to see), for a 404 page.</summary>
+    public string? Missing { get; private set; }
+
     public string? Error(string field) => Errors.GetValueOrDefault(field);
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
@@ -77,7 +80,9 @@ public sealed class AppModel(Access access, SlipwayDb db, ReleaseService release
         var app = await FindAsync(ct);
         if (app is null)
         {
-            return NotFound();
+            Missing = $"There is no app '{AppRef}', or it is not yours to see.";
+            Response.StatusCode = StatusCodes.Status404NotFound;
+            return Page();
         }
 
         await LoadAsync(app, ct);

@@ -42,10 +42,19 @@ public sealed class RollbackModel(Access access, SlipwayDb db, ReleaseService re
 
     public bool Fragment => Request.Headers.ContainsKey(UiRoutes.FragmentHeader);
 
+    /// <summary>Why there is nothing to roll back to (no such app or release), for a 404 page.</summary>
+    public string? Missing { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         var app = await access.FindAppAsync(Caller.Of(User), AppRef, ct);
-        return app is null || !await LoadAsync(app, ct) ? NotFound() : Page();
+        if (app is null || !await LoadAsync(app, ct))
+        {
+            Missing = app is null ? $"There is no app '{AppRef}', or it is not yours to see." : $"{app.Key} has no release v{Version}.";
+            Response.StatusCode = StatusCodes.Status404NotFound;
+        }
+
+        return Page();
     }
 
     public async Task<IActionResult> OnPostAsync([FromForm(Name = ExpectedLatestField)] int? expectedLatest, CancellationToken ct)
