@@ -12,11 +12,12 @@ using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 using Slipway.Server.Spaces;
+using Slipway.Server.Ui;
 
 namespace Slipway.Server;
 
 /// <summary>
-/// Builds the one Slipway server process: the API (and later the UI and background engines).
+/// Builds the one Slipway server process: the API and the web UI (and later the background engines).
 /// <c>Program</c> and the tests both start it through <see cref="BuildAsync"/>.
 /// </summary>
 public static class SlipwayServer
@@ -71,6 +72,7 @@ public static class SlipwayServer
         services.AddSlipwayAddons(configuration);
         services.AddSlipwayRuntime(configuration);
         services.AddBuilds(configuration);
+        services.AddSlipwayUi();
         return services;
     }
 
@@ -103,6 +105,7 @@ public static class SlipwayServer
         app.MapAddons();
         app.MapRuntimeApi();
         app.MapBuilds();
+        app.MapSlipwayUi();
         return app;
     }
 }

@@ -81,14 +81,17 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
         var (first, _) = await fixture.DeploySlugAsync(app);
         await fixture.SetConfigAsync(app, "FOO", "1");
         var (failed, failedSlug, _) = await fixture.DeployFailingAsync(app);
-        var latest = await fixture.GetReleaseAsync(app, failed);
-        var aka = fixture.Aka with { Clock = new FixedClock(latest.CreatedAt.AddSeconds(1)), IsTerminal = true };
+        var v1 = await fixture.GetReleaseAsync(app, 1);
+        var v2 = await fixture.GetReleaseAsync(app, 2);
+        var v3 = await fixture.GetReleaseAsync(app, failed);
+        var now = v3.CreatedAt.AddSeconds(1);
+        var aka = fixture.Aka with { Clock = new FixedClock(now), IsTerminal = true };
 
         var result = await aka.RunAsync("releases", "-a", app);
 
         Assert.Equal(
-            $"• v1\t1 second ago\tDeploy {Short(first.Id)}\n" +
-            "\e[32m• v2\t1 second ago\tSet FOO config vars\e[0m\n" +
+            $"• v1\t{Ago(v1, now)}\tDeploy {Short(first.Id)}\n" +
+            $"\e[32m• v2\t{Ago(v2, now)}\tSet FOO config vars\e[0m\n" +
             $"\e[91m• v3\t1 second ago\tDeploy {Short(failedSlug)}\e[0m\n",
             result.Out);
     }
@@ -297,4 +300,6 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     }
 
     private static string Short(Guid id) => id.ToString("N")[..8];
+
+    private static string Ago(Slipway.Contracts.ReleaseResponse release, DateTimeOffset now) => Slipway.Cli.Output.TimeText.Relative(release.CreatedAt, now);
 }

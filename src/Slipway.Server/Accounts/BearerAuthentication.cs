@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
@@ -33,23 +32,13 @@ public sealed class BearerAuthentication(
             return AuthenticateResult.Fail("Authorization must be 'Bearer <token>'.");
         }
 
-        var hash = ApiToken.HashOf(header["Bearer ".Length..].Trim());
-        var user = await db.Tokens.AsNoTracking()
-            .Where(t => t.Hash == hash)
-            .Select(t => new { t.User.Id, t.User.Email, t.User.IsAdmin })
-            .FirstOrDefaultAsync(Context.RequestAborted);
-        if (user is null)
+        var identity = await TokenIdentity.FromSecretAsync(db, header["Bearer ".Length..], SchemeName, Context.RequestAborted);
+        if (identity is null)
         {
             return AuthenticateResult.Fail("The token is not valid.");
         }
 
-        List<Claim> claims = [new(ClaimTypes.NameIdentifier, user.Id.ToString()), new(ClaimTypes.Email, user.Email)];
-        if (user.IsAdmin)
-        {
-            claims.Add(new Claim(ClaimTypes.Role, AdminRole));
-        }
-
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        var principal = new ClaimsPrincipal(identity);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 

@@ -37,37 +37,10 @@ public static class AppsApi
 
     private static async Task<Results<Created<AppResponse>, ProblemHttpResult>> Create(CreateAppRequest request, HttpContext http, Access access, SlipwayDb db, TimeProvider clock, RouterHost router, CancellationToken ct)
     {
-        var name = request.Name?.Trim();
-        if (Names.AppNameProblem(name) is { } problem)
-        {
-            return ApiProblem.Invalid(problem);
-        }
-
-        if (string.IsNullOrWhiteSpace(request.Space))
-        {
-            return ApiProblem.Invalid("A space is required (aka apps:create NAME -s SPACE).");
-        }
-
-        var space = await access.FindSpaceAsync(Caller.Of(http.User), request.Space.Trim(), ct);
-        if (space is null)
-        {
-            return ApiProblem.NotFound($"Space '{request.Space}' not found.");
-        }
-
-        var key = App.KeyOf(name!, space.Name);
-        if (await db.Apps.AnyAsync(a => a.Key == key, ct))
-        {
-            return ApiProblem.Conflict($"App '{key}' already exists.");
-        }
-
-        var app = App.Create(name!, space, clock.GetUtcNow());
-        db.Apps.Add(app);
-        if (!await db.TrySaveUniqueAsync(ct))
-        {
-            return ApiProblem.Conflict($"App '{key}' already exists.");
-        }
-
-        return TypedResults.Created($"/apps/{app.Key}", ToResponse(app, null, router));
+        var (app, refusal) = await AppCreation.CreateAsync(request, Caller.Of(http.User), access, db, clock, ct);
+        return refusal is not null
+            ? ApiProblem.Of(refusal)
+            : TypedResults.Created($"/apps/{app!.Key}", ToResponse(app, null, router));
     }
 
     private static async Task<Results<Ok<AppResponse>, ProblemHttpResult>> Get(string app, HttpContext http, Access access, SlipwayDb db, RouterHost router, CancellationToken ct)

@@ -53,27 +53,7 @@ public static class ConfigApi
             return ApiProblem.Invalid(error!);
         }
 
-        Dictionary<string, string> result = [];
-        var outcome = await releases.AppendAsync(
-            found,
-            caller,
-            async (state, token) =>
-            {
-                var addons = await AddonQueries.AttachedAsync(db, found.Id, token);
-                if (AddonConfig.UserChangeClash(change.Sets.Select(s => s.Key).Concat(change.Removes), addons) is { } clash)
-                {
-                    return new ReleasePlan.Refuse(StatusCodes.Status409Conflict, "conflict", clash);
-                }
-
-                var (config, description) = change.ApplyTo(state.Base?.ConfigVars ?? []);
-                result = ReleaseEnvironment.Combine(config, addons);
-                return description is null
-                    ? new ReleasePlan.Unchanged("No config vars changed; no release was created.")
-                    : new ReleasePlan.Create(new ReleaseDraft(state.Base?.SlugId, config, description, ReleaseTrigger.Config));
-            },
-            ReleaseConditions.None,
-            ct);
-
+        var (outcome, result) = await change.ReleaseAsync(releases, db, found, caller, ct);
         if (outcome.Refusal is { } refusal)
         {
             return ApiProblem.Of(refusal.Status, refusal.Id, refusal.Message);

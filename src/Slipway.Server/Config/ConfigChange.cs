@@ -1,5 +1,10 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Slipway.Server.Accounts;
+using Slipway.Server.Addons;
+using Slipway.Server.Apps;
+using Slipway.Server.Data;
+using Slipway.Server.Releases;
 
 namespace Slipway.Server.Config;
 
@@ -21,7 +26,7 @@ public sealed partial record ConfigChange(IReadOnlyList<KeyValuePair<string, str
         var removes = new List<string>();
         foreach (var (key, value) in body)
         {
-            if (key.Length > MaxKeyLength || !KeyPattern().IsMatch(key))
+            if (!IsValidName(key))
             {
                 error = $"Config var name '{Shorten(key)}' is not valid: names match ^[A-Za-z_][A-Za-z0-9_]*$ and are at most {MaxKeyLength} characters.";
                 return null;
@@ -43,6 +48,40 @@ public sealed partial record ConfigChange(IReadOnlyList<KeyValuePair<string, str
         }
 
         return new ConfigChange(sets, removes);
+    }
+
+    /// <summary>Whether <paramref name="key"/> may name a config var.</summary>
+    public static bool IsValidName(string key) => key.Length <= MaxKeyLength && KeyPattern().IsMatch(key);
+
+    /// <summary>
+    /// Makes this change's release through <see cref="ReleaseService"/>, on the base release's
+    /// config; no release when nothing really changes, and a refusal (409) when it would set or
+    /// remove a var an attached add-on provides. Answers the app's whole config afterwards (user
+    /// vars plus add-on vars).
+    /// </summary>
+    public async Task<(ReleaseOutcome Outcome, Dictionary<string, string> Config)> ReleaseAsync(ReleaseService releases, SlipwayDb db, App app, Caller caller, CancellationToken ct)
+    {
+        Dictionary<string, string> result = [];
+        var outcome = await releases.AppendAsync(
+            app,
+            caller,
+            async (state, token) =>
+            {
+                var addons = await AddonQueries.AttachedAsync(db, app.Id, token);
+                if (AddonConfig.UserChangeClash(Sets.Select(s => s.Key).Concat(Removes), addons) is { } clash)
+                {
+                    return new ReleasePlan.Refuse(StatusCodes.Status409Conflict, "conflict", clash);
+                }
+
+                var (config, description) = ApplyTo(state.Base?.ConfigVars ?? []);
+                result = ReleaseEnvironment.Combine(config, addons);
+                return description is null
+                    ? new ReleasePlan.Unchanged("No config vars changed; no release was created.")
+                    : new ReleasePlan.Create(new ReleaseDraft(state.Base?.SlugId, config, description, ReleaseTrigger.Config));
+            },
+            ReleaseConditions.None,
+            ct);
+        return (outcome, result);
     }
 
     /// <summary>The config after this change, and the description of what really changed (null: nothing did).</summary>

@@ -12,6 +12,8 @@ public static class ApiProblem
     public static ProblemHttpResult Of(int status, string id, string message) =>
         TypedResults.Problem(Details(status, id, message));
 
+    public static ProblemHttpResult Of(Refusal refusal) => Of(refusal.Status, refusal.Id, refusal.Message);
+
     public static ProblemDetails Details(int status, string id, string message) => new()
     {
         Status = status,

@@ -24,6 +24,32 @@ public static class ReleaseQueries
             .OrderByDescending(r => r.Version)
             .FirstOrDefaultAsync(ct);
 
+    /// <summary>The current release of each app: succeeded, with no newer succeeded release of the same app.</summary>
+    public static IQueryable<Release> Current(SlipwayDb db) =>
+        db.Releases.Where(r => r.Status == ReleaseStatus.Succeeded
+            && !db.Releases.Any(o => o.AppId == r.AppId && o.Status == ReleaseStatus.Succeeded && o.Version > r.Version));
+
+    /// <summary>
+    /// One page of an app's history in the range's order, with slug and user loaded. It holds up
+    /// to <c>Max + 1</c> rows: the extra one only tells that another page follows.
+    /// </summary>
+    public static IQueryable<Release> Page(SlipwayDb db, Guid appId, VersionRange page)
+    {
+        var query = db.Releases.AsNoTracking().Include(r => r.Slug).Include(r => r.Build).Include(r => r.User).Where(r => r.AppId == appId);
+        if (page.Low is { } low)
+        {
+            query = query.Where(r => r.Version >= low);
+        }
+
+        if (page.Last is { } last)
+        {
+            query = query.Where(r => r.Version <= last);
+        }
+
+        query = page.Descending ? query.OrderByDescending(r => r.Version) : query.OrderBy(r => r.Version);
+        return query.Take(page.Max + 1);
+    }
+
     public static async Task<ReleaseState> StateAsync(SlipwayDb db, Guid appId, int latestVersion, CancellationToken ct) =>
         new(await BaseAsync(db, appId, ct), await CurrentVersionAsync(db, appId, ct), latestVersion);
 

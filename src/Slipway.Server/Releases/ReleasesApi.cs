@@ -38,19 +38,7 @@ public static class ReleasesApi
             return ApiProblem.BadRequest(error!);
         }
 
-        var query = db.Releases.AsNoTracking().Include(r => r.Slug).Include(r => r.Build).Include(r => r.User).Where(r => r.AppId == found.Id);
-        if (page.Low is { } low)
-        {
-            query = query.Where(r => r.Version >= low);
-        }
-
-        if (page.Last is { } last)
-        {
-            query = query.Where(r => r.Version <= last);
-        }
-
-        query = page.Descending ? query.OrderByDescending(r => r.Version) : query.OrderBy(r => r.Version);
-        var rows = await query.Take(page.Max + 1).ToListAsync(ct);
+        var rows = await ReleaseQueries.Page(db, found.Id, page).ToListAsync(ct);
         var current = await ReleaseQueries.CurrentVersionAsync(db, found.Id, ct);
         var targets = await RollbackTargetsAsync(db, found.Id, rows, ct);
         var items = rows.Take(page.Max).Select(r => ReleaseMapping.ToResponse(r, found, current, TargetOf(r, targets))).ToList();

@@ -354,6 +354,10 @@ public sealed partial class LocalRuntime(
             ["PATH"] = $"{appDir}/bin:{inherited}",
             ["HOME"] = home,
             ["LANG"] = "C.UTF-8",
+
+            // On one machine apps should only be reached through the router; apps (and the
+            // built-in buildpacks' defaults) that honour HOST bind to loopback.
+            ["HOST"] = "127.0.0.1",
         };
         foreach (var (key, value) in release.ConfigVars)
         {

@@ -11,6 +11,12 @@ public sealed class ProcessSupervisor
 {
     private const string SetsidPath = "/usr/bin/setsid";
 
+    /// <summary>
+    /// Heroku's convention: scripts a buildpack leaves in <c>.profile.d/</c> (PYTHONPATH, PATH and
+    /// the like) are sourced before the command runs.
+    /// </summary>
+    private const string SourceProfile = "for f in .profile.d/*.sh; do [ -r \"$f\" ] && . \"./$f\"; done; ";
+
     private readonly Process _process;
     private readonly Task _output;
     private int _stopping;
@@ -47,7 +53,7 @@ public sealed class ProcessSupervisor
         };
         start.ArgumentList.Add("/bin/sh");
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(spec.Command);
+        start.ArgumentList.Add(SourceProfile + spec.Command);
         start.Environment.Clear();
         foreach (var (key, value) in spec.Environment)
         {

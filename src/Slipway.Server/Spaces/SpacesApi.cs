@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
-using Slipway.Server.Apps;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
 
@@ -29,35 +28,12 @@ public static class SpacesApi
         return TypedResults.Ok(spaces.Select(ToResponse).ToList());
     }
 
-    /// <summary>Anyone may create a space; a non-admin creator becomes its first member.</summary>
     private static async Task<Results<Created<SpaceResponse>, ProblemHttpResult>> Create(CreateSpaceRequest request, HttpContext http, SlipwayDb db, TimeProvider clock, CancellationToken ct)
     {
-        var name = request.Name?.Trim();
-        if (Names.SpaceNameProblem(name) is { } problem)
-        {
-            return ApiProblem.Invalid(problem);
-        }
-
-        if (await db.Spaces.AnyAsync(s => s.Name == name, ct))
-        {
-            return ApiProblem.Conflict($"Space '{name}' already exists.");
-        }
-
-        var caller = Caller.Of(http.User);
-        var now = clock.GetUtcNow();
-        var space = Space.Create(name!, request.Description, now);
-        if (!caller.IsAdmin)
-        {
-            space.AddMember(await db.Users.SingleAsync(u => u.Id == caller.UserId, ct), now);
-        }
-
-        db.Spaces.Add(space);
-        if (!await db.TrySaveUniqueAsync(ct))
-        {
-            return ApiProblem.Conflict($"Space '{name}' already exists.");
-        }
-
-        return TypedResults.Created($"/spaces/{space.Name}", ToResponse(space));
+        var (space, refusal) = await SpaceCreation.CreateAsync(request, Caller.Of(http.User), db, clock, ct);
+        return refusal is not null
+            ? ApiProblem.Of(refusal)
+            : TypedResults.Created($"/spaces/{space!.Name}", ToResponse(space));
     }
 
     private static async Task<Results<Ok<SpaceResponse>, ProblemHttpResult>> Get(string space, HttpContext http, Access access, CancellationToken ct)

@@ -21,7 +21,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         var app = await _api.CreateAppAsync();
         var url = archives.Server.Serve(Archives.TarGz(
             [
-                new ArchiveFile("Procfile", "# a static site\nweb: python3 -m http.server $PORT\nworker: ./tick.sh\n"),
+                new ArchiveFile("Procfile", "# a static site\nweb: python3 -m http.server --bind 127.0.0.1 $PORT\nworker: ./tick.sh\n"),
                 new ArchiveFile("index.html", "<h1>hello</h1>"),
                 new ArchiveFile("tick.sh", "#!/bin/sh\necho tick\n", Executable: true),
                 new ArchiveFile(".git/HEAD", "ref: refs/heads/main\n"),
@@ -40,7 +40,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         Assert.Equal($"Deploy {build.Id.ToString("N")[..8]}", release.Description);
         Assert.Equal(build.Slug!.Id, release.Slug?.Id);
         var slug = await _api.GetSlugAsync(build.Slug.Id);
-        Assert.Equal(new Dictionary<string, string> { ["web"] = "python3 -m http.server $PORT", ["worker"] = "./tick.sh" }, slug.ProcessTypes);
+        Assert.Equal(new Dictionary<string, string> { ["web"] = "python3 -m http.server --bind 127.0.0.1 $PORT", ["worker"] = "./tick.sh" }, slug.ProcessTypes);
         var entries = await Server.SlugEntriesAsync(_api, build.Slug.Id);
         Assert.Equal("<h1>hello</h1>", entries["./app/index.html"].Text);
         Assert.True(entries["./app/tick.sh"].Mode.HasFlag(UnixFileMode.UserExecute));
@@ -58,7 +58,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         [
             new ArchiveFile("package.json", """{"name":"nodeapp","version":"1.0.0","private":true,"dependencies":{"ms":"2.1.3"},"scripts":{"build":"node build.js"}}"""),
             new ArchiveFile("build.js", "require('fs').writeFileSync('built.txt', 'built ' + require('ms')(60000));\n"),
-            new ArchiveFile("server.js", "const ms = require('ms');\nrequire('http').createServer((q, r) => r.end('up ' + ms(2000))).listen(process.env.PORT);\n"),
+            new ArchiveFile("server.js", "const ms = require('ms');\nrequire('http').createServer((q, r) => r.end('up ' + ms(2000))).listen(process.env.PORT, process.env.HOST);\n"),
         ]));
 
         var (build, output) = await _api.BuildAsync(app.Name, url);
@@ -82,7 +82,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         var app = await _api.CreateAppAsync();
         var url = archives.Server.Serve(Archives.Zip(
         [
-            new ArchiveFile("server.py", "import http.server, os\nhttp.server.HTTPServer(('', int(os.environ['PORT'])), http.server.SimpleHTTPRequestHandler).serve_forever()\n"),
+            new ArchiveFile("server.py", "import http.server, os\nhttp.server.HTTPServer((os.environ['HOST'], int(os.environ['PORT'])), http.server.SimpleHTTPRequestHandler).serve_forever()\n"),
             new ArchiveFile("lib/util.py", "VALUE = 1\n"),
         ]), "app.zip");
 
@@ -149,7 +149,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         Assert.Equal("slipway/dotnet", Assert.Single(build.Buildpacks).Url);
         Assert.Contains("-----> Publishing hello.csproj", output);
         var slug = await _api.GetSlugAsync(build.Slug!.Id);
-        Assert.Equal("cd slipway_output && ASPNETCORE_URLS=http://0.0.0.0:$PORT exec dotnet HelloWeb.dll", slug.ProcessTypes["web"]);
+        Assert.Equal("cd slipway_output && ASPNETCORE_URLS=http://${HOST:-0.0.0.0}:$PORT exec dotnet HelloWeb.dll", slug.ProcessTypes["web"]);
         var entries = await Server.SlugEntriesAsync(_api, build.Slug.Id);
         Assert.True(entries.ContainsKey("./app/slipway_output/HelloWeb.dll"));
         Assert.True(entries.ContainsKey("./app/slipway_output/HelloWeb.runtimeconfig.json"));
@@ -183,7 +183,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
     public async Task Build_SameSourceTwice_SecondReusesTheSlug()
     {
         var app = await _api.CreateAppAsync();
-        var bytes = Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server $PORT\n"), new ArchiveFile("v.txt", Api.Unique())]);
+        var bytes = Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server --bind 127.0.0.1 $PORT\n"), new ArchiveFile("v.txt", Api.Unique())]);
 
         var (first, _) = await _api.BuildAsync(app.Name, archives.Server.Serve(bytes));
         var (second, output) = await _api.BuildAsync(app.Name, archives.Server.Serve(bytes, "again.tar.gz"));

@@ -161,7 +161,7 @@ public abstract class BuildsApiTests(ServerFixture fixture, ArchiveServerFixture
     }
 
     /// <summary>A Procfile app with a unique file, so that no two builds share a source.</summary>
-    private static byte[] App() => Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server $PORT\n"), new ArchiveFile("id.txt", Api.Unique())]);
+    private static byte[] App() => Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server --bind 127.0.0.1 $PORT\n"), new ArchiveFile("id.txt", Api.Unique())]);
 }
 
 public sealed class SqliteBuildsApiTests(SqliteServerFixture fixture, ArchiveServerFixture archives)

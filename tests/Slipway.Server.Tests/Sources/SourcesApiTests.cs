@@ -9,7 +9,7 @@ namespace Slipway.Server.Tests.Sources;
 /// <summary><c>POST /sources</c> uploads, and fetching sources over HTTP: redirects, errors, checksums.</summary>
 public sealed class SourcesApiTests(SmallLimitsServerFixture fixture, ArchiveServerFixture archives) : IClassFixture<SmallLimitsServerFixture>, IClassFixture<ArchiveServerFixture>
 {
-    private static readonly byte[] ProcfileApp = Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server $PORT\n")]);
+    private static readonly byte[] ProcfileApp = Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server --bind 127.0.0.1 $PORT\n")]);
 
     private readonly Api _api = new(fixture.Server.Client());
 
@@ -20,7 +20,7 @@ public sealed class SourcesApiTests(SmallLimitsServerFixture fixture, ArchiveSer
     {
         var app = await _api.CreateAppAsync();
         var source = await CreateSourceAsync(_api);
-        var bytes = Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server $PORT\n"), new ArchiveFile("id.txt", Api.Unique())]);
+        var bytes = Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server --bind 127.0.0.1 $PORT\n"), new ArchiveFile("id.txt", Api.Unique())]);
 
         var uploaded = await Api.ReadAsync<SourceResponse>(await _api.Http.PutAsync(source.SourceBlob.PutUrl, new ByteArrayContent(bytes)), HttpStatusCode.OK);
         var (build, output) = await _api.BuildAsync(app.Name, source.SourceBlob.GetUrl);

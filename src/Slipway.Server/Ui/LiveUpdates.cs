@@ -1,0 +1,126 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Slipway.Server.Accounts;
+using Slipway.Server.Data;
+
+namespace Slipway.Server.Ui;
+
+/// <summary>
+/// Keeps an open app page current: a server-sent event stream per page that polls the database
+/// (the app's newest releases and their statuses) once a second and says when they changed.
+/// Polling the database, rather than listening in process, is what lets a release made on
+/// another server, by the CLI or the API, reach every open page.
+/// </summary>
+public static class LiveUpdates
+{
+    /// <summary>An app's releases changed; the page fetches itself again.</summary>
+    public const string ReleaseEvent = "release";
+
+    /// <summary>The app is gone (destroyed, or no longer the caller's to see).</summary>
+    public const string GoneEvent = "gone";
+
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many of the newest releases the stamp covers: the first page the app page shows.</summary>
+    public const int Window = Pages.AppModel.ReleasesPerPage;
+
+    public static IEndpointConventionBuilder MapLiveUpdates(this IEndpointRouteBuilder routes) =>
+        routes.MapGet(UiRoutes.AppEvents, Stream).RequireAuthorization(UiAuthentication.Policy).ExcludeFromDescription();
+
+    /// <summary>
+    /// A short fingerprint of the app's newest releases (version and status): it changes when a
+    /// release is made and when one's status moves (pending → succeeded or failed).
+    /// </summary>
+    public static async Task<string> StampAsync(SlipwayDb db, Guid appId, CancellationToken ct)
+    {
+        var rows = await db.Releases.AsNoTracking()
+            .Where(r => r.AppId == appId)
+            .OrderByDescending(r => r.Version)
+            .Take(Window)
+            .Select(r => new { r.Version, r.Status })
+            .ToListAsync(ct);
+        var text = string.Join(',', rows.Select(r => $"{r.Version}:{r.Status}"));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+    }
+
+    private static async Task<IResult> Stream(
+        string app,
+        [FromQuery] string? since,
+        [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
+        HttpContext http,
+        Access access,
+        SlipwayDb db,
+        TimeProvider clock,
+        IHostApplicationLifetime lifetime)
+    {
+        var found = await access.FindAppAsync(Caller.Of(http.User), app, http.RequestAborted);
+        if (found is null)
+        {
+            return Results.NotFound();
+        }
+
+        // The browser sends the last event's id when it reconnects; the page's own stamp otherwise.
+        var seen = lastEventId ?? since ?? "";
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.ServerSentEvents(Events(db, found.Id, seen, clock, http.RequestAborted, lifetime.ApplicationStopping));
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> Events(
+        SlipwayDb db, Guid appId, string seen, TimeProvider clock, CancellationToken aborted, [EnumeratorCancellation] CancellationToken stopping)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping);
+        var ct = cts.Token;
+        using var timer = new PeriodicTimer(PollInterval, clock);
+        do
+        {
+            var (exists, stamp) = await PollAsync(db, appId, ct);
+            if (ct.IsCancellationRequested)
+            {
+                yield break;
+            }
+
+            if (!exists)
+            {
+                yield return new SseItem<string>("{}", GoneEvent);
+                yield break;
+            }
+
+            if (stamp != seen)
+            {
+                seen = stamp;
+                yield return new SseItem<string>($"{{\"stamp\":\"{stamp}\"}}", ReleaseEvent) { EventId = stamp };
+            }
+        }
+        while (await TickAsync(timer, ct));
+    }
+
+    private static async Task<(bool Exists, string Stamp)> PollAsync(SlipwayDb db, Guid appId, CancellationToken ct)
+    {
+        try
+        {
+            return await db.Apps.AnyAsync(a => a.Id == appId, ct)
+                ? (true, await StampAsync(db, appId, ct))
+                : (false, "");
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return (true, "");
+        }
+    }
+
+    private static async Task<bool> TickAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,222 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Slipway.Contracts;
+using Slipway.Server.Accounts;
+using Slipway.Server.Apps;
+using Slipway.Server.Config;
+using Slipway.Server.Data;
+using Slipway.Server.Releases;
+using AppEntity = Slipway.Server.Apps.App;
+
+namespace Slipway.Server.Ui.Pages;
+
+/// <summary>
+/// One app: its state, its release history (newest first, live), and its config vars. Config
+/// changes go through <see cref="ConfigChange.ReleaseAsync"/>, as the API's PATCH does.
+/// </summary>
+public sealed class AppModel(Access access, SlipwayDb db, ReleaseService releases) : PageModel
+{
+    public const int ReleasesPerPage = 50;
+    public const string ConfigNameField = "configName";
+    public const string ConfigValueField = "configValue";
+    public const string EditValueField = "editValue";
+
+    /// <summary>The app's key or id, from the route.</summary>
+    [FromRoute(Name = "app")]
+    public string AppRef { get; set; } = "";
+
+    /// <summary>Show the page of releases older than this version.</summary>
+    [FromQuery(Name = "before")]
+    public int? Before { get; set; }
+
+    /// <summary>The config var whose value is shown (without script; the script reveals in place).</summary>
+    [FromQuery(Name = "reveal")]
+    public string? Reveal { get; set; }
+
+    /// <summary>The config var being edited.</summary>
+    [FromQuery(Name = "edit")]
+    public string? Edit { get; set; }
+
+    /// <summary>The release just made from this page, to announce.</summary>
+    [FromQuery(Name = "released")]
+    public int? ReleasedVersion { get; set; }
+
+    public AppResponse App { get; private set; } = null!;
+
+    public ReleaseResponse? Current { get; private set; }
+
+    /// <summary>The newest release of any status, when it is newer than the current one (being deployed, or failed).</summary>
+    public ReleaseResponse? Newer { get; private set; }
+
+    public IReadOnlyList<ReleaseResponse> Releases { get; private set; } = [];
+
+    /// <summary>Where the next (older) page of releases starts, when there is one.</summary>
+    public int? OlderBefore { get; private set; }
+
+    public ReleaseResponse? Released { get; private set; }
+
+    public IReadOnlyDictionary<string, string> Config { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The fingerprint of the releases this page shows, for <see cref="LiveUpdates"/>.</summary>
+    public string Stamp { get; private set; } = "";
+
+    public Dictionary<string, string> Errors { get; } = [];
+
+    public string? NewName { get; private set; }
+
+    public string? NewValue { get; private set; }
+
+    /// <summary>A change that made no release, said next to the config form.</summary>
+    public string? ConfigNotice { get; private set; }
+
+    /// <summary>Why there is no app to show (missing, or not the user's to see), for a 404 page.</summary>
+    public string? Missing { get; private set; }
+
+    public string? Error(string field) => Errors.GetValueOrDefault(field);
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        var app = await FindAsync(ct);
+        if (app is null)
+        {
+            Missing = $"There is no app '{AppRef}', or it is not yours to see.";
+            Response.StatusCode = StatusCodes.Status404NotFound;
+            return Page();
+        }
+
+        await LoadAsync(app, ct);
+        return Page();
+    }
+
+    /// <summary>One config var's value, for the script's Reveal and Edit buttons; never cached.</summary>
+    public async Task<IActionResult> OnGetValueAsync([FromQuery] string name, CancellationToken ct)
+    {
+        var app = await FindAsync(ct);
+        if (app is null)
+        {
+            return NotFound();
+        }
+
+        var config = (await ReleaseQueries.BaseAsync(db, app.Id, ct))?.ConfigVars;
+        return config is not null && config.TryGetValue(name, out var value)
+            ? Content(value, "text/plain; charset=utf-8")
+            : NotFound();
+    }
+
+    public async Task<IActionResult> OnPostSetConfigAsync(
+        [FromForm(Name = ConfigNameField)] string? name,
+        [FromForm(Name = ConfigValueField)] string? value,
+        [FromForm(Name = EditValueField)] string? editValue,
+        CancellationToken ct)
+    {
+        var app = await FindAsync(ct);
+        if (app is null)
+        {
+            return NotFound();
+        }
+
+        // The edit row sends its value under its own name, so its errors stay in that row.
+        var editing = editValue is not null;
+        name = name?.Trim() ?? "";
+        value = editing ? editValue : value ?? "";
+        var valueField = editing ? EditValueField : ConfigValueField;
+        if (editing)
+        {
+            Edit = name;
+        }
+        else
+        {
+            (NewName, NewValue) = (name, value);
+        }
+
+        if (name.Length == 0)
+        {
+            return await RefuseAsync(app, ConfigNameField, "Enter a name for the config var.", ct);
+        }
+
+        if (ConfigChange.Parse(new Dictionary<string, string?> { [name] = value }, out var error) is not { } change)
+        {
+            return await RefuseAsync(app, ConfigChange.IsValidName(name) ? valueField : ConfigNameField, error!, ct);
+        }
+
+        return await ReleaseAsync(app, change, editing ? valueField : ConfigNameField, ct);
+    }
+
+    public async Task<IActionResult> OnPostRemoveConfigAsync([FromForm(Name = ConfigNameField)] string? name, CancellationToken ct)
+    {
+        var app = await FindAsync(ct);
+        if (app is null)
+        {
+            return NotFound();
+        }
+
+        if (string.IsNullOrEmpty(name) || ConfigChange.Parse(new Dictionary<string, string?> { [name] = null }, out var error) is not { } change)
+        {
+            ConfigNotice = "That config var cannot be removed: its name is not valid.";
+            await LoadAsync(app, ct);
+            return Page();
+        }
+
+        return await ReleaseAsync(app, change, ConfigNameField, ct);
+    }
+
+    private async Task<IActionResult> ReleaseAsync(AppEntity app, ConfigChange change, string errorField, CancellationToken ct)
+    {
+        var (outcome, _) = await change.ReleaseAsync(releases, db, app, Caller.Of(User), ct);
+        if (outcome.Refusal is { } refusal)
+        {
+            return await RefuseAsync(app, errorField, refusal.Message, ct, refusal.Status);
+        }
+
+        if (outcome.Release is { } release)
+        {
+            return RedirectToPage("/App", new { app = app.Key, released = release.Version });
+        }
+
+        ConfigNotice = outcome.Unchanged;
+        await LoadAsync(app, ct);
+        return Page();
+    }
+
+    private async Task<IActionResult> RefuseAsync(AppEntity app, string field, string message, CancellationToken ct, int status = StatusCodes.Status422UnprocessableEntity)
+    {
+        Errors[field] = message;
+        Response.StatusCode = status;
+        await LoadAsync(app, ct);
+        return Page();
+    }
+
+    private Task<AppEntity?> FindAsync(CancellationToken ct) => access.FindAppAsync(Caller.Of(User), AppRef, ct);
+
+    private async Task LoadAsync(AppEntity app, CancellationToken ct)
+    {
+        var currentVersion = await ReleaseQueries.CurrentVersionAsync(db, app.Id, ct);
+        App = AppsApi.ToResponse(app, currentVersion);
+
+        var page = new VersionRange(null, false, Before is { } before ? before - 1 : null, ReleasesPerPage, Descending: true);
+        var rows = await ReleaseQueries.Page(db, app.Id, page).ToListAsync(ct);
+        Releases = rows.Take(ReleasesPerPage).Select(r => ReleaseMapping.ToResponse(r, app, currentVersion)).ToList();
+        OlderBefore = rows.Count > ReleasesPerPage ? Releases[^1].Version : null;
+
+        Current = currentVersion is { } version ? await ResponseOfAsync(app, version, currentVersion, ct) : null;
+        var newest = Before is null ? Releases.FirstOrDefault() : await ResponseOfAsync(app, app.ReleaseCounter, currentVersion, ct);
+        Newer = newest is not null && newest.Version > (currentVersion ?? 0) ? newest : null;
+        Released = ReleasedVersion is { } released ? await ResponseOfAsync(app, released, currentVersion, ct) : null;
+
+        Config = (await ReleaseQueries.BaseAsync(db, app.Id, ct))?.ConfigVars ?? [];
+        Stamp = await LiveUpdates.StampAsync(db, app.Id, ct);
+    }
+
+    private async Task<ReleaseResponse?> ResponseOfAsync(AppEntity app, int version, int? currentVersion, CancellationToken ct)
+    {
+        if (Releases.FirstOrDefault(r => r.Version == version) is { } shown)
+        {
+            return shown;
+        }
+
+        var row = await db.Releases.AsNoTracking().Include(r => r.Slug).Include(r => r.User)
+            .FirstOrDefaultAsync(r => r.AppId == app.Id && r.Version == version, ct);
+        return row is null ? null : ReleaseMapping.ToResponse(row, app, currentVersion);
+    }
+}

@@ -1,0 +1,31 @@
+namespace Slipway.EndToEnd.Tests.Ui;
+
+public sealed class ApiReferenceTests(DashboardFixture fixture) : DashboardTest(fixture)
+{
+    [Fact]
+    public async Task ApiReference_FromNavigation_RendersOpenApiWithoutLeavingTheServer()
+    {
+        var elsewhere = new List<string>();
+        await Context.RouteAsync("**/*", async route =>
+        {
+            if (new Uri(route.Request.Url).Host is "127.0.0.1")
+            {
+                await route.ContinueAsync();
+            }
+            else
+            {
+                elsewhere.Add(route.Request.Url);
+                await route.AbortAsync();
+            }
+        });
+        await SignInAsync();
+
+        await Page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "API reference" }).ClickAsync();
+
+        await Expect(Page).ToHaveTitleAsync("Slipway API reference");
+        await Expect(Page.GetByText("/users/{user}/tokens").First).ToBeVisibleAsync();
+        await Expect(Page.GetByText("/apps/{app}/slugs").First).ToBeVisibleAsync();
+        await Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        Assert.True(elsewhere.Count == 0, "The API reference reached beyond the server: " + string.Join(", ", elsewhere));
+    }
+}
