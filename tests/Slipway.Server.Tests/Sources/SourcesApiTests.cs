@@ -58,7 +58,9 @@ public sealed class SourcesApiTests(SmallLimitsServerFixture fixture, ArchiveSer
 
         Assert.Contains("Slipway:Builds:MaxSourceBytes", await Api.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge));
         var uploads = Path.Combine(Server.DataDir, "sources");
-        Assert.True(!Directory.Exists(uploads) || !Directory.EnumerateFiles(uploads, "*", SearchOption.AllDirectories).Any());
+        Assert.False(File.Exists(Path.Combine(uploads, source.Id.ToString("N") + ".archive")));
+        var incoming = Path.Combine(uploads, "incoming");
+        Assert.True(!Directory.Exists(incoming) || !Directory.EnumerateFiles(incoming).Any());
         var build = await _api.Http.PostAsJsonAsync($"/apps/{(await _api.CreateAppAsync()).Name}/builds", new { url = source.SourceBlob.GetUrl });
         Assert.Contains("has no content yet", await Api.ProblemAsync(build, HttpStatusCode.UnprocessableEntity));
     }
