@@ -68,6 +68,8 @@ public static class SlipwayServer
         services.AddScoped<AdminBootstrap>();
         services.AddScoped<ReleaseService>();
         services.AddSingleton<WriteGate>();
+        services.AddSingleton<ServerIdentity>();
+        services.AddSingleton<Leases>();
         services.AddSlugStore(configuration);
         services.AddSlipwayAddons(configuration);
         services.AddSlipwayRuntime(configuration);

@@ -45,7 +45,11 @@ public sealed class SlipwayTestServer : IAsyncDisposable
     /// <summary>The port the built-in router listens on (apps answer at <c>http://&lt;key&gt;.localhost:&lt;port&gt;</c>).</summary>
     public int RouterPort => Services.GetRequiredService<Slipway.Server.Routing.RouterHost>().Port;
 
-    public static async Task<SlipwayTestServer> StartAsync(Database database = Database.Sqlite, PostgresServer? postgres = null, IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts a server. On PostgreSQL it gets a fresh database, dropped afterwards, unless
+    /// <paramref name="sharedConnectionString"/> names one that several servers share (left alone).
+    /// </summary>
+    public static async Task<SlipwayTestServer> StartAsync(Database database = Database.Sqlite, PostgresServer? postgres = null, IDictionary<string, string?>? settings = null, string? sharedConnectionString = null)
     {
         var dataDir = Directory.CreateTempSubdirectory("slipway-test-").FullName;
         var args = new List<string>
@@ -63,7 +67,7 @@ public sealed class SlipwayTestServer : IAsyncDisposable
         if (database == Database.Postgres)
         {
             ArgumentNullException.ThrowIfNull(postgres);
-            connectionString = await postgres.CreateDatabaseAsync();
+            connectionString = sharedConnectionString ?? await postgres.CreateDatabaseAsync();
             args.Add("--Slipway:Database:Provider=postgres");
             args.Add($"--ConnectionStrings:Slipway={connectionString}");
         }
@@ -76,7 +80,7 @@ public sealed class SlipwayTestServer : IAsyncDisposable
         var app = await SlipwayServer.BuildAsync([.. args]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SlipwayTestServer(app, new Uri(address), dataDir, postgres, connectionString);
+        return new SlipwayTestServer(app, new Uri(address), dataDir, postgres, sharedConnectionString is null ? connectionString : null);
     }
 
     /// <summary>An HTTP client for the API, authenticated with <paramref name="token"/> (the admin's by default; null for none).</summary>

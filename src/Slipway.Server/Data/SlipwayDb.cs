@@ -35,6 +35,8 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    public DbSet<WorkLease> WorkLeases => Set<WorkLease>();
+
     public DbSet<Addon> Addons => Set<Addon>();
 
     public DbSet<AddonBroker> AddonBrokers => Set<AddonBroker>();
@@ -109,6 +111,13 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
         });
 
         ConfigureBuilds(model);
+
+        model.Entity<WorkLease>(e =>
+        {
+            e.HasKey(l => l.Scope);
+            e.Property(l => l.Scope).HasMaxLength(200);
+            e.Property(l => l.Holder).HasMaxLength(200);
+        });
 
         model.Entity<IdempotencyRecord>(e =>
         {

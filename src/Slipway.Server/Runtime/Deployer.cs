@@ -12,8 +12,8 @@ namespace Slipway.Server.Runtime;
 /// <summary>Work for the runtime on one app; the deployer runs an app's jobs one after another, in order.</summary>
 public abstract record RuntimeJob(Guid AppId)
 {
-    /// <summary>Takes a pending release to succeeded or failed.</summary>
-    public sealed record Deploy(Guid AppId, Guid ReleaseId) : RuntimeJob(AppId);
+    /// <summary>Takes the app's pending releases, oldest first, to succeeded or failed.</summary>
+    public sealed record Deploy(Guid AppId) : RuntimeJob(AppId);
 
     /// <summary>Drives what runs toward the current release × formation (after a scale, and at start-up).</summary>
     public sealed record Converge(Guid AppId) : RuntimeJob(AppId);
@@ -31,10 +31,14 @@ public abstract record RuntimeJob(Guid AppId)
 /// (a later release waits for an earlier one) while different apps deploy in parallel. The release's
 /// status is what the API reads: pending until this takes it to succeeded or failed.
 /// At start-up it first clears what an earlier run left, then converges every app and resumes pending releases.
+/// Several servers may share one database: deploying an app is claimed with a <see cref="WorkLease"/>, so a
+/// release is deployed by exactly one of them, and a release left pending by a server that died is taken
+/// over by another once that server's lease has lapsed (a periodic scan finds it).
 /// </summary>
 public sealed partial class Deployer(
     IDbContextFactory<SlipwayDb> dbs,
     IAppRuntime runtime,
+    Leases leases,
     AppLogStore logs,
     TimeProvider clock,
     IOptions<RuntimeOptions> options,
@@ -78,6 +82,7 @@ public sealed partial class Deployer(
         {
             await runtime.CleanUpEarlierRunAsync(stoppingToken);
             await QueueStartupWorkAsync(stoppingToken);
+            _ = Task.Run(() => ScanForUnclaimedAsync(stoppingToken), CancellationToken.None);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -108,12 +113,12 @@ public sealed partial class Deployer(
 
         var pending = await db.Releases.AsNoTracking()
             .Where(r => r.Status == ReleaseStatus.Pending)
-            .OrderBy(r => r.Version)
-            .Select(r => new { r.AppId, r.Id })
+            .Select(r => r.AppId)
+            .Distinct()
             .ToListAsync(ct);
-        foreach (var release in pending)
+        foreach (var appId in pending)
         {
-            await LaneOf(release.AppId, ct).Writer.WriteAsync(new RuntimeJob.Deploy(release.AppId, release.Id), ct);
+            await LaneOf(appId, ct).Writer.WriteAsync(new RuntimeJob.Deploy(appId), ct);
         }
     }
 
@@ -159,7 +164,7 @@ public sealed partial class Deployer(
         switch (job)
         {
             case RuntimeJob.Deploy deploy:
-                await DeployAsync(deploy.ReleaseId, ct);
+                await DeployPendingAsync(deploy.AppId, ct);
                 break;
             case RuntimeJob.Converge converge:
                 await ConvergeAsync(converge.AppId, ct);
@@ -172,6 +177,78 @@ public sealed partial class Deployer(
                 logs.Remove(stop.AppId);
                 stop.Done.TrySetResult();
                 break;
+        }
+    }
+
+    public static string DeployScope(Guid appId) => $"deploy:{appId:N}";
+
+    /// <summary>
+    /// Under the app's deploy lease, deploys its pending releases oldest first, so that whichever
+    /// server holds the lease, releases go live in version order and each exactly once.
+    /// </summary>
+    private async Task DeployPendingAsync(Guid appId, CancellationToken ct)
+    {
+        await using var lease = await leases.TryHoldAsync(DeployScope(appId), options.Value.Lease, ct);
+        if (lease is null)
+        {
+            // Another server is deploying this app; it deploys what is pending, or its lease lapses
+            // and the scan hands the work back to someone.
+            return;
+        }
+
+        while (await NextPendingAsync(appId, ct) is { } releaseId)
+        {
+            await DeployAsync(releaseId, ct);
+        }
+    }
+
+    private async Task<Guid?> NextPendingAsync(Guid appId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.Releases.AsNoTracking()
+            .Where(r => r.AppId == appId && r.Status == ReleaseStatus.Pending)
+            .OrderBy(r => r.Version)
+            .Select(r => (Guid?)r.Id)
+            .FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>
+    /// Every <see cref="RuntimeOptions.ClaimScanSeconds"/>: apps with pending releases whose deploy
+    /// lease nobody holds (its server died, or it has not got to them yet) get a deploy job here.
+    /// </summary>
+    private async Task ScanForUnclaimedAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ClaimScanSeconds), clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await using var db = await dbs.CreateDbContextAsync(stoppingToken);
+                    var now = clock.GetUtcNow();
+                    var apps = await db.Releases.AsNoTracking()
+                        .Where(r => r.Status == ReleaseStatus.Pending)
+                        .Select(r => r.AppId)
+                        .Distinct()
+                        .ToListAsync(stoppingToken);
+                    foreach (var appId in apps)
+                    {
+                        var scope = DeployScope(appId);
+                        if (!await db.WorkLeases.AnyAsync(l => l.Scope == scope && l.ExpiresAt > now, stoppingToken))
+                        {
+                            await EnqueueAsync(new RuntimeJob.Deploy(appId), stoppingToken);
+                        }
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogScanFailed(e);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
@@ -282,6 +359,9 @@ public sealed partial class Deployer(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Runtime job {Job} for app {AppId} failed")]
     private partial void LogJobFailed(Exception exception, string job, Guid appId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not scan for pending releases nobody deploys")]
+    private partial void LogScanFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not bring back what ran before the server started")]
     private partial void LogStartupFailed(Exception exception);

@@ -43,6 +43,19 @@ public sealed class RuntimeOptions
     [Range(1, 100_000)]
     public int QueueCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// How long a server's claim on deploying an app lasts without renewal; after a server dies,
+    /// another takes its pending releases over within about this long.
+    /// </summary>
+    [Range(2, 3600)]
+    public int LeaseSeconds { get; set; } = 30;
+
+    /// <summary>How often a server looks for pending releases that no server is deploying.</summary>
+    [Range(1, 3600)]
+    public int ClaimScanSeconds { get; set; } = 10;
+
+    public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
+
     public TimeSpan StopGrace => TimeSpan.FromSeconds(StopGraceSeconds);
 
     public TimeSpan BootTimeout => TimeSpan.FromSeconds(BootTimeoutSeconds);

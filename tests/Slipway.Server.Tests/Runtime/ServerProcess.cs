@@ -25,6 +25,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int ApiPort { get; }
 
+    public int Pid => _process.Id;
+
     public int RouterPort { get; }
 
     public string Output
@@ -38,7 +40,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataDir, int apiPort, int routerPort)
+    public static async Task<ServerProcess> StartAsync(string dataDir, int apiPort, int routerPort, IEnumerable<KeyValuePair<string, string?>>? extraSettings = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
@@ -52,7 +54,7 @@ public sealed class ServerProcess : IAsyncDisposable
         start.ArgumentList.Add($"--Slipway:AdminToken={SlipwayTestServer.AdminToken}");
         start.ArgumentList.Add($"--Slipway:Router:Port={routerPort}");
         start.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
-        foreach (var (key, value) in RuntimeServerFixture.Settings)
+        foreach (var (key, value) in RuntimeServerFixture.Settings.Concat(extraSettings ?? []))
         {
             start.ArgumentList.Add($"--{key}={value}");
         }

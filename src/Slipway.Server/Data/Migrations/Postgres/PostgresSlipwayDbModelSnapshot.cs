@@ -363,6 +363,25 @@ namespace Slipway.Server.Data.Migrations.Postgres
                     b.ToTable("BuildLogs");
                 });
 
+            modelBuilder.Entity("Slipway.Server.Data.WorkLease", b =>
+                {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Scope");
+
+                    b.ToTable("WorkLeases");
+                });
+
             modelBuilder.Entity("Slipway.Server.Releases.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("Id")
