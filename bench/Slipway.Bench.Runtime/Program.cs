@@ -9,10 +9,11 @@ using Slipway.TestSupport;
 // Issue 3's figures, side by side: (a) rollback POST → router serving the target, against the same
 // app started bare from a shell; (b) requests/second through the router against straight to the
 // app's process, with the same load tool; (c) failed requests during 10 deploys and rollbacks under load.
-// Run by hand: dotnet run -c Release --project bench/Slipway.Bench.Runtime [-- --app node|python --runs 10 --seconds 10 --connections 16]
+// Run by hand: dotnet run -c Release --project bench/Slipway.Bench.Runtime [-- --app node|python --runs 10 --rounds 3 --seconds 5 --connections 16]
 var kind = Text("--app", "node");
 var runs = Option("--runs", 10);
-var seconds = Option("--seconds", 10);
+var seconds = Option("--seconds", 5);
+var rounds = Option("--rounds", 3);
 var connections = Option("--connections", 16);
 var changes = Option("--changes", 10);
 ILoadTool load = args.Contains("--no-wrk") || !WrkLoad.IsInstalled() ? new HttpClientLoad(connections) : new WrkLoad(Option("--threads", 1), connections);
@@ -63,13 +64,19 @@ try
         }
     }
 
-    // (b) The same process behind the router and straight: the port the runtime gave it.
+    // (b) The same process behind the router and straight: the port the runtime gave it. The two
+    // sides take turns, so that drift on a shared machine hits both alike.
     var direct = new LoadTarget(new Uri($"http://127.0.0.1:{BenchApp.PortOfRunningProcess(key)}/"));
     var routed = new LoadTarget(router, host);
     await load.RunAsync(direct, TimeSpan.FromSeconds(2), CancellationToken.None);
     await load.RunAsync(routed, TimeSpan.FromSeconds(2), CancellationToken.None);
-    var straight = await load.RunAsync(direct, TimeSpan.FromSeconds(seconds), CancellationToken.None);
-    var through = await load.RunAsync(routed, TimeSpan.FromSeconds(seconds), CancellationToken.None);
+    var straight = new List<LoadResult>();
+    var through = new List<LoadResult>();
+    for (var round = 0; round < rounds; round++)
+    {
+        straight.Add(await load.RunAsync(direct, TimeSpan.FromSeconds(seconds), CancellationToken.None));
+        through.Add(await load.RunAsync(routed, TimeSpan.FromSeconds(seconds), CancellationToken.None));
+    }
 
     // (c) Deploys and rollbacks take turns under load through the router; the load is bounded by
     // a long duration and stopped as soon as the last release is live.
@@ -95,10 +102,10 @@ try
     Report("rollback POST → router serves it", rollback);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    ratio rollback / bare (goal < 1.3)      {Median(rollback) / Median(bare),6:0.00}"));
     Console.WriteLine();
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"(b) requests/second over {seconds} s            req/s    failed"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    straight to the app process       {straight.PerSecond,10:0}  {straight.Failed,8}"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    through the router                {through.PerSecond,10:0}  {through.Failed,8}"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    ratio router / straight (goal > 0.8)  {through.PerSecond / straight.PerSecond,6:0.00}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"(b) requests/second, {rounds} rounds of {seconds} s   median     min … max   failed"));
+    Throughput("straight to the app process", straight);
+    Throughput("through the router", through);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    ratio router / straight (goal > 0.8)  {Median([.. through.Select(r => r.PerSecond)]) / Median([.. straight.Select(r => r.PerSecond)]),6:0.00}"));
     Console.WriteLine();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"(c) {changes} deploys and rollbacks in {changeSeconds:0.0} s under load through the router"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    requests                          {during.Requests,10}"));
@@ -200,6 +207,12 @@ static void Report(string what, List<double> samples)
 {
     var sorted = samples.Order().ToList();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {what,-34} {Median(samples),8:0.0}  {sorted[0]:0.0} … {sorted[^1]:0.0}"));
+}
+
+static void Throughput(string what, List<LoadResult> results)
+{
+    var sorted = results.Select(r => r.PerSecond).Order().ToList();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {what,-34} {Median(sorted),8:0}  {sorted[0]:0} … {sorted[^1]:0}  {results.Sum(r => r.Failed),6}"));
 }
 
 static async Task<T> ReadAsync<T>(HttpResponseMessage response)
