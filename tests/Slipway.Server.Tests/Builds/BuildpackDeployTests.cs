@@ -9,7 +9,7 @@ namespace Slipway.Server.Tests.Builds;
 /// </summary>
 public sealed class BuildpackDeployTests(RuntimeServerFixture fixture, ArchiveServerFixture archives) : IClassFixture<RuntimeServerFixture>, IClassFixture<ArchiveServerFixture>
 {
-    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(8);
 
     [Fact]
     public async Task Deploy_ProcfileApp_AnswersThroughRouter()
@@ -61,6 +61,27 @@ public sealed class BuildpackDeployTests(RuntimeServerFixture fixture, ArchiveSe
         ]), "app.zip");
 
         await DeployAndAnswerAsync(url, "slipway/python", "python stdlib v1");
+    }
+
+    [Fact]
+    public async Task Deploy_DotnetWebApp_AnswersThroughRouter()
+    {
+        var url = archives.Server.Serve(Archives.TarGz(
+            [
+                new ArchiveFile("hello.csproj", """
+                    <Project Sdk="Microsoft.NET.Sdk.Web">
+                      <PropertyGroup>
+                        <TargetFramework>net10.0</TargetFramework>
+                        <AssemblyName>HelloWeb</AssemblyName>
+                        <ImplicitUsings>enable</ImplicitUsings>
+                      </PropertyGroup>
+                    </Project>
+                    """),
+                new ArchiveFile("Program.cs", "var app = WebApplication.Create(args);\napp.MapGet(\"/\", () => \"dotnet \" + Environment.GetEnvironmentVariable(\"SLIPWAY_RELEASE_VERSION\"));\napp.Run();\n"),
+            ],
+            folder: "hello-dotnet"));
+
+        await DeployAndAnswerAsync(url, "slipway/dotnet", "dotnet v1");
     }
 
     private async Task DeployAndAnswerAsync(string url, string buildpack, string answer)
