@@ -92,7 +92,7 @@ public sealed class AddonsCommandsTests(AddonsServerFixture fixture) : IClassFix
             "Add-ons are not rolled back: mydb (filestore:standard) stays attached with its current data.\n",
             result.Out);
         Assert.Equal(0, result.ExitCode);
-        await fixture.DestroyAppAsync(app);
+        await DestroyAsync(app, "mydb");
     }
 
     [Fact]
@@ -132,9 +132,9 @@ public sealed class AddonsCommandsTests(AddonsServerFixture fixture) : IClassFix
         var withAddon = await fixture.Aka.RunAsync("releases:info", "v2", "-a", app);
         var without = await fixture.Aka.RunAsync("releases:info", "v1", "-a", app);
 
-        Assert.Contains("\nConfig vars: FILESTORE_PATH\nAdd-ons:     files (filestore:standard)\n", withAddon.Out);
+        Assert.Contains("\nConfig vars: none\nAdd-ons:     files (filestore:standard) as FILESTORE_PATH\n", withAddon.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("Add-ons:", without.Out);
-        await fixture.DestroyAppAsync(app);
+        await DestroyAsync(app, "files");
     }
 
     [Fact]
@@ -172,5 +172,12 @@ public sealed class AddonsCommandsTests(AddonsServerFixture fixture) : IClassFix
 
         Assert.StartsWith("! ", result.Error);
         Assert.Equal(1, result.ExitCode);
+    }
+
+    /// <summary>An app with add-ons cannot be destroyed: the add-on goes first, then the app (which stops its processes).</summary>
+    private async Task DestroyAsync(string app, string addon)
+    {
+        Assert.Equal(0, (await fixture.Aka.RunAsync("addons:destroy", addon, "-a", app, "--confirm", app)).ExitCode);
+        await fixture.DestroyAppAsync(app);
     }
 }
