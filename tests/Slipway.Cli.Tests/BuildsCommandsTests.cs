@@ -124,6 +124,19 @@ public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task ReleasesCreate_OnTerminal_SpinsThenPrintsAGreenTick()
+    {
+        var app = await fixture.CreateAppAsync();
+        var folder = Folder(("Procfile", Procfile));
+
+        var result = await (fixture.Aka with { IsTerminal = true }).RunAsync("releases:create", folder, "-a", app);
+
+        Assert.Contains($"Deploying {folder} to {app} ... \u001b[32m✓\u001b[0m\n", result.Out);
+        Assert.Equal(0, result.ExitCode);
+        await fixture.DestroyAppAsync(app);
+    }
+
+    [Fact]
     public async Task ReleasesCreate_NeitherUrlNorFile_IsRefused()
     {
         var app = await fixture.CreateAppAsync();
