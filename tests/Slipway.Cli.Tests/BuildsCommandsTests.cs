@@ -6,6 +6,7 @@ public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<S
 {
     private const string Procfile = "web: " + ServerFixture.WorkingWeb + "\n";
 
+    private readonly List<string> _folders = [];
     private ArchiveServer? _archives;
 
     private ArchiveServer Archives => _archives!;
@@ -17,6 +18,11 @@ public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<S
         if (_archives is not null)
         {
             await _archives.DisposeAsync();
+        }
+
+        foreach (var folder in _folders)
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 
@@ -59,7 +65,7 @@ public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<S
     public async Task ReleasesCreate_LocalArchive_IsUploadedAsItIs()
     {
         var app = await fixture.CreateAppAsync();
-        var archive = Path.Combine(Directory.CreateTempSubdirectory("aka-archive-").FullName, "app.zip");
+        var archive = Path.Combine(Folder(), "app.zip");
         await File.WriteAllBytesAsync(archive, Slipway.TestSupport.Archives.Zip([new ArchiveFile("Procfile", Procfile)]), TestContext.Current.CancellationToken);
 
         var result = await fixture.Aka.RunAsync("releases:create", archive, "-a", app);
@@ -204,9 +210,10 @@ public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<S
     }
 
     /// <summary>A new folder with these files (scripts under bin/ executable).</summary>
-    private static string Folder(params (string Path, string Content)[] files)
+    private string Folder(params (string Path, string Content)[] files)
     {
         var root = Directory.CreateTempSubdirectory("aka-source-").FullName;
+        _folders.Add(root);
         foreach (var (path, content) in files)
         {
             var full = Path.Combine(root, path);

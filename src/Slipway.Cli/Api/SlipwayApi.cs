@@ -103,18 +103,8 @@ public sealed class SlipwayApi : IDisposable
     /// Polls a release until the runtime has settled it (succeeded or failed). Deploys take as long
     /// as the app takes to boot; the server fails a release that is not healthy in its boot timeout.
     /// </summary>
-    public async Task<ReleaseResponse> WaitUntilSettledAsync(string app, ReleaseResponse release, CancellationToken ct)
-    {
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (release.Status == "pending")
-        {
-            await Task.Delay(delay, ct);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
-            release = (await GetReleaseAsync(app, release.Id.ToString(), ct)).Value;
-        }
-
-        return release;
-    }
+    public Task<ReleaseResponse> WaitUntilSettledAsync(string app, ReleaseResponse release, CancellationToken ct) =>
+        PollAsync(release, r => r.Status == "pending", async r => (await GetReleaseAsync(app, r.Id.ToString(), ct)).Value, ct);
 
     public Task<ApiResult<ReleaseResponse>> CreateReleaseAsync(string app, CreateReleaseRequest request, CancellationToken ct) =>
         SendAsync<ReleaseResponse>(HttpMethod.Post, $"apps/{Segment(app)}/releases", request, ct);
@@ -164,18 +154,8 @@ public sealed class SlipwayApi : IDisposable
     public IAsyncEnumerable<string> StreamBuildOutputAsync(BuildResponse build, CancellationToken ct) => StreamLinesAsync(build.OutputStreamUrl, ct);
 
     /// <summary>Polls a build until it is no longer pending.</summary>
-    public async Task<BuildResponse> WaitForBuildAsync(BuildResponse build, CancellationToken ct)
-    {
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (build.Status == "pending")
-        {
-            await Task.Delay(delay, ct);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
-            build = (await GetBuildAsync(build.App.Name, build.Id.ToString(), ct)).Value;
-        }
-
-        return build;
-    }
+    public Task<BuildResponse> WaitForBuildAsync(BuildResponse build, CancellationToken ct) =>
+        PollAsync(build, b => b.Status == "pending", async b => (await GetBuildAsync(b.App.Name, b.Id.ToString(), ct)).Value, ct);
 
     public Task<ApiResult<List<AddonServiceResponse>>> ListAddonServicesAsync(CancellationToken ct) =>
         SendAsync<List<AddonServiceResponse>>(HttpMethod.Get, "addon-services", null, ct);
@@ -202,6 +182,14 @@ public sealed class SlipwayApi : IDisposable
     public Task<ApiResult<AddonResponse>> GetAddonAsync(string app, string addon, CancellationToken ct) =>
         SendAsync<AddonResponse>(HttpMethod.Get, $"apps/{Segment(app)}/addons/{Segment(addon)}", null, ct);
 
+    /// <summary>Polls an add-on until it is no longer <c>provisioning</c> (then <c>provisioned</c> or <c>failed</c>).</summary>
+    public Task<AddonResponse> WaitForAddonAsync(AddonResponse addon, CancellationToken ct) =>
+        PollAsync(addon, a => a.State == "provisioning", async a => (await GetAddonAsync(a.App.Name, a.Id.ToString(), ct)).Value, ct);
+
+    /// <summary>Polls a destroyed add-on until it is gone (null) or the broker failed to remove it (<c>deprovision_failed</c>).</summary>
+    public Task<AddonResponse?> WaitUntilAddonGoneAsync(AddonResponse addon, CancellationToken ct) =>
+        PollAsync<AddonResponse?>(addon, a => a is not null && a.State != "deprovision_failed", async a => (await FindAddonAsync(a!.App.Name, a.Id.ToString(), ct))?.Value, ct);
+
     /// <summary>Attaches an add-on: <c>201</c> once attached, <c>202</c> while it is still being provisioned (see <see cref="ApiResult{T}.Status"/>).</summary>
     public Task<ApiResult<AddonResponse>> CreateAddonAsync(string app, CreateAddonRequest request, CancellationToken ct) =>
         SendAsync<AddonResponse>(HttpMethod.Post, $"apps/{Segment(app)}/addons", request, ct);
@@ -217,6 +205,23 @@ public sealed class SlipwayApi : IDisposable
         SendAsync<AddonBrokerResponse>(HttpMethod.Post, "addon-brokers", request, ct);
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>
+    /// Asks again while <paramref name="pending"/> holds, waiting 100 ms at first and doubling up to
+    /// a second: quick answers are seen at once, long waits do not hammer the API.
+    /// </summary>
+    private static async Task<T> PollAsync<T>(T value, Func<T, bool> pending, Func<T, Task<T>> next, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (pending(value))
+        {
+            await Task.Delay(delay, ct);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
+            value = await next(value);
+        }
+
+        return value;
+    }
 
     /// <summary>
     /// Reads a plain text stream line by line as it arrives. The client's timeout covers only

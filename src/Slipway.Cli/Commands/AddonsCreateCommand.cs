@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net;
-using Slipway.Cli.Api;
 using Slipway.Cli.Output;
 using Slipway.Contracts;
 
@@ -35,7 +34,7 @@ public sealed class AddonsCreateCommand : AkaCommand
         var addon = await Output.WhileAsync(action, async () =>
         {
             var created = await api.CreateAddonAsync(key, new CreateAddonRequest(plan, parseResult.GetValue(_name)), ct);
-            return created.Status == HttpStatusCode.Accepted ? await WaitAsync(api, key, created.Value, ct) : created.Value;
+            return created.Status == HttpStatusCode.Accepted ? await api.WaitForAddonAsync(created.Value, ct) : created.Value;
         });
 
         if (addon.State != "provisioned")
@@ -47,18 +46,5 @@ public sealed class AddonsCreateCommand : AkaCommand
         Output.Done(action);
         Output.Line(addon.ConfigVars.Count == 0 ? $"Created {addon.Name}" : $"Created {addon.Name} as {string.Join(", ", addon.ConfigVars)}");
         return 0;
-    }
-
-    private static async Task<AddonResponse> WaitAsync(SlipwayApi api, string app, AddonResponse addon, CancellationToken ct)
-    {
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (addon.State == "provisioning")
-        {
-            await Task.Delay(delay, ct);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
-            addon = (await api.GetAddonAsync(app, addon.Id.ToString(), ct)).Value;
-        }
-
-        return addon;
     }
 }

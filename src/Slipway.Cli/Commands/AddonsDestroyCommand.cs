@@ -42,22 +42,8 @@ public sealed class AddonsDestroyCommand : AkaCommand
                 return null;
             }
 
-            var delay = TimeSpan.FromMilliseconds(100);
-            while (true)
-            {
-                await Task.Delay(delay, ct);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
-                var found = await api.FindAddonAsync(key, destroyed.Value.Id.ToString(), ct);
-                if (found is null)
-                {
-                    return null;
-                }
-
-                if (found.Value.State == "deprovision_failed")
-                {
-                    return found.Value.StateMessage ?? $"The broker could not remove {name}; destroy it again to retry.";
-                }
-            }
+            var left = await api.WaitUntilAddonGoneAsync(destroyed.Value, ct);
+            return left is null ? null : left.StateMessage ?? $"The broker could not remove {name}; destroy it again to retry.";
         });
 
         if (failure is not null)

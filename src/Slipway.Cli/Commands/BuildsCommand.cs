@@ -20,6 +20,9 @@ public sealed class BuildsCommand : AkaCommand
         Options.Add(_json);
     }
 
+    /// <summary>The 8 hex digits by which release descriptions and these commands name a build.</summary>
+    public static string ShortId(Guid id) => id.ToString("N")[..8];
+
     /// <summary>What a build was built from, in one word or URL; an upload's URL means nothing to a reader.</summary>
     public static string SourceOf(BuildResponse build, Uri api)
     {
@@ -46,7 +49,7 @@ public sealed class BuildsCommand : AkaCommand
         }
 
         var now = Context.Clock.GetUtcNow();
-        Output.Rows(builds.Value.Select(b => (IReadOnlyList<string>)[b.Id.ToString("N")[..8], b.Status, TimeText.Relative(b.CreatedAt, now), SourceOf(b, api.BaseAddress)]));
+        Output.Rows(builds.Value.Select(b => (IReadOnlyList<string>)[ShortId(b.Id), b.Status, TimeText.Relative(b.CreatedAt, now), SourceOf(b, api.BaseAddress)]));
         return 0;
     }
 }

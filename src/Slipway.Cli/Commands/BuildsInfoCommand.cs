@@ -31,14 +31,14 @@ public sealed class BuildsInfoCommand : AkaCommand
         }
 
         var build = result.Value;
-        Output.Heading($"{build.App.Name} Build {build.Id.ToString("N")[..8]}");
+        Output.Heading($"{build.App.Name} Build {BuildsCommand.ShortId(build.Id)}");
         Output.Fields(
             ("Id", build.Id.ToString()),
             ("Status", build.Status),
             ("Source", BuildsCommand.SourceOf(build, api.BaseAddress)),
             ("Commit", build.SourceBlob.Commit),
             ("Author", build.SourceBlob.Author),
-            ("Message", build.SourceBlob.Message?.Split('\n')[0].TrimEnd('\r')),
+            ("Message", ReleasesCommand.FirstLine(build.SourceBlob.Message)),
             ("Buildpack", build.Buildpacks.Count == 0 ? null : string.Join(", ", build.Buildpacks.Select(b => b.Name ?? b.Url))),
             ("Slug", build.Slug is { } slug ? slug.Id + (build.SlugReused ? " (reused)" : "") : null),
             ("Release", build.Release is { } release ? string.Create(CultureInfo.InvariantCulture, $"v{release.Version}") : null),

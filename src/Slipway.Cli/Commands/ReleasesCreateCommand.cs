@@ -84,7 +84,7 @@ public sealed class ReleasesCreateCommand : AkaCommand
         var phase = (await api.GetReleaseOutputAsync(key, release.Id.ToString(), ct)).Value;
         if (phase.ReleasePhase)
         {
-            foreach (var line in phase.Output.Split('\n').Select(l => l.TrimEnd('\r')).Reverse().SkipWhile(l => l.Length == 0).Reverse().TakeLast(FailureLines))
+            foreach (var line in ReleasesOutputCommand.Lines(phase.Output).TakeLast(FailureLines))
             {
                 Output.Raw(line);
             }
@@ -134,5 +134,5 @@ public sealed class ReleasesCreateCommand : AkaCommand
         return (build, await api.WaitUntilSettledAsync(build.App.Name, release, ct));
     }
 
-    private static string Short(Guid id) => id.ToString("N")[..8];
+    private static string Short(Guid id) => BuildsCommand.ShortId(id);
 }

@@ -48,11 +48,15 @@ public sealed class ReleasesOutputCommand : AkaCommand
             null => "did not finish",
         };
         Output.Heading($"{version} release phase: {ending}");
-        foreach (var line in output.Output.Split('\n').Select(l => l.TrimEnd('\r')).Reverse().SkipWhile(l => l.Length == 0).Reverse())
+        foreach (var line in Lines(output.Output))
         {
             Output.Raw(line);
         }
 
         return 0;
     }
+
+    /// <summary>Release phase output as lines, without the empty ones its final newline leaves.</summary>
+    public static IEnumerable<string> Lines(string output) =>
+        output.Split('\n').Select(l => l.TrimEnd('\r')).Reverse().SkipWhile(l => l.Length == 0).Reverse();
 }
