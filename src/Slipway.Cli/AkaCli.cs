@@ -35,6 +35,23 @@ public static class AkaCli
             new ReleasesCommand(context, output),
             new ReleasesInfoCommand(context, output),
             new RollbackCommand(context, output),
+            new ReleasesCreateCommand(context, output),
+            new ReleasesOutputCommand(context, output),
+            new BuildsCommand(context, output),
+            new BuildsInfoCommand(context, output),
+            new BuildsOutputCommand(context, output),
+            new PsCommand(context, output),
+            new PsScaleCommand(context, output),
+            new PsRestartCommand(context, output),
+            new LogsCommand(context, output),
+            new AddonsServicesCommand(context, output),
+            new AddonsPlansCommand(context, output),
+            new AddonsCommand(context, output),
+            new AddonsCreateCommand(context, output),
+            new AddonsInfoCommand(context, output),
+            new AddonsDestroyCommand(context, output),
+            new AddonsBrokersCommand(context, output),
+            new AddonsBrokersAddCommand(context, output),
         };
 
         // Plain "aka" shows what it can do rather than an error.

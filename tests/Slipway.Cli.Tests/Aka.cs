@@ -24,6 +24,15 @@ public sealed record Aka(Uri ApiUrl)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
+        var exitCode = await RunAsync(output, error, TestContext.Current.CancellationToken, args);
+        return new AkaResult(exitCode, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Runs with a writer and a cancellation token of the test's own (Ctrl-C is a cancellation).</summary>
+    public Task<int> RunAsync(TextWriter output, CancellationToken ct, params string[] args) => RunAsync(output, TextWriter.Null, ct, args);
+
+    private async Task<int> RunAsync(TextWriter output, TextWriter error, CancellationToken ct, string[] args)
+    {
         var context = new CliContext
         {
             ApiUrl = ApiUrl,
@@ -36,8 +45,7 @@ public sealed record Aka(Uri ApiUrl)
             IsTerminal = IsTerminal,
         };
 
-        var exitCode = await AkaCli.Build(context).Parse(args).InvokeAsync(context, TestContext.Current.CancellationToken);
-        return new AkaResult(exitCode, output.ToString(), error.ToString());
+        return await AkaCli.Build(context).Parse(args).InvokeAsync(context, ct);
     }
 }
 

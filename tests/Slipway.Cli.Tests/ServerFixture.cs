@@ -18,7 +18,7 @@ namespace Slipway.Cli.Tests;
 /// One real Slipway server per test class, and the API calls the tests use to set the scene
 /// (spaces, apps, slug deploys) as the admin, outside the CLI under test.
 /// </summary>
-public sealed class ServerFixture : IAsyncLifetime
+public class ServerFixture : IAsyncLifetime
 {
     private static int _counter;
 
@@ -32,7 +32,10 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>A name no other test of this server uses (letters and digits, valid for apps and spaces).</summary>
     public static string UniqueName(string prefix) => $"{prefix}{Interlocked.Increment(ref _counter)}";
 
-    public async ValueTask InitializeAsync() => _server = await SlipwayTestServer.StartAsync();
+    public async ValueTask InitializeAsync() => _server = await SlipwayTestServer.StartAsync(settings: Settings);
+
+    /// <summary>Server settings of a fixture that needs more than the default.</summary>
+    protected virtual IDictionary<string, string?>? Settings => null;
 
     public async ValueTask DisposeAsync()
     {
@@ -82,6 +85,55 @@ public sealed class ServerFixture : IAsyncLifetime
         var release = await SendAsync<ReleaseResponse>(HttpMethod.Post, $"/apps/{app}/releases", new CreateReleaseRequest(slug.Id.ToString(), null, null));
         return (slug, await SettledAsync(app, release));
     }
+
+    /// <summary>Deploys a slug with these process types (a <c>release</c> entry is its release phase) and waits until the runtime settles it.</summary>
+    public async Task<(SlugResponse Slug, ReleaseResponse Release)> DeployProcessTypesAsync(string app, IReadOnlyDictionary<string, string> processTypes)
+    {
+        var procfile = string.Concat(processTypes.Select(p => $"{p.Key}: {p.Value}\n")) + $"# {Guid.NewGuid()}\n";
+        var archive = SlugArchive(procfile);
+        var checksum = "SHA256:" + Convert.ToHexStringLower(SHA256.HashData(archive));
+        var slug = await SendAsync<SlugResponse>(
+            HttpMethod.Post,
+            $"/apps/{app}/slugs",
+            new CreateSlugRequest(new Dictionary<string, string>(processTypes), checksum, null, null, archive.Length));
+        using (var client = Server.Client())
+        using (var content = new ByteArrayContent(archive))
+        {
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+            using var upload = await client.PutAsync(slug.Blob.Url, content, TestContext.Current.CancellationToken);
+            await EnsureSuccessAsync(upload);
+        }
+
+        var release = await SendAsync<ReleaseResponse>(HttpMethod.Post, $"/apps/{app}/releases", new CreateReleaseRequest(slug.Id.ToString(), null, null));
+        return (slug, await SettledAsync(app, release));
+    }
+
+    public async Task<List<DynoResponse>> GetDynosAsync(string app) => await SendAsync<List<DynoResponse>>(HttpMethod.Get, $"/apps/{app}/dynos", null);
+
+    /// <summary>Polls the app's processes until <paramref name="done"/> holds (the runtime converges in the background).</summary>
+    public async Task<List<DynoResponse>> WaitForDynosAsync(string app, Func<List<DynoResponse>, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var dynos = await GetDynosAsync(app);
+            if (done(dynos))
+            {
+                return dynos;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"The processes of {app} did not converge in 90 s: {string.Join(", ", dynos.Select(d => $"{d.Name} {d.State}"))}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public async Task<BuildResultResponse> GetBuildResultAsync(string app, Guid build) =>
+        await SendAsync<BuildResultResponse>(HttpMethod.Get, $"/apps/{app}/builds/{build}/result", null);
+
+    public async Task<List<BuildResponse>> GetBuildsAsync(string app) => await SendAsync<List<BuildResponse>>(HttpMethod.Get, $"/apps/{app}/builds", null);
+
+    /// <summary>Destroys the app, which stops its processes.</summary>
+    public async Task DestroyAppAsync(string app) => await SendAsync<AppResponse>(HttpMethod.Delete, $"/apps/{app}?confirm={app}", null);
 
     /// <summary>Deploys a slug whose web process exits at once: the runtime fails that release.</summary>
     public async Task<(int Version, Guid SlugId, string Reason)> DeployFailingAsync(string app)

@@ -72,5 +72,6 @@ public sealed class ReleasesCommand : AkaCommand
         return 0;
     }
 
-    private static string? FirstLine(string? text) => text?.Split('\n')[0].TrimEnd('\r');
+    /// <summary>The first line of a commit message.</summary>
+    public static string? FirstLine(string? text) => text?.Split('\n')[0].TrimEnd('\r');
 }

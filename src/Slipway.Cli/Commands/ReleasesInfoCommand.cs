@@ -42,6 +42,7 @@ public sealed class ReleasesInfoCommand : AkaCommand
             ("Current", release.Current ? "yes" : "no"),
             ("Slug", release.Slug?.Id.ToString() ?? "none"),
             ("Config vars", release.ConfigVarNames.Count == 0 ? "none" : string.Join(", ", release.ConfigVarNames)),
+            ("Add-ons", release.Addons is { Count: > 0 } addons ? string.Join(", ", addons.Select(a => a.ConfigVarNames.Count == 0 ? $"{a.Name} ({a.Plan})" : $"{a.Name} ({a.Plan}) as {string.Join(", ", a.ConfigVarNames)}")) : null),
             ("Rollback", release.EligibleForRollback ? "eligible" : release.IneligibleReason ?? "not eligible"),
             ("Failure", release.FailureReason));
         return 0;

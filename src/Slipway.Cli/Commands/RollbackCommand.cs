@@ -42,6 +42,45 @@ public sealed class RollbackCommand : AkaCommand
         }
 
         Output.Line($"Rolling back to {version} on {release.App.Name}");
+        if (AddonWarning(release.AddonsNotRolledBack ?? []) is { } warning)
+        {
+            Output.Line(warning);
+        }
+
         return 0;
+    }
+
+    /// <summary>
+    /// The one line that says which add-ons a rollback left as they are, e.g.
+    /// <c>Add-ons are not rolled back: mydb (postgresql:standard) stays attached with its current data.</c>;
+    /// null when the add-ons did not differ.
+    /// </summary>
+    public static string? AddonWarning(IReadOnlyList<AddonDifference> differences)
+    {
+        if (differences.Count == 0)
+        {
+            return null;
+        }
+
+        var clauses = new List<string>();
+        var attached = differences.Where(d => d.AttachedNow).ToList();
+        if (attached.Count > 0)
+        {
+            clauses.Add($"{Names(attached)} {(attached.Count == 1 ? "stays" : "stay")} attached with {(attached.Count == 1 ? "its" : "their")} current data");
+        }
+
+        var detached = differences.Where(d => !d.AttachedNow).ToList();
+        if (detached.Count > 0)
+        {
+            clauses.Add($"{Names(detached)} {(detached.Count == 1 ? "stays" : "stay")} detached");
+        }
+
+        return $"Add-ons are not rolled back: {string.Join("; ", clauses)}.";
+    }
+
+    private static string Names(List<AddonDifference> addons)
+    {
+        var names = addons.Select(a => $"{a.Name} ({a.Plan})").ToList();
+        return names.Count == 1 ? names[0] : $"{string.Join(", ", names[..^1])} and {names[^1]}";
     }
 }

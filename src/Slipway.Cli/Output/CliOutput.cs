@@ -21,6 +21,7 @@ public enum Tone
 public sealed class CliOutput
 {
     private const string Check = "✓";
+    private const string Cross = "✕";
 
     private static readonly JsonSerializerOptions IndentedJson = new()
     {
@@ -109,6 +110,25 @@ public sealed class CliOutput
         }
 
         _terminal.MarkupLine($"{Markup.Escape(action)} ... [green]{Check}[/]");
+    }
+
+    /// <summary>A step that failed: <c>action ... ✕</c>, the cross red on a terminal.</summary>
+    public void Failed(string action)
+    {
+        if (_terminal is null)
+        {
+            Line($"{action} ... {Cross}");
+            return;
+        }
+
+        _terminal.MarkupLine($"{Markup.Escape(action)} ... [red]{Cross}[/]");
+    }
+
+    /// <summary>Writes text as it is (output of an app or a build), one line, and flushes so a follower sees it at once.</summary>
+    public void Raw(string line)
+    {
+        _context.Out.WriteLine(line);
+        _context.Out.Flush();
     }
 
     /// <summary>Runs <paramref name="work"/> under a spinner on a terminal; prints nothing otherwise.</summary>

@@ -30,6 +30,27 @@ public static class TimeText
         };
     }
 
+    /// <summary>
+    /// A short span as <c>aka ps</c> shows it: <c>10s</c>, <c>3m</c>, <c>2h</c>, <c>4d</c> (whole units,
+    /// the largest that fits); a time in the future reads <c>0s</c>.
+    /// </summary>
+    public static string Short(DateTimeOffset then, DateTimeOffset now)
+    {
+        var elapsed = now - then;
+        if (elapsed < TimeSpan.Zero)
+        {
+            elapsed = TimeSpan.Zero;
+        }
+
+        return elapsed switch
+        {
+            { TotalMinutes: < 1 } => string.Create(CultureInfo.InvariantCulture, $"{(long)elapsed.TotalSeconds}s"),
+            { TotalHours: < 1 } => string.Create(CultureInfo.InvariantCulture, $"{(long)elapsed.TotalMinutes}m"),
+            { TotalDays: < 1 } => string.Create(CultureInfo.InvariantCulture, $"{(long)elapsed.TotalHours}h"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"{(long)elapsed.TotalDays}d"),
+        };
+    }
+
     /// <summary>ISO 8601 in UTC to the second: <c>2026-11-27T14:02:59Z</c>.</summary>
     public static string Iso(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
