@@ -13,9 +13,10 @@ namespace Slipway.Server.Ui.Pages;
 
 /// <summary>
 /// One app: its state, its release history (newest first, live), and its config vars. Config
-/// changes go through <see cref="ConfigChange.ReleaseAsync"/>, as the API's PATCH does.
+/// changes go through <see cref="ConfigChange.ReleaseAsync"/>, as the API's PATCH does. Builds,
+/// processes, add-ons and logs are in <c>App.Sections.cs</c>.
 /// </summary>
-public sealed class AppModel(Access access, SlipwayDb db, ReleaseService releases) : PageModel
+public sealed partial class AppModel(Access access, SlipwayDb db, ReleaseService releases) : PageModel
 {
     public const int ReleasesPerPage = 50;
     public const string ConfigNameField = "configName";
@@ -205,7 +206,8 @@ public sealed class AppModel(Access access, SlipwayDb db, ReleaseService release
         Released = ReleasedVersion is { } released ? await ResponseOfAsync(app, released, currentVersion, ct) : null;
 
         Config = (await ReleaseQueries.BaseAsync(db, app.Id, ct))?.ConfigVars ?? [];
-        Stamp = await LiveUpdates.StampAsync(db, app.Id, ct);
+        await LoadSectionsAsync(app, ct);
+        Stamp = await LiveUpdates.StampAsync(db, Runtime, app.Id, ct);
     }
 
     private async Task<ReleaseResponse?> ResponseOfAsync(AppEntity app, int version, int? currentVersion, CancellationToken ct)
