@@ -23,12 +23,13 @@ public sealed class ProcessesTests(DashboardFixture fixture) : DashboardTest(fix
         await Expect(Page.GetByLabel("Number of web processes")).ToHaveValueAsync("2");
         await ScreenshotAsync("scaled");
 
-        var since = Page.Locator("[data-dyno='web.1'] time");
-        var before = await since.GetAttributeAsync("datetime");
+        var before = await Page.Locator("[data-dyno='web.1'] time").GetAttributeAsync("datetime");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Restart web" }).ClickAsync();
 
         await Expect(Page.Locator("#processes .notice")).ToContainTextAsync("Restarting");
-        await Expect(since).Not.ToHaveAttributeAsync("datetime", before!, new() { Timeout = FinalStateTimeout });
+        await Expect(Page.Locator($"[data-dyno='web.1'] time:not([datetime='{before}'])").First).ToBeVisibleAsync(new() { Timeout = FinalStateTimeout });
+        await Expect(Page.Locator("[data-dyno='web.1']")).ToHaveCountAsync(1, new() { Timeout = FinalStateTimeout });
+        await Expect(Page.Locator("[data-dyno='web.2']")).ToHaveCountAsync(1, new() { Timeout = FinalStateTimeout });
         await Expect(Page.Locator("[data-dyno='web.1'] [data-state]")).ToHaveTextAsync("Up", new() { Timeout = FinalStateTimeout });
         await Expect(Page.Locator("[data-dyno='web.2'] [data-state]")).ToHaveTextAsync("Up", new() { Timeout = FinalStateTimeout });
     }

@@ -130,7 +130,7 @@ public sealed partial class AppModel
         type ??= "";
         TypedQuantities[type] = quantity ?? "";
         var field = $"{QuantityField}-{type}";
-        if (!int.TryParse(quantity, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count))
+        if (!int.TryParse(quantity, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var count))
         {
             return await RefuseAsync(app, field, "Enter a whole number of processes (0 stops them all).", ct);
         }
