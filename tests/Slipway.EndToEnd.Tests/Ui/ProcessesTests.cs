@@ -30,6 +30,13 @@ public sealed class ProcessesTests(DashboardFixture fixture) : DashboardTest(fix
         await Expect(Page.Locator($"[data-dyno='web.1'] time:not([datetime='{before}'])").First).ToBeVisibleAsync(new() { Timeout = FinalStateTimeout });
         await Expect(Page.Locator("[data-dyno='web.1']")).ToHaveCountAsync(1, new() { Timeout = FinalStateTimeout });
         await Expect(Page.Locator("[data-dyno='web.2']")).ToHaveCountAsync(1, new() { Timeout = FinalStateTimeout });
+        await Expect(Page.Locator("[data-dyno='web.2'] [data-state]")).ToHaveTextAsync("Up", new() { Timeout = FinalStateTimeout });
+
+        var web2Since = await Page.Locator("[data-dyno='web.2'] time").GetAttributeAsync("datetime");
+        Page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Restart all" }).ClickAsync();
+
+        await Expect(Page.Locator($"[data-dyno='web.2'] time:not([datetime='{web2Since}'])").First).ToBeVisibleAsync(new() { Timeout = FinalStateTimeout });
         await Expect(Page.Locator("[data-dyno='web.1'] [data-state]")).ToHaveTextAsync("Up", new() { Timeout = FinalStateTimeout });
         await Expect(Page.Locator("[data-dyno='web.2'] [data-state]")).ToHaveTextAsync("Up", new() { Timeout = FinalStateTimeout });
     }

@@ -89,12 +89,7 @@ public sealed partial class AppModel
     /// <summary>Up processes out of all, for the app's state line.</summary>
     public int UpCount => Dynos.Count(d => d.State == "up");
 
-    private IAppRuntime Runtime => HttpContext.RequestServices.GetRequiredService<IAppRuntime>();
-
-    private T Service<T>()
-        where T : notnull => HttpContext.RequestServices.GetRequiredService<T>();
-
-    public async Task<IActionResult> OnPostDeployAsync([FromForm(Name = SourceUrlField)] string? sourceUrl, CancellationToken ct)
+    public async Task<IActionResult> OnPostDeployAsync([FromForm(Name = SourceUrlField)] string? sourceUrl, [FromServices] BuildQueue queue, CancellationToken ct)
     {
         var app = await FindAsync(ct);
         if (app is null)
@@ -109,7 +104,7 @@ public sealed partial class AppModel
         }
 
         var request = new CreateBuildRequest(null, NewSourceUrl, null, null, null, null, null, null, null, Deploy: true);
-        var result = await BuildsApi.Create(app.Key, request, HttpContext, access, db, Service<BuildQueue>(), Service<TimeProvider>(), Service<IOptions<BuildOptions>>(), ct);
+        var result = await BuildsApi.Create(app.Key, request, HttpContext, access, db, queue, clock, buildOptions, ct);
         return result.Result switch
         {
             Created<BuildResponse> { Value: { } build } => RedirectToPage("/App", null, new { app = app.Key, build = build.Id }, "builds"),
@@ -119,7 +114,10 @@ public sealed partial class AppModel
     }
 
     public async Task<IActionResult> OnPostScaleAsync(
-        [FromForm(Name = ProcessTypeField)] string? type, [FromForm(Name = QuantityField)] string? quantity, CancellationToken ct)
+        [FromForm(Name = ProcessTypeField)] string? type, [FromForm(Name = QuantityField)] string? quantity,
+        [FromServices] Deployer deployer,
+        [FromServices] IOptions<RuntimeOptions> runtimeOptions,
+        CancellationToken ct)
     {
         var app = await FindAsync(ct);
         if (app is null)
@@ -136,7 +134,7 @@ public sealed partial class AppModel
         }
 
         var request = new FormationPatchRequest([new FormationUpdate(type, count, null)], null);
-        var result = await FormationApi.Patch(app.Key, request, HttpContext, access, db, Service<Deployer>(), Service<TimeProvider>(), Service<IOptions<RuntimeOptions>>(), ct);
+        var result = await FormationApi.Patch(app.Key, request, HttpContext, access, db, deployer, clock, runtimeOptions, ct);
         return result.Result switch
         {
             ProblemHttpResult problem => await RefuseAsync(app, field, MessageOf(problem), ct, problem.StatusCode),
@@ -144,7 +142,7 @@ public sealed partial class AppModel
         };
     }
 
-    public async Task<IActionResult> OnPostRestartAsync([FromForm(Name = ProcessTypeField)] string? type, CancellationToken ct)
+    public async Task<IActionResult> OnPostRestartAsync([FromForm(Name = ProcessTypeField)] string? type, [FromServices] Deployer deployer, CancellationToken ct)
     {
         var app = await FindAsync(ct);
         if (app is null)
@@ -152,7 +150,7 @@ public sealed partial class AppModel
             return NotFound();
         }
 
-        var result = await DynosApi.Restart(app.Key, string.IsNullOrEmpty(type) ? null : type, HttpContext, access, db, Runtime, Service<Deployer>(), ct);
+        var result = await DynosApi.Restart(app.Key, string.IsNullOrEmpty(type) ? null : type, HttpContext, access, db, runtime, deployer, ct);
         return result.Result switch
         {
             ProblemHttpResult problem => await RefuseAsync(app, RestartField, MessageOf(problem), ct, problem.StatusCode),
@@ -161,7 +159,10 @@ public sealed partial class AppModel
     }
 
     public async Task<IActionResult> OnPostAttachAsync(
-        [FromForm(Name = AddonPlanField)] string? plan, [FromForm(Name = AddonNameField)] string? name, CancellationToken ct)
+        [FromForm(Name = AddonPlanField)] string? plan, [FromForm(Name = AddonNameField)] string? name,
+        [FromServices] AddonJobs jobs,
+        [FromServices] IOptions<AddonOptions> addonOptions,
+        CancellationToken ct)
     {
         var app = await FindAsync(ct);
         if (app is null)
@@ -177,7 +178,7 @@ public sealed partial class AppModel
 
         var request = new CreateAddonRequest(plan, string.IsNullOrWhiteSpace(name) ? null : name);
         var result = await AddonsApi.Create(
-            app.Key, request, HttpContext, access, db, Service<BrokerRegistry>(), Service<AddonJobs>(), Service<IOptions<AddonOptions>>(), Service<TimeProvider>(), ct);
+            app.Key, request, HttpContext, access, db, registry, jobs, addonOptions, clock, ct);
         return result.Result switch
         {
             Created<AddonResponse> => RedirectToPage("/App", null, new { app = app.Key, addons = "attached", released = ReleasedHeader() }, "addons"),
@@ -188,7 +189,12 @@ public sealed partial class AppModel
         };
     }
 
-    public async Task<IActionResult> OnPostDetachAsync([FromForm(Name = AddonField)] string? addon, CancellationToken ct)
+    public async Task<IActionResult> OnPostDetachAsync(
+        [FromForm(Name = AddonField)] string? addon,
+        [FromServices] AddonLifecycle lifecycle,
+        [FromServices] AddonJobs jobs,
+        [FromServices] IOptions<AddonOptions> addonOptions,
+        CancellationToken ct)
     {
         var app = await FindAsync(ct);
         if (app is null)
@@ -197,7 +203,7 @@ public sealed partial class AppModel
         }
 
         var result = await AddonsApi.Destroy(
-            app.Key, addon ?? "", null, HttpContext, access, db, Service<AddonLifecycle>(), Service<AddonJobs>(), Service<IOptions<AddonOptions>>(), ct);
+            app.Key, addon ?? "", null, HttpContext, access, db, lifecycle, jobs, addonOptions, ct);
         return result.Result switch
         {
             Ok<AddonResponse> => RedirectToPage("/App", null, new { app = app.Key, addons = "detached", released = ReleasedHeader() }, "addons"),
@@ -241,18 +247,18 @@ public sealed partial class AppModel
 
     private async Task LoadSectionsAsync(AppEntity app, CancellationToken ct)
     {
-        var buildOptions = Service<IOptions<BuildOptions>>().Value;
+        var stack = buildOptions.Value.Stack;
         var builds = await db.Builds.AsNoTracking().Include(b => b.User)
             .Where(b => b.AppId == app.Id)
             .OrderByDescending(b => b.CreatedAt)
             .Take(BuildsShown)
             .ToListAsync(ct);
-        Builds = [.. builds.Select(b => BuildMapping.ToResponse(b, app, Request, buildOptions.Stack))];
+        Builds = [.. builds.Select(b => BuildMapping.ToResponse(b, app, Request, stack))];
         ShownBuild = BuildId is { } id
-            ? Builds.FirstOrDefault(b => b.Id == id) ?? await ShownBuildAsync(app, id, buildOptions, ct)
+            ? Builds.FirstOrDefault(b => b.Id == id) ?? await ShownBuildAsync(app, id, stack, ct)
             : Builds.FirstOrDefault();
 
-        Dynos = [.. Runtime.Dynos(app.Id)
+        Dynos = [.. runtime.Dynos(app.Id)
             .OrderBy(d => d.Type == ReleaseSpec.WebType ? 0 : 1).ThenBy(d => d.Type, StringComparer.Ordinal).ThenBy(d => d.Name.Length).ThenBy(d => d.Name, StringComparer.Ordinal)
             .Select(DynosApi.ToResponse)];
         var processTypes = await FormationApi.ProcessTypesAsync(db, app, ct);
@@ -263,7 +269,7 @@ public sealed partial class AppModel
 
         var addons = await db.Addons.AsNoTracking().Where(a => a.AppId == app.Id).OrderBy(a => a.CreatedAt).ToListAsync(ct);
         Addons = [.. addons.Select(a => AddonMapping.ToResponse(a, app))];
-        var services = await Service<BrokerRegistry>().ServicesAsync(ct);
+        var services = await registry.ServicesAsync(ct);
         Plans = [.. services
             .OrderBy(s => s.Service.Name, StringComparer.Ordinal)
             .SelectMany(s => (s.Service.Plans ?? []).Select(p => new PlanChoice(
@@ -271,9 +277,9 @@ public sealed partial class AppModel
                 $"{s.Service.DisplayName} · {p.Name}{(string.IsNullOrEmpty(p.Description) ? "" : " — " + p.Description)}")))];
     }
 
-    private async Task<BuildResponse?> ShownBuildAsync(AppEntity app, Guid id, BuildOptions options, CancellationToken ct)
+    private async Task<BuildResponse?> ShownBuildAsync(AppEntity app, Guid id, string stack, CancellationToken ct)
     {
         var row = await db.Builds.AsNoTracking().Include(b => b.User).FirstOrDefaultAsync(b => b.AppId == app.Id && b.Id == id, ct);
-        return row is null ? null : BuildMapping.ToResponse(row, app, Request, options.Stack);
+        return row is null ? null : BuildMapping.ToResponse(row, app, Request, stack);
     }
 }

@@ -1,12 +1,16 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
+using Slipway.Server.Addons;
 using Slipway.Server.Apps;
+using Slipway.Server.Builds;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
 using Slipway.Server.Releases;
+using Slipway.Server.Runtime;
 using AppEntity = Slipway.Server.Apps.App;
 
 namespace Slipway.Server.Ui.Pages;
@@ -16,7 +20,8 @@ namespace Slipway.Server.Ui.Pages;
 /// changes go through <see cref="ConfigChange.ReleaseAsync"/>, as the API's PATCH does. Builds,
 /// processes, add-ons and logs are in <c>App.Sections.cs</c>.
 /// </summary>
-public sealed partial class AppModel(Access access, SlipwayDb db, ReleaseService releases) : PageModel
+public sealed partial class AppModel(
+    Access access, SlipwayDb db, ReleaseService releases, IAppRuntime runtime, BrokerRegistry registry, IOptions<BuildOptions> buildOptions, TimeProvider clock) : PageModel
 {
     public const int ReleasesPerPage = 50;
     public const string ConfigNameField = "configName";
@@ -192,6 +197,9 @@ public sealed partial class AppModel(Access access, SlipwayDb db, ReleaseService
 
     private async Task LoadAsync(AppEntity app, CancellationToken ct)
     {
+        // The stamp is taken before what it covers is read: a change in between then only
+        // causes one more refresh, never a page that stays stale because its stamp is newer.
+        Stamp = await LiveUpdates.StampAsync(db, runtime, app.Id, ct);
         var currentVersion = await ReleaseQueries.CurrentVersionAsync(db, app.Id, ct);
         App = AppsApi.ToResponse(app, currentVersion);
 
@@ -207,7 +215,6 @@ public sealed partial class AppModel(Access access, SlipwayDb db, ReleaseService
 
         Config = (await ReleaseQueries.BaseAsync(db, app.Id, ct))?.ConfigVars ?? [];
         await LoadSectionsAsync(app, ct);
-        Stamp = await LiveUpdates.StampAsync(db, Runtime, app.Id, ct);
     }
 
     private async Task<ReleaseResponse?> ResponseOfAsync(AppEntity app, int version, int? currentVersion, CancellationToken ct)
