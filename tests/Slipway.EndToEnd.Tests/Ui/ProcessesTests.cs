@@ -37,6 +37,10 @@ public sealed class ProcessesTests(DashboardFixture fixture) : DashboardTest(fix
         await Page.GetByRole(AriaRole.Button, new() { Name = "Restart all" }).ClickAsync();
 
         await Expect(Page.Locator($"[data-dyno='web.2'] time:not([datetime='{web2Since}'])").First).ToBeVisibleAsync(new() { Timeout = FinalStateTimeout });
+
+        // A restart starts the new processes next to the old ones, then stops the old.
+        await Expect(Page.Locator("[data-dyno='web.1']")).ToHaveCountAsync(1, new() { Timeout = FinalStateTimeout });
+        await Expect(Page.Locator("[data-dyno='web.2']")).ToHaveCountAsync(1, new() { Timeout = FinalStateTimeout });
         await Expect(Page.Locator("[data-dyno='web.1'] [data-state]")).ToHaveTextAsync("Up", new() { Timeout = FinalStateTimeout });
         await Expect(Page.Locator("[data-dyno='web.2'] [data-state]")).ToHaveTextAsync("Up", new() { Timeout = FinalStateTimeout });
     }
