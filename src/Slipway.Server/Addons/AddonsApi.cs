@@ -91,7 +91,8 @@ public static class AddonsApi
         return row is null ? AddonNotFound(addon, found) : TypedResults.Ok(AddonMapping.ToResponse(row, found));
     }
 
-    private static async Task<Results<Created<AddonResponse>, Accepted<AddonResponse>, ProblemHttpResult>> Create(
+    /// <summary>Attaches an add-on; the dashboard's attach form calls this too.</summary>
+    internal static async Task<Results<Created<AddonResponse>, Accepted<AddonResponse>, ProblemHttpResult>> Create(
         string app,
         CreateAddonRequest request,
         HttpContext http,
@@ -185,7 +186,7 @@ public static class AddonsApi
     /// <c>deprovisioned</c> once the broker confirmed; a broker failure keeps it listed as
     /// <c>deprovision_failed</c>, and destroying it again retries.
     /// </summary>
-    private static async Task<Results<Ok<AddonResponse>, Accepted<AddonResponse>, ProblemHttpResult>> Destroy(
+    internal static async Task<Results<Ok<AddonResponse>, Accepted<AddonResponse>, ProblemHttpResult>> Destroy(
         string app,
         string addon,
         string? confirm,

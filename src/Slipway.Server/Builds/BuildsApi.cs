@@ -37,7 +37,8 @@ public static partial class BuildsApi
         return routes;
     }
 
-    private static async Task<Results<Created<BuildResponse>, ProblemHttpResult>> Create(
+    /// <summary>Starts a build; the dashboard's deploy form calls this too, so both follow the same rules.</summary>
+    internal static async Task<Results<Created<BuildResponse>, ProblemHttpResult>> Create(
         string app,
         CreateBuildRequest request,
         HttpContext http,

@@ -36,7 +36,8 @@ public static class DynosApi
     private static Task<Results<Accepted, ProblemHttpResult>> RestartAll(string app, HttpContext http, Access access, SlipwayDb db, IAppRuntime runtime, Deployer deployer, CancellationToken ct) =>
         Restart(app, null, http, access, db, runtime, deployer, ct);
 
-    private static async Task<Results<Accepted, ProblemHttpResult>> Restart(
+    /// <summary>Restarts all (<paramref name="dyno"/> null), a type or a process; the dashboard's restart buttons call this too.</summary>
+    internal static async Task<Results<Accepted, ProblemHttpResult>> Restart(
         string app, string? dyno, HttpContext http, Access access, SlipwayDb db, IAppRuntime runtime, Deployer deployer, CancellationToken ct)
     {
         var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);
@@ -59,7 +60,7 @@ public static class DynosApi
         return TypedResults.Accepted($"/apps/{found.Key}/dynos");
     }
 
-    private static DynoResponse ToResponse(DynoStatus dyno) => new(
+    internal static DynoResponse ToResponse(DynoStatus dyno) => new(
         dyno.Name,
         dyno.Type,
         dyno.State.ToString().ToLowerInvariant(),

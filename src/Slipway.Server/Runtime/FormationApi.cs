@@ -43,7 +43,8 @@ public static class FormationApi
         string app, string type, FormationUpdate update, HttpContext http, Access access, SlipwayDb db, Deployer deployer, TimeProvider clock, IOptions<RuntimeOptions> options, CancellationToken ct) =>
         Patch(app, new FormationPatchRequest([update with { Type = type }], null), http, access, db, deployer, clock, options, ct);
 
-    private static async Task<Results<Ok<List<FormationResponse>>, ProblemHttpResult>> Patch(
+    /// <summary>Changes the formation; the dashboard's scale form calls this too.</summary>
+    internal static async Task<Results<Ok<List<FormationResponse>>, ProblemHttpResult>> Patch(
         string app, FormationPatchRequest request, HttpContext http, Access access, SlipwayDb db, Deployer deployer, TimeProvider clock, IOptions<RuntimeOptions> options, CancellationToken ct)
     {
         var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);

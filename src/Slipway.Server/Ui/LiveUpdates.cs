@@ -6,18 +6,19 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Slipway.Server.Accounts;
 using Slipway.Server.Data;
+using Slipway.Server.Runtime;
 
 namespace Slipway.Server.Ui;
 
 /// <summary>
 /// Keeps an open app page current: a server-sent event stream per page that polls the database
-/// (the app's newest releases and their statuses) once a second and says when they changed.
+/// (releases, builds, add-ons) and the runtime (processes) once a second and says when they changed.
 /// Polling the database, rather than listening in process, is what lets a release made on
 /// another server, by the CLI or the API, reach every open page.
 /// </summary>
 public static class LiveUpdates
 {
-    /// <summary>An app's releases changed; the page fetches itself again.</summary>
+    /// <summary>Something the app page shows changed (releases, builds, add-ons, processes); the page fetches itself again.</summary>
     public const string ReleaseEvent = "release";
 
     /// <summary>The app is gone (destroyed, or no longer the caller's to see).</summary>
@@ -32,19 +33,35 @@ public static class LiveUpdates
         routes.MapGet(UiRoutes.AppEvents, Stream).RequireAuthorization(UiAuthentication.Policy).ExcludeFromDescription();
 
     /// <summary>
-    /// A short fingerprint of the app's newest releases (version and status): it changes when a
-    /// release is made and when one's status moves (pending → succeeded or failed).
+    /// A short fingerprint of what an app page shows that can change elsewhere: the newest releases
+    /// (version and status), the newest builds (status), the add-ons (state) and the processes
+    /// (state and release). It changes when a release is made or settles, a build ends, an add-on
+    /// moves, or a process starts, comes up or crashes.
     /// </summary>
-    public static async Task<string> StampAsync(SlipwayDb db, Guid appId, CancellationToken ct)
+    public static async Task<string> StampAsync(SlipwayDb db, IAppRuntime runtime, Guid appId, CancellationToken ct)
     {
-        var rows = await db.Releases.AsNoTracking()
+        var releases = await db.Releases.AsNoTracking()
             .Where(r => r.AppId == appId)
             .OrderByDescending(r => r.Version)
             .Take(Window)
             .Select(r => new { r.Version, r.Status })
             .ToListAsync(ct);
-        var text = string.Join(',', rows.Select(r => $"{r.Version}:{r.Status}"));
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+        var builds = await db.Builds.AsNoTracking()
+            .Where(b => b.AppId == appId)
+            .OrderByDescending(b => b.CreatedAt)
+            .Take(Pages.AppModel.BuildsShown)
+            .Select(b => new { b.Id, b.Status })
+            .ToListAsync(ct);
+        var addons = await db.Addons.AsNoTracking()
+            .Where(a => a.AppId == appId)
+            .Select(a => new { a.Id, a.State })
+            .ToListAsync(ct);
+        var text = new StringBuilder();
+        text.AppendJoin(',', releases.Select(r => $"{r.Version}:{r.Status}")).Append('|');
+        text.AppendJoin(',', builds.Select(b => $"{b.Id}:{b.Status}")).Append('|');
+        text.AppendJoin(',', addons.OrderBy(a => a.Id).Select(a => $"{a.Id}:{a.State}")).Append('|');
+        text.AppendJoin(',', runtime.Dynos(appId).OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => $"{d.Name}:{d.State}:{d.ReleaseVersion}:{d.Since.UtcTicks}"));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
     }
 
     private static async Task<IResult> Stream(
@@ -54,6 +71,7 @@ public static class LiveUpdates
         HttpContext http,
         Access access,
         SlipwayDb db,
+        IAppRuntime runtime,
         TimeProvider clock,
         IHostApplicationLifetime lifetime)
     {
@@ -66,18 +84,18 @@ public static class LiveUpdates
         // The browser sends the last event's id when it reconnects; the page's own stamp otherwise.
         var seen = lastEventId ?? since ?? "";
         http.Response.Headers.CacheControl = "no-store";
-        return TypedResults.ServerSentEvents(Events(db, found.Id, seen, clock, http.RequestAborted, lifetime.ApplicationStopping));
+        return TypedResults.ServerSentEvents(Events(db, runtime, found.Id, seen, clock, http.RequestAborted, lifetime.ApplicationStopping));
     }
 
     private static async IAsyncEnumerable<SseItem<string>> Events(
-        SlipwayDb db, Guid appId, string seen, TimeProvider clock, CancellationToken aborted, [EnumeratorCancellation] CancellationToken stopping)
+        SlipwayDb db, IAppRuntime runtime, Guid appId, string seen, TimeProvider clock, CancellationToken aborted, [EnumeratorCancellation] CancellationToken stopping)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping);
         var ct = cts.Token;
         using var timer = new PeriodicTimer(PollInterval, clock);
         do
         {
-            var (exists, stamp) = await PollAsync(db, appId, ct);
+            var (exists, stamp) = await PollAsync(db, runtime, appId, ct);
             if (ct.IsCancellationRequested)
             {
                 yield break;
@@ -98,12 +116,12 @@ public static class LiveUpdates
         while (await TickAsync(timer, ct));
     }
 
-    private static async Task<(bool Exists, string Stamp)> PollAsync(SlipwayDb db, Guid appId, CancellationToken ct)
+    private static async Task<(bool Exists, string Stamp)> PollAsync(SlipwayDb db, IAppRuntime runtime, Guid appId, CancellationToken ct)
     {
         try
         {
             return await db.Apps.AnyAsync(a => a.Id == appId, ct)
-                ? (true, await StampAsync(db, appId, ct))
+                ? (true, await StampAsync(db, runtime, appId, ct))
                 : (false, "");
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

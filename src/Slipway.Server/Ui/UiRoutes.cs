@@ -22,6 +22,9 @@ public static class UiRoutes
     /// <summary>The server-sent events of one app page (<see cref="LiveUpdates"/>).</summary>
     public const string AppEvents = "/ui/apps/{app}/events";
 
+    /// <summary>The log tail of one app page (<see cref="LiveLogs"/>).</summary>
+    public const string AppLogs = "/ui/apps/{app}/logs";
+
     public const string OpenApiDocument = "/openapi/v1.json";
 
     /// <summary>Sent by the dashboard's script when it wants a page's content without the layout (dialogs).</summary>
@@ -31,4 +34,6 @@ public static class UiRoutes
     public const string LocationHeader = "X-Slipway-Location";
 
     public static string AppEventsOf(string appKey) => $"/ui/apps/{Uri.EscapeDataString(appKey)}/events";
+
+    public static string AppLogsOf(string appKey) => $"/ui/apps/{Uri.EscapeDataString(appKey)}/logs";
 }

@@ -79,6 +79,7 @@ public static class UiSetup
         app.MapGet(UiRoutes.Root, () => TypedResults.Redirect(UiRoutes.Apps)).AllowAnonymous().ExcludeFromDescription();
         app.Services.GetRequiredService<UiAssets>().Map(app);
         app.MapLiveUpdates();
+        app.MapLiveLogs();
         app.MapRazorPages();
 
         // Scalar serves its script from the package itself; the reference must not reach out

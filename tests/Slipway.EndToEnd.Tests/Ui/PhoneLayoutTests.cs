@@ -31,6 +31,14 @@ public sealed class PhoneLayoutTests(DashboardFixture fixture) : DashboardTest(f
             .GetByRole(AriaRole.Button, new() { Name = "Reveal the value of DATABASE_CONNECTION_STRING_FOR_THE_REPORTING_REPLICA" }).ClickAsync();
         await Expect(Page.Locator("#value-DATABASE_CONNECTION_STRING_FOR_THE_REPORTING_REPLICA")).ToContainTextAsync("averyveryvery");
         await ExpectNoHorizontalOverflowAsync("app");
+        await Expect(Page.Locator("[data-dyno='web.1'] [data-state]")).ToHaveTextAsync("Up", new() { Timeout = FinalStateTimeout });
+        await Expect(Page.Locator("#log-lines")).ToContainTextAsync("Release v3 succeeded");
+        foreach (var section in new[] { "builds", "processes", "addons", "logs" })
+        {
+            var area = await Page.Locator($"#{section}").BoundingBoxAsync();
+            Assert.True(area is not null && area.X >= 0 && area.X + area.Width <= Viewport.Width, $"#{section} is wider than the screen.");
+            await Page.Locator($"#{section}").ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"Layout_AtPhoneWidth_{section}.png") });
+        }
 
         await ReleaseRow(1).GetByRole(AriaRole.Button, new() { Name = "Rollback to v1" }).ClickAsync();
         var dialog = Page.GetByRole(AriaRole.Dialog);

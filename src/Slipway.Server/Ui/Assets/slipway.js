@@ -227,4 +227,86 @@
         });
         window.addEventListener('pagehide', () => source.close());
     }
+    // ---- Consoles: build output and the log tail, line by line, bounded, following the bottom ----
+    function consoleLine(text) {
+        const line = document.createElement('span');
+        line.className = 'line';
+        const log = /^(\S+) ([\w-]+\[[^\]]*\]):(.*)$/.exec(text);
+        if (log) {
+            const time = document.createElement('span');
+            time.className = 'line-time';
+            time.textContent = log[1].replace('T', ' ').replace(/\.\d+\+00:00$/, '');
+            const source = document.createElement('span');
+            source.className = 'line-source';
+            source.textContent = log[2];
+            line.append(time, ' ', source, `:${log[3]}\n`);
+        } else {
+            if (text.startsWith('-----> ')) line.classList.add('line-head');
+            line.textContent = `${text}\n`;
+        }
+        return line;
+    }
+
+    function appendLines(pre, texts, max) {
+        const atBottom = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 24;
+        const fragment = document.createDocumentFragment();
+        for (const text of texts) fragment.append(consoleLine(text));
+        pre.append(fragment);
+        if (max) while (pre.childElementCount > max) pre.firstElementChild.remove();
+        if (atBottom) pre.scrollTop = pre.scrollHeight;
+    }
+
+    // ---- Build output: the build's own output stream, as server-sent events ----
+    const buildOutput = document.querySelector('[data-build-output]');
+    if (buildOutput && 'EventSource' in window) {
+        const state = document.getElementById('build-output-state');
+        const source = new URL(buildOutput.dataset.buildOutput, location.href);
+        const stream = new EventSource(source.pathname + source.search);
+        const words = { succeeded: 'Build succeeded.', failed: 'Build failed.' };
+        if (state) state.textContent = buildOutput.dataset.buildStatus === 'pending' ? 'Building… output arrives as it runs.' : 'Loading output…';
+        stream.addEventListener('message', (event) => appendLines(buildOutput, [event.data]));
+        stream.addEventListener('end', (event) => {
+            stream.close();
+            buildOutput.dataset.buildStatus = event.data;
+            if (state) state.textContent = words[event.data] ?? `Build ${event.data}.`;
+        });
+        window.addEventListener('pagehide', () => stream.close());
+    }
+
+    // ---- Log tail: the app's log as server-sent events; pausing holds new lines until resumed ----
+    const logLines = document.querySelector('[data-log-src]');
+    if (logLines && 'EventSource' in window) {
+        const max = Number(logLines.dataset.logMax) || 500;
+        const state = document.getElementById('log-state');
+        const toggle = document.getElementById('log-toggle');
+        let paused = false;
+        let held = [];
+        const say = (text) => { if (state) state.textContent = text; };
+        const stream = new EventSource(logLines.dataset.logSrc);
+        stream.addEventListener('open', () => say(paused ? 'Paused' : 'Live'));
+        stream.addEventListener('error', () => say('Reconnecting…'));
+        stream.addEventListener('line', (event) => {
+            if (paused) {
+                held.push(event.data);
+                if (held.length > max) held = held.slice(-max);
+                say(`Paused · ${held.length} new line${held.length === 1 ? '' : 's'}`);
+            } else {
+                appendLines(logLines, [event.data], max);
+            }
+        });
+        if (toggle) {
+            toggle.hidden = false;
+            toggle.addEventListener('click', () => {
+                paused = !paused;
+                toggle.textContent = paused ? 'Resume' : 'Pause';
+                toggle.setAttribute('aria-pressed', String(paused));
+                if (!paused && held.length) {
+                    appendLines(logLines, held, max);
+                    held = [];
+                }
+                say(paused ? 'Paused' : 'Live');
+            });
+        }
+        window.addEventListener('pagehide', () => stream.close());
+    }
 })();

@@ -1,21 +1,27 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
+using Slipway.Server.Addons;
 using Slipway.Server.Apps;
+using Slipway.Server.Builds;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
 using Slipway.Server.Releases;
+using Slipway.Server.Runtime;
 using AppEntity = Slipway.Server.Apps.App;
 
 namespace Slipway.Server.Ui.Pages;
 
 /// <summary>
 /// One app: its state, its release history (newest first, live), and its config vars. Config
-/// changes go through <see cref="ConfigChange.ReleaseAsync"/>, as the API's PATCH does.
+/// changes go through <see cref="ConfigChange.ReleaseAsync"/>, as the API's PATCH does. Builds,
+/// processes, add-ons and logs are in <c>App.Sections.cs</c>.
 /// </summary>
-public sealed class AppModel(Access access, SlipwayDb db, ReleaseService releases) : PageModel
+public sealed partial class AppModel(
+    Access access, SlipwayDb db, ReleaseService releases, IAppRuntime runtime, BrokerRegistry registry, IOptions<BuildOptions> buildOptions, TimeProvider clock) : PageModel
 {
     public const int ReleasesPerPage = 50;
     public const string ConfigNameField = "configName";
@@ -191,6 +197,9 @@ public sealed class AppModel(Access access, SlipwayDb db, ReleaseService release
 
     private async Task LoadAsync(AppEntity app, CancellationToken ct)
     {
+        // The stamp is taken before what it covers is read: a change in between then only
+        // causes one more refresh, never a page that stays stale because its stamp is newer.
+        Stamp = await LiveUpdates.StampAsync(db, runtime, app.Id, ct);
         var currentVersion = await ReleaseQueries.CurrentVersionAsync(db, app.Id, ct);
         App = AppsApi.ToResponse(app, currentVersion);
 
@@ -205,7 +214,7 @@ public sealed class AppModel(Access access, SlipwayDb db, ReleaseService release
         Released = ReleasedVersion is { } released ? await ResponseOfAsync(app, released, currentVersion, ct) : null;
 
         Config = (await ReleaseQueries.BaseAsync(db, app.Id, ct))?.ConfigVars ?? [];
-        Stamp = await LiveUpdates.StampAsync(db, app.Id, ct);
+        await LoadSectionsAsync(app, ct);
     }
 
     private async Task<ReleaseResponse?> ResponseOfAsync(AppEntity app, int version, int? currentVersion, CancellationToken ct)
