@@ -35,6 +35,9 @@ public static class AkaCli
             new ReleasesCommand(context, output),
             new ReleasesInfoCommand(context, output),
             new RollbackCommand(context, output),
+            new RepoCommand(context, output),
+            new RepoSetCommand(context, output),
+            new RepoUnsetCommand(context, output),
         };
 
         // Plain "aka" shows what it can do rather than an error.
