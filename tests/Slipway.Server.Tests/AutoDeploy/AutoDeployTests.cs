@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Slipway.Server.Data;
 using Slipway.Contracts;
 using Slipway.TestSupport;
 
@@ -236,6 +239,35 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
         Assert.Equal(1, rollback.RollbackOf);
         Assert.Equal(shas[2], release.Source?.Commit);
         Assert.True(release.Current);
+    }
+
+    [Fact]
+    public async Task GitHubPush_OlderCommitEndsAfterANewerOneWasReleased_BuildIsKeptButNotReleased()
+    {
+        var app = await _api.CreateAppAsync();
+        var repo = "app" + Api.Unique();
+        var set = await SetAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", token = "t" });
+        var (newer, older) = (GitHubStandIn.RandomSha(), GitHubStandIn.RandomSha());
+        fixture.GitHub.AddCommit(Owner, repo, newer, Web("newer"));
+        fixture.GitHub.AddCommit(Owner, repo, older, Web("older"));
+        var path = $"/apps/{app.Name}/builds/auto/github";
+        await DeliverAsync(path, "push", GitHubStandIn.PushPayload(Owner, repo, "refs/heads/main", newer, "Newer"), set.WebhookSecret!);
+        await WaitForReleaseAsync(app.Name, 1);
+
+        // As if the newer commit's build had started after the one that follows: the next build is then of an older push.
+        await using (var db = await fixture.Server.Services.GetRequiredService<IDbContextFactory<SlipwayDb>>().CreateDbContextAsync())
+        {
+            await db.Builds.Where(b => b.AppId == app.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.CreatedAt, DateTimeOffset.UtcNow.AddHours(1)));
+        }
+
+        await DeliverAsync(path, "push", GitHubStandIn.PushPayload(Owner, repo, "refs/heads/main", older, "Older"), set.WebhookSecret!);
+        var build = await WaitForBuildAsync(app.Name, older);
+
+        Assert.Equal("succeeded", build.Status);
+        Assert.Null(build.Release);
+        Assert.Equal($"Not released: superseded by {newer[..7]} (released as v1).", build.Notes);
+        var release = Assert.Single(await _api.ListReleasesAsync(app.Name));
+        Assert.Equal(newer, release.Source?.Commit);
     }
 
     private static List<ArchiveFile> Web(string content) =>
