@@ -52,6 +52,9 @@ public static class AkaCli
             new AddonsDestroyCommand(context, output),
             new AddonsBrokersCommand(context, output),
             new AddonsBrokersAddCommand(context, output),
+            new RepoCommand(context, output),
+            new RepoSetCommand(context, output),
+            new RepoUnsetCommand(context, output),
         };
 
         // Plain "aka" shows what it can do rather than an error.

@@ -56,7 +56,8 @@ public sealed record BuildResponse(
     UserRef User,
     string Stack,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? Notes = null);
 
 /// <summary>One line of build output and the stream it came on (<c>stdout</c> or <c>stderr</c>).</summary>
 public sealed record BuildLine(string Line, string Stream);

@@ -4,6 +4,7 @@ using Slipway.Contracts;
 using Slipway.Server.Accounts;
 using Slipway.Server.Addons;
 using Slipway.Server.Apps;
+using Slipway.Server.AutoDeploy;
 using Slipway.Server.Builds;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
@@ -74,6 +75,7 @@ public static class SlipwayServer
         services.AddSlipwayAddons(configuration);
         services.AddSlipwayRuntime(configuration);
         services.AddBuilds(configuration);
+        services.AddAutoDeploy(configuration);
         services.AddSlipwayUi();
         return services;
     }
@@ -107,6 +109,7 @@ public static class SlipwayServer
         app.MapAddons();
         app.MapRuntimeApi();
         app.MapBuilds();
+        app.MapAutoDeploy();
         app.MapSlipwayUi();
         return app;
     }

@@ -17,7 +17,7 @@ public sealed record ApiResult<T>(T Value, string Json, HttpResponseHeaders Head
 /// server, a body that is not what was promised) becomes a <see cref="CliException"/> with
 /// one clear sentence.
 /// </summary>
-public sealed class SlipwayApi : IDisposable
+public sealed partial class SlipwayApi : IDisposable
 {
     /// <summary>The header in which a config change answers the release it made, or <c>none</c>.</summary>
     public const string ReleaseHeader = "Slipway-Release";

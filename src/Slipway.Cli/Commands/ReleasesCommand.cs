@@ -69,8 +69,19 @@ public sealed class ReleasesCommand : AkaCommand
             Output.Line(Line(release, now), tone);
         }
 
+        if (page.Value.FirstOrDefault(r => r.Current) is { RollbackOf: { } target } current)
+        {
+            var watch = await api.FindAutoDeployAsync(app, ct);
+            Output.Line(RollbackNote(current.Version, target, watch?.Branch));
+        }
+
         return 0;
     }
+
+    /// <summary>The line that ends the list while the current release is a rollback: it is a temporary fix, and this is the way out.</summary>
+    public static string RollbackNote(int current, int target, string? watchedBranch) =>
+        string.Create(CultureInfo.InvariantCulture, $"Current release v{current} is a rollback to v{target}; ")
+        + (watchedBranch is null ? "the next aka releases:create deploys normally again." : $"the next push to {watchedBranch} (or aka releases:create) deploys normally again.");
 
     /// <summary>The first line of a commit message.</summary>
     public static string? FirstLine(string? text) => text?.Split('\n')[0].TrimEnd('\r');

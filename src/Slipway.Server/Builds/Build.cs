@@ -93,6 +93,9 @@ public sealed class Build
 
     public string? FailureReason { get; private set; }
 
+    /// <summary>Why a succeeded build that was meant to deploy made no release (an auto-deploy superseded by a newer commit).</summary>
+    public string? Notes { get; private set; }
+
     /// <summary>A secret that lets <c>output_stream_url</c> work without a token, as Heroku's does.</summary>
     public string OutputKey { get; private set; } = "";
 
@@ -153,7 +156,7 @@ public sealed class Build
         UpdatedAt = now;
     }
 
-    public void MarkSucceeded(Guid? releaseId, int? releaseVersion, DateTimeOffset now)
+    public void MarkSucceeded(Guid? releaseId, int? releaseVersion, DateTimeOffset now, string? notes = null)
     {
         EnsurePending();
         if (SlugId is null)
@@ -164,6 +167,7 @@ public sealed class Build
         Status = BuildStatus.Succeeded;
         ReleaseId = releaseId;
         ReleaseVersion = releaseVersion;
+        Notes = notes;
         UpdatedAt = now;
     }
 

@@ -30,7 +30,8 @@ public static class BuildMapping
         new UserRef(build.User.Id, build.User.Email),
         stack,
         build.CreatedAt,
-        build.UpdatedAt);
+        build.UpdatedAt,
+        build.Notes);
 
     public static string StatusOf(Build build) => build.Status.ToString().ToLowerInvariant();
 

@@ -141,9 +141,17 @@ public sealed partial class BuildRunner(
             output.Heading("Launching...");
 
             // Not cancellable: once the release is being made, the build must end succeeded with it.
-            var release = await ReleaseAsync(scope.ServiceProvider.GetRequiredService<ReleaseService>(), build, app, result.SlugId, CancellationToken.None);
-            output.Info($"Released v{release.Version}");
-            result = result with { ReleaseId = release.Id, ReleaseVersion = release.Version };
+            var (release, superseded) = await ReleaseAsync(scope.ServiceProvider.GetRequiredService<ReleaseService>(), db, build, app, result.SlugId, CancellationToken.None);
+            if (release is not null)
+            {
+                output.Info($"Released v{release.Version}");
+                result = result with { ReleaseId = release.Id, ReleaseVersion = release.Version };
+            }
+            else
+            {
+                output.Info($"Not released: {superseded}");
+                result = result with { Notes = $"Not released: {superseded}." };
+            }
         }
 
         return result;
@@ -278,18 +286,45 @@ public sealed partial class BuildRunner(
         return new Result(slug.Id);
     }
 
-    /// <summary>Deploys the slug as <c>Deploy &lt;8 hex of the build&gt;</c>, on the config of the release it builds on.</summary>
-    private static async Task<Release> ReleaseAsync(ReleaseService releases, Build build, App app, Guid slugId, CancellationToken ct)
+    /// <summary>
+    /// Deploys the slug as <c>Deploy &lt;8 hex of the build&gt;</c> (or <c>Auto-Deploy</c>), on the
+    /// config of the release it builds on. An auto-deploy whose commit is older than one already
+    /// auto-deployed (a build that started later) is not released: the answer says which superseded it.
+    /// </summary>
+    private static async Task<(Release? Release, string? Superseded)> ReleaseAsync(ReleaseService releases, SlipwayDb db, Build build, App app, Guid slugId, CancellationToken ct)
     {
         var (trigger, verb) = build.Deploy == BuildDeploy.AutoDeploy ? (ReleaseTrigger.AutoDeploy, "Auto-Deploy") : (ReleaseTrigger.Deploy, "Deploy");
         var outcome = await releases.AppendAsync(
             app,
             new Caller(build.UserId, IsAdmin: false),
-            (state, _) => Task.FromResult<ReleasePlan>(new ReleasePlan.Create(
-                new ReleaseDraft(slugId, state.Base?.ConfigVars ?? [], $"{verb} {build.ShortId}", trigger, BuildId: build.Id))),
+            async (state, token) =>
+            {
+                if (trigger == ReleaseTrigger.AutoDeploy)
+                {
+                    // Under the app's lock: no newer auto-deploy can slip in between this look and the insert.
+                    var newer = await db.Releases.AsNoTracking()
+                        .Where(r => r.AppId == app.Id && r.Trigger == ReleaseTrigger.AutoDeploy && r.Status != ReleaseStatus.Failed
+                            && r.Build != null && r.Build.CreatedAt > build.CreatedAt)
+                        .OrderByDescending(r => r.Version)
+                        .Select(r => new { r.Version, r.Build!.Commit, r.Build.ShortId })
+                        .FirstOrDefaultAsync(token);
+                    if (newer is not null)
+                    {
+                        var what = newer.Commit is { } sha ? sha[..Math.Min(7, sha.Length)] : "build " + newer.ShortId;
+                        return new ReleasePlan.Unchanged($"superseded by {what} (released as v{newer.Version})");
+                    }
+                }
+
+                return new ReleasePlan.Create(new ReleaseDraft(slugId, state.Base?.ConfigVars ?? [], $"{verb} {build.ShortId}", trigger, BuildId: build.Id));
+            },
             ReleaseConditions.None,
             ct);
-        return outcome.Release ?? throw new BuildFailedException($"The release was refused: {outcome.Refusal?.Message ?? outcome.Unchanged}");
+        if (outcome.Unchanged is { } superseded)
+        {
+            return (null, superseded);
+        }
+
+        return (outcome.Release ?? throw new BuildFailedException($"The release was refused: {outcome.Refusal?.Message}"), null);
     }
 
     private async Task FinishSucceededAsync(BuildJob job, Result result)
@@ -300,7 +335,7 @@ public sealed partial class BuildRunner(
         {
             await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
             var build = await db.Builds.SingleAsync(b => b.Id == job.BuildId);
-            build.MarkSucceeded(result.ReleaseId, result.ReleaseVersion, clock.GetUtcNow());
+            build.MarkSucceeded(result.ReleaseId, result.ReleaseVersion, clock.GetUtcNow(), result.Notes);
             db.BuildLogs.Add(BuildLog.Create(build.Id, job.Output.Snapshot()));
             await db.SaveChangesAsync();
             Log.BuildSucceeded(logger, job.BuildId, result.SlugId);
@@ -369,7 +404,7 @@ public sealed partial class BuildRunner(
     private static string Describe(IReadOnlyDictionary<string, string> types) => Describe(types.Keys);
 
     /// <summary>What a build produced: its slug, and its release when it deployed.</summary>
-    private sealed record Result(Guid SlugId, Guid? ReleaseId = null, int? ReleaseVersion = null);
+    private sealed record Result(Guid SlugId, Guid? ReleaseId = null, int? ReleaseVersion = null, string? Notes = null);
 
     private static partial class Log
     {

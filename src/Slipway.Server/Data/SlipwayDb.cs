@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Slipway.Server.Accounts;
 using Slipway.Server.Addons;
 using Slipway.Server.Apps;
+using Slipway.Server.AutoDeploy;
 using Slipway.Server.Builds;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
@@ -50,6 +51,10 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
     public DbSet<BuildLog> BuildLogs => Set<BuildLog>();
 
     public DbSet<SourceUpload> SourceUploads => Set<SourceUpload>();
+
+    public DbSet<AutoDeploySetting> AutoDeploySettings => Set<AutoDeploySetting>();
+
+    public DbSet<AutoDeployCommit> AutoDeployCommits => Set<AutoDeployCommit>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -111,6 +116,7 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
         });
 
         ConfigureBuilds(model);
+        ConfigureAutoDeploy(model);
 
         model.Entity<WorkLease>(e =>
         {
@@ -187,6 +193,7 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
             e.Property(b => b.BuildpackUrl).HasMaxLength(2048);
             e.Property(b => b.BuildpackName).HasMaxLength(256);
             e.Property(b => b.FailureReason).HasMaxLength(4096);
+            e.Property(b => b.Notes).HasMaxLength(1024);
             e.Property(b => b.OutputKey).HasMaxLength(32);
             e.HasIndex(b => new { b.AppId, b.CreatedAt });
             e.HasIndex(b => new { b.AppId, b.ShortId });
@@ -212,6 +219,34 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
             e.Property(s => s.Checksum).HasMaxLength(71);
             e.HasIndex(s => s.ExpiresAt);
             e.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+
+    private static void ConfigureAutoDeploy(ModelBuilder model)
+    {
+        model.Entity<AutoDeploySetting>(e =>
+        {
+            e.HasKey(s => s.AppId);
+            e.Property(s => s.Repo).HasMaxLength(RepoRef.MaxLength);
+            e.Property(s => s.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(s => s.RepoFullName).HasMaxLength(256);
+            e.Property(s => s.Branch).HasMaxLength(256);
+            e.Property(s => s.Username).HasMaxLength(256);
+            e.Property(s => s.LastCommit).HasMaxLength(64);
+            e.HasIndex(s => s.RepoFullName);
+            e.HasIndex(s => s.Kind);
+            e.HasOne<App>().WithMany().HasForeignKey(s => s.AppId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(s => s.User).WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        model.Entity<AutoDeployCommit>(e =>
+        {
+            // One build per (app, commit), whether the webhook or the poller saw the commit first.
+            e.HasKey(c => new { c.AppId, c.Commit });
+            e.Property(c => c.Commit).HasMaxLength(64);
+            e.HasIndex(c => new { c.AppId, c.CreatedAt });
+            e.HasOne<App>().WithMany().HasForeignKey(c => c.AppId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Build>().WithMany().HasForeignKey(c => c.BuildId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

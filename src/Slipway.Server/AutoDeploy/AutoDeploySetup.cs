@@ -1,0 +1,27 @@
+namespace Slipway.Server.AutoDeploy;
+
+public static class AutoDeploySetup
+{
+    /// <summary>Registers auto-deploy: the git and GitHub clients, the push queue and the poller, and their options.</summary>
+    public static IServiceCollection AddAutoDeploy(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<GitOptions>()
+            .Bind(configuration.GetSection(GitOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.CommandTimeout > TimeSpan.Zero, "Slipway:Git:CommandTimeout must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<GitHubOptions>()
+            .Bind(configuration.GetSection(GitHubOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<AutoDeploySecrets>();
+        services.AddSingleton<GitClient>();
+        services.AddSingleton<GitHubClient>();
+        services.AddSingleton<AutoDeployer>();
+        services.AddHostedService(sp => sp.GetRequiredService<AutoDeployer>());
+        services.AddHostedService<GitPoller>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapAutoDeploy(this IEndpointRouteBuilder routes) => routes.MapAutoDeployApi().MapGitHubWebhooks();
+}

@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Slipway.Server.Builds;
+using Slipway.Server.Data;
+using Slipway.Server.Sources;
+
+namespace Slipway.Server.AutoDeploy;
+
+/// <summary>
+/// A new head on a watched branch, as a webhook or the poller saw it. What GitHub's payload
+/// says of the commit comes with it; for a polled repository git tells it once fetched.
+/// </summary>
+public sealed record PushTrigger(Guid AppId, string Repo, string Branch, string Commit, string? Author = null, string? Message = null);
+
+/// <summary>
+/// Turns pushes into builds, one app's pushes strictly in the order they came and one at a
+/// time (each waits for the build before it to end), different apps side by side. A commit is
+/// built once per app however many times it is seen (<see cref="AutoDeployCommit"/>'s unique
+/// key). The source is fetched here (GitHub's tarball, or a shallow fetch and <c>git archive</c>)
+/// into the uploads folder, so that the build engine reads it like an upload; a fetch that fails
+/// becomes a failed build that says why.
+/// </summary>
+public sealed partial class AutoDeployer(
+    IDbContextFactory<SlipwayDb> dbs,
+    BuildQueue builds,
+    BuildRunner runner,
+    BuildPaths paths,
+    GitClient git,
+    GitHubClient github,
+    AutoDeploySecrets secrets,
+    IOptions<BuildOptions> buildOptions,
+    TimeProvider clock,
+    ILogger<AutoDeployer> logger) : BackgroundService
+{
+    private readonly Channel<PushTrigger> _triggers = Channel.CreateBounded<PushTrigger>(new BoundedChannelOptions(10_000) { SingleReader = true });
+    private readonly ConcurrentDictionary<Guid, Task> _tails = new();
+
+    /// <summary>Where git works on a fetch; emptied when the server starts.</summary>
+    public string Scratch => Path.Combine(paths.Root, "git");
+
+    /// <summary>Queues a push; false when too many wait.</summary>
+    public bool TryEnqueue(PushTrigger trigger) => _triggers.Writer.TryWrite(trigger);
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        BuildPaths.Remove(Scratch);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var trigger in _triggers.Reader.ReadAllAsync(stoppingToken))
+            {
+                // Chained per app: a push starts once the one before it (and its build) has ended.
+                var previous = _tails.GetValueOrDefault(trigger.AppId) ?? Task.CompletedTask;
+                _tails[trigger.AppId] = previous.ContinueWith(_ => HandleAsync(trigger, stoppingToken), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await Task.WhenAll(_tails.Values);
+    }
+
+    private async Task HandleAsync(PushTrigger trigger, CancellationToken ct)
+    {
+        try
+        {
+            await BuildAsync(trigger, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            Log.PushFailed(logger, e, trigger.AppId, trigger.Commit);
+        }
+    }
+
+    private async Task BuildAsync(PushTrigger trigger, CancellationToken ct)
+    {
+        AutoDeploySetting? setting;
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+        {
+            setting = await db.AutoDeploySettings.AsNoTracking().FirstOrDefaultAsync(s => s.AppId == trigger.AppId, ct);
+            if (setting is null || setting.Repo != trigger.Repo || setting.Branch != trigger.Branch
+                || await db.AutoDeployCommits.AnyAsync(c => c.AppId == trigger.AppId && c.Commit == trigger.Commit, ct))
+            {
+                return;
+            }
+        }
+
+        Directory.CreateDirectory(paths.UploadsIncoming);
+        var fetched = Path.Combine(paths.UploadsIncoming, Guid.NewGuid().ToString("N") + ".autodeploy");
+        var commit = new CommitInfo(trigger.Commit, trigger.Author, trigger.Message);
+        string? failure = null;
+        string sourceUrl;
+        try
+        {
+            var token = setting.ProtectedToken is { } protectedToken ? secrets.Unprotect(protectedToken) : null;
+            if (setting.Kind == RepoKind.GitHub)
+            {
+                sourceUrl = $"{github.ApiUrl}/repos/{setting.RepoFullName}/tarball/{trigger.Commit}";
+                await github.DownloadTarballAsync(setting.RepoFullName!, trigger.Commit, token, fetched, ct);
+            }
+            else
+            {
+                sourceUrl = SourceUrls.WithoutCredentials(setting.Repo);
+                Directory.CreateDirectory(Scratch);
+                var info = await git.ArchiveAsync(new GitCredentials(setting.Repo, setting.Username, token), setting.Branch, trigger.Commit, fetched, Scratch, ct);
+                commit = info with { AuthorName = info.AuthorName ?? trigger.Author, Message = info.Message ?? trigger.Message };
+            }
+        }
+        catch (Exception e) when (e is GitException or BuildFailedException)
+        {
+            sourceUrl = setting.Kind == RepoKind.GitHub ? $"{github.ApiUrl}/repos/{setting.RepoFullName}/tarball/{trigger.Commit}" : SourceUrls.WithoutCredentials(setting.Repo);
+            failure = $"Fetching {commit.Sha[..Math.Min(7, commit.Sha.Length)]} of {SourceUrls.ForDisplay(sourceUrl)} failed: {e.Message}";
+        }
+
+        try
+        {
+            await StartBuildAsync(setting, commit, sourceUrl, fetched, failure, ct);
+        }
+        finally
+        {
+            BuildPaths.Remove(fetched);
+        }
+    }
+
+    private async Task StartBuildAsync(AutoDeploySetting setting, CommitInfo commit, string sourceUrl, string fetched, string? failure, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var upload = SourceUpload.Create(setting.UserId, now, buildOptions.Value.SourceRetention);
+        var source = new BuildSource(sourceUrl, null, null, commit.Sha, commit.AuthorName, commit.Message, SourceUrls.WithoutCredentials(setting.Repo), setting.Branch, upload.Id);
+        var build = Build.Create(setting.AppId, source, setting.Deploy ? BuildDeploy.AutoDeploy : BuildDeploy.None, setting.UserId, now);
+
+        await using (var db = await dbs.CreateDbContextAsync(ct))
+        {
+            if (failure is null)
+            {
+                upload.MarkUploaded(new FileInfo(fetched).Length, "");
+                db.SourceUploads.Add(upload);
+            }
+
+            db.Builds.Add(build);
+            db.AutoDeployCommits.Add(AutoDeployCommit.Create(setting.AppId, commit.Sha, build.Id, now));
+            if (!await db.TrySaveUniqueAsync(ct))
+            {
+                // The webhook and the poller both saw it; the other one builds it.
+                return;
+            }
+
+            await db.AutoDeploySettings.Where(s => s.AppId == setting.AppId && s.Repo == setting.Repo && s.Branch == setting.Branch)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastCommit, commit.Sha).SetProperty(x => x.LastCommitAt, now), ct);
+        }
+
+        Log.BuildStarted(logger, build.Id, setting.AppId, commit.Sha);
+        try
+        {
+            if (failure is not null)
+            {
+                await runner.FailQueuedAsync(new BuildJob(build.Id, build.AppId, buildOptions.Value.MaxOutputBytes), failure);
+                return;
+            }
+
+            File.Move(fetched, paths.UploadOf(upload.Id));
+            if (builds.TryEnqueue(build.Id, build.AppId) is not { } job)
+            {
+                await runner.FailQueuedAsync(new BuildJob(build.Id, build.AppId, buildOptions.Value.MaxOutputBytes), $"{buildOptions.Value.QueueLimit} builds were already waiting (Slipway:Builds:QueueLimit).");
+                return;
+            }
+
+            await WaitForEndAsync(build.Id, ct);
+        }
+        finally
+        {
+            BuildPaths.Remove(paths.UploadOf(upload.Id));
+            await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
+            await db.SourceUploads.Where(s => s.Id == upload.Id).ExecuteDeleteAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task WaitForEndAsync(Guid buildId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        while (await db.Builds.Where(b => b.Id == buildId).Select(b => (BuildStatus?)b.Status).FirstOrDefaultAsync(ct) == BuildStatus.Pending)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), clock, ct);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Auto-deploy build {BuildId} of app {AppId} started for commit {Commit}")]
+        public static partial void BuildStarted(ILogger logger, Guid buildId, Guid appId, string commit);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "The push of {Commit} to app {AppId} could not be built")]
+        public static partial void PushFailed(ILogger logger, Exception exception, Guid appId, string commit);
+    }
+}
