@@ -8,11 +8,13 @@ namespace Slipway.Server.AutoDeploy;
 /// Watches the repositories GitHub does not push to: every <see cref="GitOptions.PollSeconds"/>
 /// it asks each for the head of its branch (<c>git ls-remote</c>), and hands a head it has not
 /// seen to the <see cref="AutoDeployer"/>. A repository that cannot be read is logged and asked
-/// again next time.
+/// again next time. With several servers on one database only the one holding the poller's lease
+/// polls; if it dies, another takes over after three rounds.
 /// </summary>
 public sealed partial class GitPoller(
     IDbContextFactory<SlipwayDb> dbs,
     GitClient git,
+    Leases leases,
     AutoDeployer deployer,
     AutoDeploySecrets secrets,
     IOptions<GitOptions> options,
@@ -35,11 +37,18 @@ public sealed partial class GitPoller(
         }
     }
 
+    public const string LeaseScope = "git-poller";
+
     private async Task PollAllAsync(CancellationToken ct)
     {
         List<AutoDeploySetting> watched;
         try
         {
+            if (!await leases.TryClaimAsync(LeaseScope, TimeSpan.FromSeconds(3 * options.Value.PollSeconds), ct))
+            {
+                return;
+            }
+
             await using var db = await dbs.CreateDbContextAsync(ct);
             watched = await db.AutoDeploySettings.AsNoTracking().Where(s => s.Kind == RepoKind.Git).ToListAsync(ct);
         }

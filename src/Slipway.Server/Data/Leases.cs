@@ -15,7 +15,7 @@ public sealed partial class Leases(IDbContextFactory<SlipwayDb> dbs, ServerIdent
     /// <summary>Claims <paramref name="scope"/> for <paramref name="ttl"/>, renewed every third of it; null when another server holds it.</summary>
     public async Task<HeldLease?> TryHoldAsync(string scope, TimeSpan ttl, CancellationToken ct)
     {
-        if (!await TryAcquireAsync(scope, ttl, ct))
+        if (!await TryClaimAsync(scope, ttl, ct))
         {
             return null;
         }
@@ -31,7 +31,11 @@ public sealed partial class Leases(IDbContextFactory<SlipwayDb> dbs, ServerIdent
         return await db.WorkLeases.AnyAsync(l => l.Scope == scope && l.Holder != server.Id && l.ExpiresAt > now, ct);
     }
 
-    private async Task<bool> TryAcquireAsync(string scope, TimeSpan ttl, CancellationToken ct)
+    /// <summary>
+    /// Claims (or extends this server's claim on) <paramref name="scope"/> until now + <paramref name="ttl"/>,
+    /// with no background renewal: for periodic work whose holder claims again each round.
+    /// </summary>
+    public async Task<bool> TryClaimAsync(string scope, TimeSpan ttl, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
