@@ -56,6 +56,18 @@ public sealed partial class S3SlugStore : ISlugStore, IDisposable
         return response.ResponseStream;
     }
 
+    public async Task<Uri> GetDownloadUrlAsync(string digest, TimeSpan lifetime, CancellationToken ct)
+    {
+        var url = await _s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = _options.Bucket,
+            Key = KeyOf(digest),
+            Verb = HttpVerb.GET,
+            Expires = DateTime.UtcNow + lifetime,
+        });
+        return new Uri(url);
+    }
+
     /// <summary>
     /// Uploads a verified file, in parts when it is larger than the multipart threshold. The body is
     /// signed whole rather than as aws-chunked, which not every S3-compatible server decodes.
