@@ -189,7 +189,15 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
         (int Status, JsonNode Body) result;
         lock (_gate)
         {
-            result = Dispatch(http, route, body);
+            try
+            {
+                result = Dispatch(http, route, body);
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException or KeyNotFoundException or NullReferenceException)
+            {
+                // A body the stand-in cannot read is a bug in it or a shape it does not implement: say which.
+                result = StatusOf(500, "InternalError", e.ToString());
+            }
         }
 
         if (result.Body is JsonValue text && text.TryGetValue<string>(out var plain))
@@ -325,7 +333,7 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
 
         if (route.Resource is "deployments" or "jobs" or "replicasets")
         {
-            metadata["generation"] = 1;
+            metadata["generation"] = 1L;
         }
 
         if (route.Resource == "namespaces")
