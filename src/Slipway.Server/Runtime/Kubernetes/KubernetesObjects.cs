@@ -25,7 +25,7 @@ public static class KubernetesObjects
     /// command (<c>$1</c>) as the container's main process.
     /// </summary>
     public const string BootScript =
-        "set -e; cd /app; curl -fsSL --retry 3 \"$SLUG_URL\" | tar -xzf - -C / ; "
+        "set -e; cd /app; curl -fsSL --retry 3 \"$SLUG_URL\" | tar -xzf - -C /app --strip-components=2; "
         + "for f in /app/.profile.d/*.sh; do if [ -f \"$f\" ]; then . \"$f\"; fi; done; exec /bin/sh -c \"$1\"";
 
     /// <summary>An app key as a DNS-1123 label prefix: at most 40 characters, starting with a letter.</summary>

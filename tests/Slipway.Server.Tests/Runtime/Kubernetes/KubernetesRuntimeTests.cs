@@ -91,6 +91,45 @@ public sealed class KubernetesRuntimeTests(KubernetesServerFixture fixture) : IC
         Assert.Equal(HttpStatusCode.NotFound, expired.StatusCode);
     }
 
+    /// <summary>
+    /// The pod's boot script for real, on this machine (with <c>/app</c> moved to a temporary folder):
+    /// it fetches the slug from its signed URL, unpacks it, sources <c>.profile.d</c> and runs the command.
+    /// </summary>
+    [Fact]
+    public async Task BootScript_FetchesTheSlugAndRunsTheProcfileCommand()
+    {
+        await using var app = await fixture.CreateAppAsync();
+        var bytes = TestSlug.Build("booted", [TestSlug.File("./app/.profile.d/path.sh", "export FROM_PROFILE=profiled\n")]);
+        await app.SetConfigAsync(new() { ["GREETING"] = "hi" });
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("booted", new() { ["web"] = "echo \"$(cat MARK) $GREETING $FROM_PROFILE $PWD\"" }, bytes));
+        var container = Kube.Get("deployments", $"slipway-{app.Key}", $"{app.Key}-web")!["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        var command = container["command"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
+        var slugUrl = Env(container)["SLUG_URL"];
+        var home = Directory.CreateTempSubdirectory("slipway-boot-").FullName;
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in command.Skip(1))
+            {
+                start.ArgumentList.Add(arg.Replace("/app", home, StringComparison.Ordinal));
+            }
+
+            start.Environment["SLUG_URL"] = fixture.Server.BaseAddress + slugUrl[(KubernetesServerFixture.PublicUrl.Length + 1)..];
+            start.Environment["GREETING"] = "hi";
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var output = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+
+            Assert.True(process.ExitCode == 0, await process.StandardError.ReadToEndAsync());
+            Assert.Equal($"booted hi profiled {home}\n", output);
+            Assert.True(File.Exists(Path.Combine(home, "app.py")));
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Rollback_PutsTheTargetsSlugAndConfigBackOnTheDeployment()
     {
