@@ -64,6 +64,9 @@ public sealed partial class S3SlugStore : ISlugStore, IDisposable
             Key = KeyOf(digest),
             Verb = HttpVerb.GET,
             Expires = DateTime.UtcNow + lifetime,
+
+            // The SDK signs https URLs unless told otherwise; a plain-http endpoint (MinIO in the cluster) needs http.
+            Protocol = _options.ServiceUrl?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS,
         });
         return new Uri(url);
     }

@@ -16,7 +16,7 @@ public sealed class LabelsModeTests(LabelsModeFixture fixture) : IClassFixture<L
         Assert.Null(fixture.Kube.Get("namespaces", "", $"slipway-{first.Key}"));
         Assert.Equal(["apps"], fixture.Kube.List("namespaces").Select(n => Str(n, "metadata", "name")));
         Assert.Equal(
-            [$"{first.Key}-web", $"{second.Key}-web", $"{second.Key}-worker"],
+            new[] { $"{first.Key}-web", $"{second.Key}-web", $"{second.Key}-worker" }.Order(StringComparer.Ordinal),
             fixture.Kube.List("deployments", "apps").Select(d => Str(d, "metadata", "name")).Order(StringComparer.Ordinal));
 
         var ingress = fixture.Kube.Get("ingresses", "apps", first.Key)!;
