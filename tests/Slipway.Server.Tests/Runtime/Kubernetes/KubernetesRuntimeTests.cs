@@ -230,6 +230,36 @@ public sealed class KubernetesRuntimeTests(KubernetesServerFixture fixture) : IC
     }
 
     [Fact]
+    public async Task Release_StaysPendingWhileTheRolloutRuns_ThenSucceeds()
+    {
+        await using var app = await fixture.CreateAppAsync();
+        var first = await app.DeploySucceededAsync(await app.UploadSlugAsync("A", new() { ["web"] = "serve-a" }));
+        var ns = $"slipway-{app.Key}";
+        var oldPod = Str(Kube.List("pods", ns).Single(), "metadata", "name");
+        Kube.RolloutFor = d => Str(d, "metadata", "namespace") == ns ? Rollout.Hold : Rollout.Succeed;
+        try
+        {
+            var next = await app.DeployAsync(await app.UploadSlugAsync("B", new() { ["web"] = "serve-b" }));
+            await Poll.UntilAsync(() => Kube.Get("deployments", ns, $"{app.Key}-web") is { } d && Str(d, "metadata", "labels", "slipway.io/release-version") == $"{next.Version}", "the new template");
+            var polls = Kube.Requests.Count(r => r.StartsWith($"GET /apis/apps/v1/namespaces/{ns}/deployments/{app.Key}-web", StringComparison.Ordinal));
+            await Poll.UntilAsync(() => Kube.Requests.Count(r => r.StartsWith($"GET /apis/apps/v1/namespaces/{ns}/deployments/{app.Key}-web", StringComparison.Ordinal)) > polls + 3, "the runtime to poll the rollout");
+
+            Assert.Equal("pending", (await app.ReleaseAsync(next.Version)).Status);
+            Assert.Equal([oldPod], Kube.List("pods", ns).Select(p => Str(p, "metadata", "name")));
+
+            Kube.Finish(ns, $"{app.Key}-web", Rollout.Succeed);
+
+            Assert.Equal("succeeded", (await app.SettledAsync(next.Version)).Status);
+            Assert.Equal($"{next.Version}", Str(Kube.List("pods", ns).Single(), "metadata", "labels", "slipway.io/release-version"));
+            Assert.Equal("succeeded", (await app.ReleaseAsync(first)).Status);
+        }
+        finally
+        {
+            Kube.RolloutFor = _ => Rollout.Succeed;
+        }
+    }
+
+    [Fact]
     public async Task ReleasePhase_RunsAsAJobBeforeTheDeployments()
     {
         await using var app = await fixture.CreateAppAsync();

@@ -127,6 +127,26 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
         }
     }
 
+    /// <summary>Plays the controller again on a Deployment, as if its rollout had now come to <paramref name="outcome"/>.</summary>
+    public void Finish(string ns, string deployment, Rollout outcome)
+    {
+        lock (_gate)
+        {
+            var o = _objects[("deployments", ns, deployment)];
+            var decide = RolloutFor;
+            RolloutFor = _ => outcome;
+            try
+            {
+                Reconcile(ns, o);
+                o["metadata"]!["resourceVersion"] = NextVersion();
+            }
+            finally
+            {
+                RolloutFor = decide;
+            }
+        }
+    }
+
     /// <summary>Copies of every object of a resource in a namespace (all namespaces when null).</summary>
     public List<JsonObject> List(string resource, string? ns = null)
     {
