@@ -354,9 +354,20 @@ public sealed partial class KubernetesRuntime(
 
         // A Job left by an earlier attempt at this release (the server stopped mid-deploy) starts over.
         await DeleteQuietlyAsync(() => client.BatchV1.DeleteNamespacedJobAsync(job.Metadata.Name, ns, new V1DeleteOptions { PropagationPolicy = "Background" }, cancellationToken: ct));
+        var deadline = DateTime.UtcNow.AddSeconds(timeout + 60);
+        while (await ReadOrNullAsync(() => client.BatchV1.ReadNamespacedJobAsync(job.Metadata.Name, ns, cancellationToken: ct)) is not null)
+        {
+            // Deletion is asynchronous: the old Job may linger for a moment.
+            if (DateTime.UtcNow > deadline)
+            {
+                return (new ReleasePhaseResult("", null), $"An earlier Job {job.Metadata.Name} could not be removed.");
+            }
+
+            await Task.Delay(Options.PollInterval, ct);
+        }
+
         await client.BatchV1.CreateNamespacedJobAsync(job, ns, cancellationToken: ct);
 
-        var deadline = DateTime.UtcNow.AddSeconds(timeout + 60);
         V1Job current;
         while (true)
         {
