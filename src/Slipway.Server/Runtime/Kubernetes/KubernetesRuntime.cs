@@ -131,8 +131,29 @@ public sealed partial class KubernetesRuntime(
             var at = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
             foreach (var deployment in selected)
             {
-                var patch = new { spec = new { template = new { metadata = new { annotations = new Dictionary<string, string> { [KubernetesObjects.RestartedAtAnnotation] = at } } } } };
-                await client.AppsV1.PatchNamespacedDeploymentAsync(MergePatch(patch), deployment.Metadata.Name, ns, cancellationToken: ct);
+                // The restart also signs a fresh SLUG_URL, so that it works however long ago the release was made.
+                var containers = deployment.Spec.Template.Spec.Containers;
+                if (deployment.Metadata.Annotations?.TryGetValue(KubernetesObjects.SlugAnnotation, out var digest) == true && digest.Length > 0)
+                {
+                    var fresh = await slugs.GetDownloadUrlAsync(digest, TimeSpan.FromMinutes(Options.SlugUrlLifetimeMinutes), ct);
+                    foreach (var env in containers.SelectMany(c => c.Env ?? []).Where(e => e.Name == "SLUG_URL"))
+                    {
+                        env.Value = fresh.ToString();
+                    }
+                }
+
+                var patch = new V1Deployment
+                {
+                    Spec = new V1DeploymentSpec
+                    {
+                        Template = new V1PodTemplateSpec
+                        {
+                            Metadata = new V1ObjectMeta { Annotations = new Dictionary<string, string> { [KubernetesObjects.RestartedAtAnnotation] = at } },
+                            Spec = new V1PodSpec { Containers = containers },
+                        },
+                    },
+                };
+                await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch), deployment.Metadata.Name, ns, cancellationToken: ct);
             }
 
             return true;

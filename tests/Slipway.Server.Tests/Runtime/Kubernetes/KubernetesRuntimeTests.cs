@@ -316,18 +316,25 @@ public sealed class KubernetesRuntimeTests(KubernetesServerFixture fixture) : IC
     }
 
     [Fact]
-    public async Task Restart_PatchesTheTemplateAnnotationAndReplacesThePods()
+    public async Task Restart_PatchesTheTemplateWithAFreshSlugUrlAndReplacesThePods()
     {
         await using var app = await fixture.CreateAppAsync();
         await app.DeploySucceededAsync(await app.UploadSlugAsync("A", new() { ["web"] = "serve" }));
         var ns = $"slipway-{app.Key}";
         var before = (await app.DynosAsync()).Single().Name;
+        var urlBefore = Env(Kube.Get("deployments", ns, $"{app.Key}-web")!["spec"]!["template"]!["spec"]!["containers"]![0]!)["SLUG_URL"];
+        await Task.Delay(1100);
 
         Assert.Equal(HttpStatusCode.Accepted, (await app.Api.DeleteAsync($"/apps/{app.Key}/dynos/web")).StatusCode);
         await Poll.UntilAsync(async () => (await app.DynosAsync()) is [var d] && d.Name != before, "a new web pod");
 
-        var annotation = Kube.Get("deployments", ns, $"{app.Key}-web")!["spec"]!["template"]!["metadata"]!["annotations"]!["slipway.io/restarted-at"];
-        Assert.NotNull(annotation);
+        var template = Kube.Get("deployments", ns, $"{app.Key}-web")!["spec"]!["template"]!;
+        Assert.NotNull(template["metadata"]!["annotations"]!["slipway.io/restarted-at"]);
+        var urlAfter = Env(template["spec"]!["containers"]![0]!)["SLUG_URL"];
+        Assert.NotEqual(urlBefore, urlAfter);
+        Assert.Equal(urlBefore[..urlBefore.IndexOf('?', StringComparison.Ordinal)], urlAfter[..urlAfter.IndexOf('?', StringComparison.Ordinal)]);
+        Assert.Equal("serve", template["spec"]!["containers"]![0]!["command"]!.AsArray()[^1]!.GetValue<string>());
+        Assert.Contains(Kube.Requests, r => r == $"PATCH /apis/apps/v1/namespaces/{ns}/deployments/{app.Key}-web application/merge-patch+json; charset=utf-8");
 
         var one = (await app.DynosAsync()).Single().Name;
         Assert.Equal(HttpStatusCode.Accepted, (await app.Api.DeleteAsync($"/apps/{app.Key}/dynos/{one}")).StatusCode);
