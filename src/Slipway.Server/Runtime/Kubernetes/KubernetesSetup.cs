@@ -13,6 +13,8 @@ public static class KubernetesSetup
             .ValidateDataAnnotations()
             .Validate(o => o.NamespaceMode != KubernetesOptions.NamespacePerApp || o.NamespacePrefix.Length <= 18, "Slipway:Runtime:Kubernetes:NamespacePrefix must be at most 18 characters.")
             .ValidateOnStart();
+        services.AddOptions<SlipwayOptions>()
+            .Validate(o => o.Slugs.Kind == "s3" || !string.IsNullOrWhiteSpace(o.PublicUrl), "Slipway:PublicUrl is required when Slipway:Runtime:Kind is 'kubernetes' and slugs are in the folder store: pods download slugs from it.");
         services.AddSingleton<IKubernetes>(sp => new k8s.Kubernetes(ClientConfiguration(sp.GetRequiredService<IOptions<KubernetesOptions>>().Value)));
         services.AddSingleton<KubernetesRuntime>();
         services.AddSingleton<IAppRuntime>(sp => sp.GetRequiredService<KubernetesRuntime>());

@@ -120,6 +120,20 @@ public sealed class StandInKubernetesTests : IAsyncLifetime
         Assert.Equal(1, (await Client.BatchV1.ReadNamespacedJobAsync(job.Metadata.Name, "apps")).Status.Succeeded);
     }
 
+    [Fact]
+    public async Task Server_OnKubernetesWithFolderSlugsAndNoPublicUrl_RefusesToStart()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Slipway:Runtime:Kind"] = "kubernetes",
+            ["Slipway:Runtime:Kubernetes:KubeConfigPath"] = Kube.KubeConfigPath,
+        };
+
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => Slipway.TestSupport.SlipwayTestServer.StartAsync(settings: settings));
+
+        Assert.Contains("Slipway:PublicUrl is required", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("shop-team", "shop-team")]
     [InlineData("9lives-pets", "app-9lives-pets")]
