@@ -18,6 +18,12 @@ public sealed class SlipwayOptions
 
     public SlugOptions Slugs { get; set; } = new();
 
+    /// <summary>
+    /// The URL at which runners outside this machine (Kubernetes pods) reach this server, for
+    /// signed slug downloads from the folder store; e.g. <c>http://slipway.slipway.svc:5000</c>.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
     public string FullDataDir => Path.GetFullPath(DataDir);
 }
 
@@ -35,6 +41,12 @@ public sealed class SlugOptions
     public string Kind { get; set; } = "folder";
 
     public S3SlugOptions S3 { get; set; } = new();
+
+    /// <summary>
+    /// The key that signs slug download URLs of the folder store (any string; every server behind one
+    /// load balancer needs the same). When empty a random key is kept in the data folder.
+    /// </summary>
+    public string? SigningKey { get; set; }
 
     /// <summary>The largest slug accepted, in bytes (default 1 GiB).</summary>
     [Range(1, long.MaxValue)]

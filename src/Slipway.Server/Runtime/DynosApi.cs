@@ -30,7 +30,7 @@ public static class DynosApi
             return AppsApi.AppNotFound(app);
         }
 
-        return TypedResults.Ok(runtime.Dynos(found.Id).Select(ToResponse).ToList());
+        return TypedResults.Ok((await runtime.DynosAsync(found.Id, ct)).Select(ToResponse).ToList());
     }
 
     private static Task<Results<Accepted, ProblemHttpResult>> RestartAll(string app, HttpContext http, Access access, SlipwayDb db, IAppRuntime runtime, Deployer deployer, CancellationToken ct) =>
@@ -49,7 +49,7 @@ public static class DynosApi
         if (dyno is not null)
         {
             var processTypes = await FormationApi.ProcessTypesAsync(db, found, ct);
-            var known = processTypes.ContainsKey(dyno) || runtime.Dynos(found.Id).Any(d => d.Name == dyno);
+            var known = processTypes.ContainsKey(dyno) || (await runtime.DynosAsync(found.Id, ct)).Any(d => d.Name == dyno);
             if (!known || dyno == ReleaseSpec.ReleasePhaseType)
             {
                 return ApiProblem.NotFound($"{found.Key} has no process type or process '{dyno}'.");

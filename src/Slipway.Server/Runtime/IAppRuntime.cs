@@ -3,7 +3,7 @@ using Slipway.Server.Logs;
 namespace Slipway.Server.Runtime;
 
 /// <summary>
-/// What runs apps: the local supervisor and router now, Kubernetes later. The deployer hands it
+/// What runs apps: the local supervisor and router (the default), or Kubernetes. The deployer hands it
 /// one app's work at a time (never two operations on one app at once); apps run in parallel.
 /// </summary>
 public interface IAppRuntime
@@ -25,7 +25,7 @@ public interface IAppRuntime
     Task<bool> RestartAsync(Guid appId, string? typeOrName, CancellationToken ct);
 
     /// <summary>The app's processes as they are now.</summary>
-    IReadOnlyList<DynoStatus> Dynos(Guid appId);
+    Task<IReadOnlyList<DynoStatus>> DynosAsync(Guid appId, CancellationToken ct);
 
     /// <summary>Stops every process of the app and forgets it (the app is being destroyed or has nothing to run).</summary>
     Task StopAppAsync(Guid appId, CancellationToken ct);

@@ -198,7 +198,9 @@ public sealed partial class LocalRuntime(
         return true;
     }
 
-    public IReadOnlyList<DynoStatus> Dynos(Guid appId)
+    public Task<IReadOnlyList<DynoStatus>> DynosAsync(Guid appId, CancellationToken ct) => Task.FromResult(Dynos(appId));
+
+    private IReadOnlyList<DynoStatus> Dynos(Guid appId)
     {
         if (!_apps.TryGetValue(appId, out var state))
         {

@@ -2,10 +2,18 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Slipway.Server.Runtime;
 
-/// <summary>The <c>Slipway:Runtime</c> section: how the local runtime runs, waits for and stops app processes.</summary>
+/// <summary>The <c>Slipway:Runtime</c> section: which runtime runs apps, and how the local one runs, waits for and stops app processes.</summary>
 public sealed class RuntimeOptions
 {
     public const string Section = "Slipway:Runtime";
+
+    public const string Local = "local";
+
+    public const string Kubernetes = "kubernetes";
+
+    /// <summary><c>local</c> (processes on this machine behind the built-in router, default) or <c>kubernetes</c> (see <c>Slipway:Runtime:Kubernetes</c>).</summary>
+    [RegularExpression("^(local|kubernetes)$", ErrorMessage = "Slipway:Runtime:Kind must be 'local' or 'kubernetes'.")]
+    public string Kind { get; set; } = Local;
 
     /// <summary>How long a stopped process group gets between SIGTERM and SIGKILL.</summary>
     [Range(0, 3600)]

@@ -1,13 +1,14 @@
 using Slipway.Server.Logs;
 using Slipway.Server.Releases;
 using Slipway.Server.Routing;
+using Slipway.Server.Runtime.Kubernetes;
 
 namespace Slipway.Server.Runtime;
 
 public static class RuntimeSetup
 {
     /// <summary>
-    /// The deployer, the local runtime and the router. Hosted services stop in reverse order: the
+    /// The deployer, the runtime that <c>Slipway:Runtime:Kind</c> names (local by default, or Kubernetes) and the router. Hosted services stop in reverse order: the
     /// deployer first (no new work), then the app processes, then the router.
     /// </summary>
     public static IServiceCollection AddSlipwayRuntime(this IServiceCollection services, IConfiguration configuration)
@@ -36,9 +37,17 @@ public static class RuntimeSetup
 
         services.AddSingleton<RouterHost>();
         services.AddHostedService(sp => sp.GetRequiredService<RouterHost>());
-        services.AddSingleton<LocalRuntime>();
-        services.AddSingleton<IAppRuntime>(sp => sp.GetRequiredService<LocalRuntime>());
-        services.AddHostedService(sp => sp.GetRequiredService<LocalRuntime>());
+        if (configuration[$"{RuntimeOptions.Section}:Kind"] == RuntimeOptions.Kubernetes)
+        {
+            services.AddKubernetesRuntime(configuration);
+        }
+        else
+        {
+            services.AddSingleton<LocalRuntime>();
+            services.AddSingleton<IAppRuntime>(sp => sp.GetRequiredService<LocalRuntime>());
+            services.AddHostedService(sp => sp.GetRequiredService<LocalRuntime>());
+        }
+
         services.AddSingleton<Deployer>();
         services.AddHostedService(sp => sp.GetRequiredService<Deployer>());
         return services;

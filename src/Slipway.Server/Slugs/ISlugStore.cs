@@ -21,4 +21,10 @@ public interface ISlugStore
     Task<bool> ExistsAsync(string digest, CancellationToken ct);
 
     Task<Stream> OpenReadAsync(string digest, CancellationToken ct);
+
+    /// <summary>
+    /// A URL anyone holding it can GET the slug from until it expires, for runners outside this
+    /// server (Kubernetes pods): a presigned URL for S3, a signed URL served by Slipway for the folder store.
+    /// </summary>
+    Task<Uri> GetDownloadUrlAsync(string digest, TimeSpan lifetime, CancellationToken ct);
 }

@@ -56,6 +56,21 @@ public sealed partial class S3SlugStore : ISlugStore, IDisposable
         return response.ResponseStream;
     }
 
+    public async Task<Uri> GetDownloadUrlAsync(string digest, TimeSpan lifetime, CancellationToken ct)
+    {
+        var url = await _s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = _options.Bucket,
+            Key = KeyOf(digest),
+            Verb = HttpVerb.GET,
+            Expires = DateTime.UtcNow + lifetime,
+
+            // The SDK signs https URLs unless told otherwise; a plain-http endpoint (MinIO in the cluster) needs http.
+            Protocol = _options.ServiceUrl?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS,
+        });
+        return new Uri(url);
+    }
+
     /// <summary>
     /// Uploads a verified file, in parts when it is larger than the multipart threshold. The body is
     /// signed whole rather than as aws-chunked, which not every S3-compatible server decodes.

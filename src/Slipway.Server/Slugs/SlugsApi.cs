@@ -23,6 +23,7 @@ public static partial class SlugsApi
         routes.MapGet("/apps/{app}/slugs/{slug}", GetForApp);
         routes.MapGet("/slugs/{slug}", Get);
         routes.MapPut("/slugs/{slug}/blob", Upload);
+        routes.MapGet(FolderSlugStore.DownloadPath + "/{digest}", DownloadSigned).AllowAnonymous();
         return routes;
     }
 
@@ -122,6 +123,22 @@ public static partial class SlugsApi
         return TypedResults.Ok(ToResponse(tracked, http));
     }
 
+    /// <summary>A signed download of the folder store (for Kubernetes pods); anything unsigned, expired or unknown is a 404.</summary>
+    private static async Task<Results<FileStreamHttpResult, NotFound>> DownloadSigned(
+        string digest, long? expires, string? signature, ISlugStore store, FolderSlugStore folder, TimeProvider clock, CancellationToken ct)
+    {
+        if (store is not FolderSlugStore
+            || !DigestPattern().IsMatch(digest)
+            || expires is not { } until
+            || !folder.IsValidDownload(digest, until, signature, clock.GetUtcNow())
+            || !await folder.ExistsAsync(digest, ct))
+        {
+            return TypedResults.NotFound();
+        }
+
+        return TypedResults.File(await folder.OpenReadAsync(digest, ct), "application/gzip", $"{digest}.tar.gz");
+    }
+
     /// <summary>A slug is visible to whoever can see its app.</summary>
     private static async Task<Slug?> FindAsync(Access access, SlipwayDb db, Caller caller, string slug, CancellationToken ct)
     {
@@ -150,6 +167,9 @@ public static partial class SlugsApi
 
     [GeneratedRegex("^SHA256:[0-9a-fA-F]{64}$")]
     private static partial Regex ChecksumPattern();
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex DigestPattern();
 
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
     private static partial Regex ProcessTypePattern();

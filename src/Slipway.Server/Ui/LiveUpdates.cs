@@ -60,7 +60,7 @@ public static class LiveUpdates
         text.AppendJoin(',', releases.Select(r => $"{r.Version}:{r.Status}")).Append('|');
         text.AppendJoin(',', builds.Select(b => $"{b.Id}:{b.Status}")).Append('|');
         text.AppendJoin(',', addons.OrderBy(a => a.Id).Select(a => $"{a.Id}:{a.State}")).Append('|');
-        text.AppendJoin(',', runtime.Dynos(appId).OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => $"{d.Name}:{d.State}:{d.ReleaseVersion}:{d.Since.UtcTicks}"));
+        text.AppendJoin(',', (await runtime.DynosAsync(appId, ct)).OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => $"{d.Name}:{d.State}:{d.ReleaseVersion}:{d.Since.UtcTicks}"));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
     }
 

@@ -38,6 +38,22 @@ public sealed class S3SlugStoreTests(S3rverFixture fixture) : IClassFixture<S3rv
     }
 
     [Fact]
+    public async Task DownloadUrl_IsAPresignedGetThatNeedsNoCredentials()
+    {
+        using var store = Store();
+        var bytes = Api.SlugBytes(new() { ["index.html"] = "presigned " + Api.Unique() });
+        var digest = Digest(bytes);
+        await store.PutAsync(digest, new MemoryStream(bytes), 1 << 20, CancellationToken.None);
+
+        var url = await store.GetDownloadUrlAsync(digest, TimeSpan.FromMinutes(5), CancellationToken.None);
+
+        Assert.Contains("X-Amz-Signature=", url.Query, StringComparison.Ordinal);
+        Assert.Contains("X-Amz-Expires=300", url.Query, StringComparison.Ordinal);
+        using var anonymous = new HttpClient();
+        Assert.Equal(bytes, await anonymous.GetByteArrayAsync(url));
+    }
+
+    [Fact]
     public async Task Put_LargeSlug_GoesUpInPartsAndReadsBackWhole()
     {
         var log = new ListLogger();

@@ -258,7 +258,7 @@ public sealed partial class AppModel
             ? Builds.FirstOrDefault(b => b.Id == id) ?? await ShownBuildAsync(app, id, stack, ct)
             : Builds.FirstOrDefault();
 
-        Dynos = [.. runtime.Dynos(app.Id)
+        Dynos = [.. (await runtime.DynosAsync(app.Id, ct))
             .OrderBy(d => d.Type == ReleaseSpec.WebType ? 0 : 1).ThenBy(d => d.Type, StringComparer.Ordinal).ThenBy(d => d.Name.Length).ThenBy(d => d.Name, StringComparer.Ordinal)
             .Select(DynosApi.ToResponse)];
         var processTypes = await FormationApi.ProcessTypesAsync(db, app, ct);
