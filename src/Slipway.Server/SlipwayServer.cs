@@ -71,6 +71,7 @@ public static class SlipwayServer
         services.AddSingleton<WriteGate>();
         services.AddSingleton<ServerIdentity>();
         services.AddSingleton<Leases>();
+        services.AddHostedService<ServerHeartbeat>();
         services.AddSlugStore(configuration);
         services.AddSlipwayAddons(configuration);
         services.AddSlipwayRuntime(configuration);

@@ -30,6 +30,7 @@ public sealed partial class AutoDeployer(
     GitClient git,
     GitHubClient github,
     AutoDeploySecrets secrets,
+    ServerIdentity server,
     IOptions<BuildOptions> buildOptions,
     TimeProvider clock,
     ILogger<AutoDeployer> logger) : BackgroundService
@@ -137,7 +138,7 @@ public sealed partial class AutoDeployer(
         var now = clock.GetUtcNow();
         var upload = SourceUpload.Create(setting.UserId, now, buildOptions.Value.SourceRetention);
         var source = new BuildSource(sourceUrl, null, null, commit.Sha, commit.AuthorName, commit.Message, SourceUrls.WithoutCredentials(setting.Repo), setting.Branch, upload.Id);
-        var build = Build.Create(setting.AppId, source, setting.Deploy ? BuildDeploy.AutoDeploy : BuildDeploy.None, setting.UserId, now);
+        var build = Build.Create(setting.AppId, source, setting.Deploy ? BuildDeploy.AutoDeploy : BuildDeploy.None, setting.UserId, server.Id, now);
 
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {

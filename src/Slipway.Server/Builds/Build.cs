@@ -96,6 +96,12 @@ public sealed class Build
     /// <summary>Why a succeeded build that was meant to deploy made no release (an auto-deploy superseded by a newer commit).</summary>
     public string? Notes { get; private set; }
 
+    /// <summary>
+    /// The server (<see cref="Data.ServerIdentity"/>) that queued and runs this build. When that
+    /// server's heartbeat lease lapses while the build is pending, the build is failed.
+    /// </summary>
+    public string? Server { get; private set; }
+
     /// <summary>A secret that lets <c>output_stream_url</c> work without a token, as Heroku's does.</summary>
     public string OutputKey { get; private set; } = "";
 
@@ -107,7 +113,7 @@ public sealed class Build
 
     public DateTimeOffset UpdatedAt { get; private set; }
 
-    public static Build Create(Guid appId, BuildSource source, BuildDeploy deploy, Guid userId, DateTimeOffset now)
+    public static Build Create(Guid appId, BuildSource source, BuildDeploy deploy, Guid userId, string server, DateTimeOffset now)
     {
         var id = Guid.NewGuid();
         return new Build
@@ -128,6 +134,7 @@ public sealed class Build
             Deploy = deploy,
             OutputKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
             UserId = userId,
+            Server = server,
             CreatedAt = now,
             UpdatedAt = now,
         };

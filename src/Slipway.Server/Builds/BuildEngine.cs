@@ -6,8 +6,9 @@ namespace Slipway.Server.Builds;
 
 /// <summary>
 /// Takes builds off the <see cref="BuildQueue"/> and runs at most
-/// <see cref="BuildOptions.Concurrency"/> at once. On start it ends the builds an earlier run of
-/// the server left pending and clears its leftover workspaces; on stop it cancels what runs
+/// <see cref="BuildOptions.Concurrency"/> at once. On start, and every lease period after, it ends
+/// the pending builds whose server is gone (its heartbeat lapsed: an earlier run of this server, or
+/// another server sharing the database that died); on start it also clears leftover workspaces; on stop it cancels what runs
 /// (killing their processes) and ends what still waits. Expired uploads are purged hourly.
 /// </summary>
 public sealed partial class BuildEngine(
@@ -16,6 +17,8 @@ public sealed partial class BuildEngine(
     IDbContextFactory<SlipwayDb> dbs,
     BuildPaths paths,
     IOptions<BuildOptions> options,
+    IOptions<Runtime.RuntimeOptions> runtimeOptions,
+    ServerIdentity server,
     TimeProvider clock,
     ILogger<BuildEngine> logger) : BackgroundService
 {
@@ -27,26 +30,60 @@ public sealed partial class BuildEngine(
         BuildPaths.Remove(paths.Work);
         BuildPaths.Remove(paths.Incoming);
         BuildPaths.Remove(paths.UploadsIncoming);
-        await using (var db = await dbs.CreateDbContextAsync(cancellationToken))
-        {
-            var interrupted = await db.Builds.Where(b => b.Status == BuildStatus.Pending).ToListAsync(cancellationToken);
-            foreach (var build in interrupted)
-            {
-                build.MarkFailed("The server stopped before this build finished.", clock.GetUtcNow());
-                if (!await db.BuildLogs.AnyAsync(l => l.BuildId == build.Id, cancellationToken))
-                {
-                    db.BuildLogs.Add(BuildLog.Create(build.Id, [new OutputLine(" !     The server stopped before this build finished.", true)]));
-                }
-            }
+        await FailOrphanedAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
 
-            await db.SaveChangesAsync(cancellationToken);
-            if (interrupted.Count > 0)
+    /// <summary>
+    /// Fails the pending builds whose server is gone: its heartbeat lease has lapsed (it stopped or
+    /// died). Builds queued or running on another live server sharing the database are left alone.
+    /// </summary>
+    private async Task FailOrphanedAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var live = await db.WorkLeases.AsNoTracking()
+            .Where(l => l.Scope.StartsWith("server:") && l.ExpiresAt > now)
+            .Select(l => l.Scope)
+            .ToListAsync(ct);
+        var pending = await db.Builds.Where(b => b.Status == BuildStatus.Pending && b.Server != server.Id).ToListAsync(ct);
+        var orphaned = pending.Where(b => b.Server is null || !live.Contains(ServerHeartbeat.ScopeOf(b.Server))).ToList();
+        foreach (var build in orphaned)
+        {
+            build.MarkFailed("The server stopped before this build finished.", now);
+            if (!await db.BuildLogs.AnyAsync(l => l.BuildId == build.Id, ct))
             {
-                Log.InterruptedBuildsFailed(logger, interrupted.Count);
+                db.BuildLogs.Add(BuildLog.Create(build.Id, [new OutputLine(" !     The server stopped before this build finished.", true)]));
             }
         }
 
-        await base.StartAsync(cancellationToken);
+        await db.SaveChangesAsync(ct);
+        if (orphaned.Count > 0)
+        {
+            Log.InterruptedBuildsFailed(logger, orphaned.Count);
+        }
+    }
+
+    private async Task WatchForOrphansAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(runtimeOptions.Value.Lease, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await FailOrphanedAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Log.PurgeFailed(logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -62,7 +99,7 @@ public sealed partial class BuildEngine(
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.Concurrency).Select(_ => WorkAsync(stoppingToken)).Append(PurgeAsync(stoppingToken)));
+        Task.WhenAll(Enumerable.Range(0, options.Value.Concurrency).Select(_ => WorkAsync(stoppingToken)).Append(PurgeAsync(stoppingToken)).Append(WatchForOrphansAsync(stoppingToken)));
 
     private async Task WorkAsync(CancellationToken stoppingToken)
     {

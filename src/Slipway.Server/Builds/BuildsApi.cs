@@ -65,7 +65,8 @@ public static partial class BuildsApi
         // Tracked, the user becomes the new build's User, which the response shows.
         await db.Users.SingleAsync(u => u.Id == caller.UserId, ct);
         var deploy = request.Deploy ?? true ? BuildDeploy.Deploy : BuildDeploy.None;
-        var build = Build.Create(found.Id, parsed.Source!, deploy, caller.UserId, clock.GetUtcNow());
+        var server = http.RequestServices.GetRequiredService<ServerIdentity>();
+        var build = Build.Create(found.Id, parsed.Source!, deploy, caller.UserId, server.Id, clock.GetUtcNow());
         db.Builds.Add(build);
         await db.SaveChangesAsync(ct);
 

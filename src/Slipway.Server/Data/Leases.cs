@@ -66,7 +66,8 @@ public sealed partial class Leases(IDbContextFactory<SlipwayDb> dbs, ServerIdent
             .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, expires), ct) == 1;
     }
 
-    private async Task GiveUpAsync(string scope)
+    /// <summary>Gives up this server's lease on <paramref name="scope"/>, if it holds one.</summary>
+    public async Task GiveUpAsync(string scope)
     {
         await using var db = await dbs.CreateDbContextAsync();
         await db.WorkLeases.Where(l => l.Scope == scope && l.Holder == server.Id).ExecuteDeleteAsync();

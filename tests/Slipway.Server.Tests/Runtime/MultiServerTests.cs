@@ -131,6 +131,43 @@ public sealed partial class MultiServerTests(PostgresServer postgres, S3rverFixt
         }
     }
 
+    [Fact]
+    public async Task PendingBuilds_OfAServerThatIsGone_FailAndThoseOfALiveServerDoNot()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        try
+        {
+            await using var a = await SlipwayTestServer.StartAsync(Database.Postgres, postgres, Settings(), database);
+            await using var b = await SlipwayTestServer.StartAsync(Database.Postgres, postgres, Settings(), database);
+            using var api = new Api(a.Client());
+            var app = await api.CreateAppAsync();
+            Guid orphanId, ownedId;
+            await using (var scope = a.Services.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<SlipwayDb>();
+                var admin = await db.Users.FirstAsync(u => u.IsAdmin);
+                var source = new Slipway.Server.Builds.BuildSource("https://example.invalid/app.tar.gz", null, null, null, null, null, null, null, null);
+                var orphan = Slipway.Server.Builds.Build.Create(app.Id, source, Slipway.Server.Builds.BuildDeploy.None, admin.Id, "a-server-that-died", DateTimeOffset.UtcNow);
+                var owned = Slipway.Server.Builds.Build.Create(app.Id, source, Slipway.Server.Builds.BuildDeploy.None, admin.Id, b.Services.GetRequiredService<ServerIdentity>().Id, DateTimeOffset.UtcNow);
+                db.Builds.AddRange(orphan, owned);
+                await db.SaveChangesAsync();
+                (orphanId, ownedId) = (orphan.Id, owned.Id);
+            }
+
+            await Poll.UntilAsync(async () => (await BuildAsync(api, app.Name, orphanId)).Status == "failed", "the orphaned build to be failed");
+
+            Assert.Equal("The server stopped before this build finished.", (await BuildAsync(api, app.Name, orphanId)).FailureReason);
+            Assert.Equal("pending", (await BuildAsync(api, app.Name, ownedId)).Status);
+        }
+        finally
+        {
+            await postgres.DropDatabaseAsync(database);
+        }
+    }
+
+    private static async Task<BuildResponse> BuildAsync(Api api, string app, Guid id) =>
+        await Api.ReadAsync<BuildResponse>(await api.Http.GetAsync($"/apps/{app}/builds/{id}"), HttpStatusCode.OK);
+
     private Dictionary<string, string?> Settings(string? database = null)
     {
         var settings = new Dictionary<string, string?>(s3.S3.SlipwaySettings("multi/"))

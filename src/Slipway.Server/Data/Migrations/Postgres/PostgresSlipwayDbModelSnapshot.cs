@@ -383,6 +383,9 @@ namespace Slipway.Server.Data.Migrations.Postgres
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)");
 
+                    b.Property<string>("Server")
+                        .HasColumnType("text");
+
                     b.Property<string>("ShortId")
                         .IsRequired()
                         .HasMaxLength(8)

@@ -378,6 +378,9 @@ namespace Slipway.Server.Data.Migrations.Sqlite
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Server")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ShortId")
                         .IsRequired()
                         .HasMaxLength(8)
