@@ -29,7 +29,7 @@ public static class DataSetup
         else
         {
             connectionString ??= $"Data Source={Path.Combine(options.FullDataDir, "slipway.db")}";
-            services.AddDbContextFactory<SqliteSlipwayDb>(o => o.UseSqlite(connectionString));
+            services.AddDbContextFactory<SqliteSlipwayDb>(o => o.UseSqlite(connectionString).AddInterceptors(new SqliteBusyTimeout()));
             services.AddScoped<SlipwayDb>(sp => sp.GetRequiredService<SqliteSlipwayDb>());
             services.AddSingleton<IDbContextFactory<SlipwayDb>, FactoryOf<SqliteSlipwayDb>>();
         }
