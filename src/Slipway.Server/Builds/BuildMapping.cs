@@ -1,5 +1,6 @@
 using Slipway.Contracts;
 using Slipway.Server.Apps;
+using Slipway.Server.Slugs;
 using Slipway.Server.Sources;
 
 namespace Slipway.Server.Builds;
@@ -13,7 +14,7 @@ public static class BuildMapping
         StatusOf(build),
         new BuildSourceBlob(
             SourceUrls.WithoutCredentials(build.SourceUrl),
-            build.SourceChecksum ?? (build.SourceDigest is { } digest ? "SHA256:" + digest : null),
+            build.SourceChecksum ?? (build.SourceDigest is { } digest ? Checksum.Of(digest) : null),
             build.SourceVersion,
             build.Commit,
             build.Author,

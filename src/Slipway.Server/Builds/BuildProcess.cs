@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using Slipway.Server.Runtime;
 
 namespace Slipway.Server.Builds;
 
@@ -14,8 +14,6 @@ public sealed record StepSpec(string File, IReadOnlyList<string> Arguments, stri
 /// </summary>
 public static class BuildProcess
 {
-    private const int SigKill = 9;
-
     /// <summary>What of the server's environment a build sees: tools and their caches, never the server's settings or secrets.</summary>
     private static readonly string[] PassedVariables = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "TZ", "TMPDIR", "SSL_CERT_FILE", "SSL_CERT_DIR", "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"];
 
@@ -140,15 +138,5 @@ public static class BuildProcess
         }
     }
 
-    private static void KillGroup(int processGroup)
-    {
-        if (processGroup > 0)
-        {
-            _ = Kill(-processGroup, SigKill);
-        }
-    }
-
-    // DllImport rather than LibraryImport: two ints need no marshalling, and no unsafe code.
-    [DllImport("libc", EntryPoint = "kill")]
-    private static extern int Kill(int pid, int signal);
+    private static void KillGroup(int processGroup) => ProcessGroups.Signal(processGroup, ProcessGroups.SigKill);
 }

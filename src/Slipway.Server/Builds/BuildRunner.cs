@@ -108,7 +108,7 @@ public sealed partial class BuildRunner(
         output.Heading($"Fetching source {SourceUrls.ForDisplay(build.SourceUrl)}");
         var fetched = await fetcher.FetchAsync(build, archive, ct);
         output.Info($"Received {Size(fetched.Size)}, SHA256:{fetched.Digest}");
-        if (build.SourceChecksum is { } promised && promised != "SHA256:" + fetched.Digest)
+        if (build.SourceChecksum is { } promised && promised != Checksum.Of(fetched.Digest))
         {
             throw new BuildFailedException($"Checksum mismatch: the build promised {promised} but the source is SHA256:{fetched.Digest}.");
         }
@@ -278,7 +278,7 @@ public sealed partial class BuildRunner(
 
         output.Info($"Done: {Size(slugFile.Size)}");
         var now = clock.GetUtcNow();
-        var slug = Slug.Create(build.AppId, "SHA256:" + slugFile.Digest, slugFile.Size, processTypes, build.Commit, build.Message, now);
+        var slug = Slug.Create(build.AppId, Checksum.Of(slugFile.Digest), slugFile.Size, processTypes, build.Commit, build.Message, now);
         slug.MarkUploaded(slugFile.Size, now);
         db.Slugs.Add(slug);
         build.RecordSlug(slug.Id, reused: false, now);

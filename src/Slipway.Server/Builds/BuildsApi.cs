@@ -11,6 +11,7 @@ using Slipway.Server.Accounts;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
+using Slipway.Server.Slugs;
 using Slipway.Server.Sources;
 
 namespace Slipway.Server.Builds;
@@ -302,19 +303,11 @@ public static partial class BuildsApi
             return (null, $"source_blob.url (or url) must be an http(s) URL of at most {SourceUrls.MaxLength} characters to a .zip or .tar.gz archive, or the get_url of POST /sources.");
         }
 
-        var checksum = (blob?.Checksum ?? request.Checksum)?.Trim();
-        if (checksum is { Length: > 0 })
+        var given = (blob?.Checksum ?? request.Checksum)?.Trim();
+        string? checksum = null;
+        if (given is { Length: > 0 } && (checksum = Checksum.Normalize(given)) is null)
         {
-            if (!ChecksumPattern().IsMatch(checksum))
-            {
-                return (null, "checksum must be 'SHA256:' followed by 64 hex digits.");
-            }
-
-            checksum = "SHA256:" + checksum["SHA256:".Length..].ToLowerInvariant();
-        }
-        else
-        {
-            checksum = null;
+            return (null, Checksum.Rule);
         }
 
         var version = Clean(blob?.Version ?? request.Version);
@@ -419,9 +412,6 @@ public static partial class BuildsApi
             await response.Body.FlushAsync(ct);
         }
     }
-
-    [GeneratedRegex("^SHA256:[0-9a-fA-F]{64}$")]
-    private static partial Regex ChecksumPattern();
 
     [GeneratedRegex("^[0-9a-fA-F]{7,64}$")]
     private static partial Regex CommitPattern();

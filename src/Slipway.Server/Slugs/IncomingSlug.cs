@@ -3,9 +3,9 @@ using System.Security.Cryptography;
 namespace Slipway.Server.Slugs;
 
 /// <summary>
-/// An upload being received: streamed to a temporary file while its size, gzip magic and
-/// SHA-256 are checked. Every slug store takes bytes through here, so the checks are the same
-/// whichever store keeps them; disposing removes the temporary file.
+/// An upload being received: streamed to a temporary file while its size, (for slugs) gzip magic
+/// and SHA-256 are checked. Every slug store and the source uploads take bytes through here, so
+/// the checks are the same wherever the bytes are kept; disposing removes the temporary file.
 /// </summary>
 public sealed class IncomingSlug : IDisposable
 {
@@ -28,19 +28,23 @@ public sealed class IncomingSlug : IDisposable
 
     public SlugPutResult Result => new(Status, Size, Digest);
 
-    /// <summary>Receives <paramref name="content"/> into <paramref name="folder"/> and checks it against <paramref name="expectedDigest"/>.</summary>
+    /// <summary>Receives a slug into <paramref name="folder"/> and checks it against <paramref name="expectedDigest"/>.</summary>
     public static async Task<IncomingSlug> ReceiveAsync(string folder, string expectedDigest, Stream content, long maxBytes, CancellationToken ct)
+    {
+        var incoming = await ReceiveAsync(folder, content, maxBytes, requireGzip: true, ct);
+        return incoming.Status == SlugPutStatus.Stored && incoming.Digest != expectedDigest
+            ? new IncomingSlug(incoming.Path, SlugPutStatus.ChecksumMismatch, incoming.Size, incoming.Digest)
+            : incoming;
+    }
+
+    /// <summary>Receives any upload of at most <paramref name="maxBytes"/> into <paramref name="folder"/>, hashing it on the way.</summary>
+    public static async Task<IncomingSlug> ReceiveAsync(string folder, Stream content, long maxBytes, bool requireGzip, CancellationToken ct)
     {
         Directory.CreateDirectory(folder);
         var path = System.IO.Path.Combine(folder, Guid.NewGuid().ToString("N"));
         try
         {
-            var (status, size, digest) = await CopyAsync(content, path, maxBytes, ct);
-            if (status == SlugPutStatus.Stored && digest != expectedDigest)
-            {
-                status = SlugPutStatus.ChecksumMismatch;
-            }
-
+            var (status, size, digest) = await CopyAsync(content, path, maxBytes, requireGzip, ct);
             return new IncomingSlug(path, status, size, digest);
         }
         catch
@@ -52,7 +56,7 @@ public sealed class IncomingSlug : IDisposable
 
     public void Dispose() => File.Delete(Path);
 
-    private static async Task<(SlugPutStatus, long, string)> CopyAsync(Stream content, string path, long maxBytes, CancellationToken ct)
+    private static async Task<(SlugPutStatus, long, string)> CopyAsync(Stream content, string path, long maxBytes, bool requireGzip, CancellationToken ct)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
@@ -61,7 +65,7 @@ public sealed class IncomingSlug : IDisposable
         int read;
         while ((read = await content.ReadAsync(buffer, ct)) > 0)
         {
-            if (size < 2 && !LooksLikeGzip(buffer.AsSpan(0, read), size))
+            if (requireGzip && size < 2 && !LooksLikeGzip(buffer.AsSpan(0, read), size))
             {
                 return (SlugPutStatus.NotGzip, size + read, "");
             }
@@ -76,7 +80,7 @@ public sealed class IncomingSlug : IDisposable
             await file.WriteAsync(buffer.AsMemory(0, read), ct);
         }
 
-        return size < 2
+        return requireGzip && size < 2
             ? (SlugPutStatus.NotGzip, size, "")
             : (SlugPutStatus.Stored, size, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }

@@ -33,7 +33,7 @@ public sealed class Slug
     public DateTimeOffset UpdatedAt { get; private set; }
 
     /// <summary>The lowercase hex digest of <see cref="Checksum"/>: the blob's address in the store.</summary>
-    public string Digest => Checksum["SHA256:".Length..];
+    public string Digest => Slugs.Checksum.DigestOf(Checksum);
 
     public static Slug Create(Guid appId, string checksum, long? size, Dictionary<string, string> processTypes, string? commit, string? commitDescription, DateTimeOffset now) => new()
     {

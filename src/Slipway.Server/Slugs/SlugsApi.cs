@@ -36,13 +36,11 @@ public static partial class SlugsApi
             return AppsApi.AppNotFound(app);
         }
 
-        var checksum = request.Checksum?.Trim();
-        if (checksum is null || !ChecksumPattern().IsMatch(checksum))
+        if (Checksum.Normalize(request.Checksum) is not { } checksum)
         {
-            return ApiProblem.Invalid("checksum must be 'SHA256:' followed by 64 hex digits.");
+            return ApiProblem.Invalid(Checksum.Rule);
         }
 
-        checksum = "SHA256:" + checksum["SHA256:".Length..].ToLowerInvariant();
         if (request.Size is { } size && (size <= 0 || size > options.Value.Slugs.MaxBytes))
         {
             return ApiProblem.Invalid($"size must be between 1 and {options.Value.Slugs.MaxBytes} bytes.");
@@ -164,9 +162,6 @@ public static partial class SlugsApi
         slug.Uploaded,
         slug.CreatedAt,
         slug.UpdatedAt);
-
-    [GeneratedRegex("^SHA256:[0-9a-fA-F]{64}$")]
-    private static partial Regex ChecksumPattern();
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex DigestPattern();

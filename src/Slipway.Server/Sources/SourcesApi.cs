@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -8,6 +7,7 @@ using Slipway.Server.Accounts;
 using Slipway.Server.Builds;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
+using Slipway.Server.Slugs;
 
 namespace Slipway.Server.Sources;
 
@@ -61,51 +61,29 @@ public static class SourcesApi
             return TooLarge(max);
         }
 
-        Directory.CreateDirectory(paths.UploadsIncoming);
-        var temp = Path.Combine(paths.UploadsIncoming, Guid.NewGuid().ToString("N"));
+        using var incoming = await IncomingSlug.ReceiveAsync(paths.UploadsIncoming, http.Request.Body, max, requireGzip: false, ct);
+        if (incoming.Status == SlugPutStatus.TooLarge)
+        {
+            return TooLarge(max);
+        }
+
+        if (incoming.Size == 0)
+        {
+            return ApiProblem.Invalid("The upload is empty: PUT a .zip or .tar.gz archive.");
+        }
+
         try
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            long size = 0;
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-            {
-                var buffer = new byte[81920];
-                int read;
-                while ((read = await http.Request.Body.ReadAsync(buffer, ct)) > 0)
-                {
-                    size += read;
-                    if (size > max)
-                    {
-                        return TooLarge(max);
-                    }
-
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
-                }
-            }
-
-            if (size == 0)
-            {
-                return ApiProblem.Invalid("The upload is empty: PUT a .zip or .tar.gz archive.");
-            }
-
-            try
-            {
-                File.Move(temp, paths.UploadOf(upload.Id), overwrite: false);
-            }
-            catch (IOException)
-            {
-                return ApiProblem.Conflict($"Source {upload.Id} is already uploaded; ask POST /sources for a new one.");
-            }
-
-            upload.MarkUploaded(size, "SHA256:" + Convert.ToHexStringLower(hash.GetHashAndReset()));
-            await db.SaveChangesAsync(CancellationToken.None);
-            return TypedResults.Ok(ToResponse(upload, http.Request));
+            File.Move(incoming.Path, paths.UploadOf(upload.Id), overwrite: false);
         }
-        finally
+        catch (IOException)
         {
-            BuildPaths.Remove(temp);
+            return ApiProblem.Conflict($"Source {upload.Id} is already uploaded; ask POST /sources for a new one.");
         }
+
+        upload.MarkUploaded(incoming.Size, Checksum.Of(incoming.Digest));
+        await db.SaveChangesAsync(CancellationToken.None);
+        return TypedResults.Ok(ToResponse(upload, http.Request));
     }
 
     private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> Download(string source, HttpContext http, SlipwayDb db, BuildPaths paths, CancellationToken ct)
