@@ -67,7 +67,10 @@ public static class SlipwayServer
 
         services.AddScoped<Access>();
         services.AddScoped<AdminBootstrap>();
+        services.AddScoped<SpaceService>();
+        services.AddScoped<AppService>();
         services.AddScoped<ReleaseService>();
+        services.AddScoped<ConfigService>();
         services.AddSingleton<WriteGate>();
         services.AddSingleton<ServerIdentity>();
         services.AddSingleton<Leases>();
@@ -103,14 +106,18 @@ public static class SlipwayServer
         app.MapOpenApi().AllowAnonymous();
         app.MapAccountsApi();
         app.MapSpacesApi();
-        app.MapAppsApi();
-        app.MapConfigApi();
-        app.MapSlugsApi();
-        app.MapReleasesApi();
-        app.MapAddons();
-        app.MapRuntimeApi();
-        app.MapBuilds();
-        app.MapAutoDeploy();
+
+        // Every route under /apps/{app} is mapped in this one group, whose filter finds the app
+        // the caller may see (or answers 404) before any handler runs.
+        var appRoutes = app.MapAppGroup();
+        app.MapAppsApi(appRoutes);
+        appRoutes.MapConfigApi();
+        app.MapSlugsApi(appRoutes);
+        appRoutes.MapReleasesApi();
+        app.MapAddons(appRoutes);
+        appRoutes.MapRuntimeApi();
+        app.MapBuilds(appRoutes);
+        app.MapAutoDeploy(appRoutes);
         app.MapSlipwayUi();
         return app;
     }

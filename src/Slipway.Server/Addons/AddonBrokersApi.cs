@@ -68,7 +68,7 @@ public static class AddonBrokersApi
         }
         catch (BrokerException e)
         {
-            return ApiProblem.Of(e.ApiStatus, e.ApiId, $"The broker was not added: {e.Message}");
+            return ApiProblem.Of(e.ToRefusal($"The broker was not added: {e.Message}"));
         }
 
         db.AddonBrokers.Add(AddonBroker.Create(name!, url, username, candidate.Password, clock.GetUtcNow()));

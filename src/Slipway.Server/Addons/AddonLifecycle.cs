@@ -1,20 +1,27 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Accounts;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
+using Slipway.Server.Http;
 using Slipway.Server.Releases;
 
 namespace Slipway.Server.Addons;
 
-/// <summary>How an add-on operation ended, as the API passes it on.</summary>
+/// <summary>How an add-on operation ended: the release it made, or the refusal the API passes on.</summary>
 /// <param name="KeepRecord">For a failure: the add-on stays listed (something may be left at the broker).</param>
-public sealed record AddonOutcome(bool Succeeded, int? ReleaseVersion, int Status, string? ProblemId, string? Message, bool KeepRecord = false)
+public sealed record AddonOutcome(int? ReleaseVersion, Refusal? Refusal, bool KeepRecord = false)
 {
-    public static AddonOutcome Success(int? releaseVersion = null) => new(true, releaseVersion, 200, null, null);
+    [MemberNotNullWhen(false, nameof(Refusal))]
+    public bool Succeeded => Refusal is null;
 
-    public static AddonOutcome Failure(int status, string id, string message, bool keepRecord = false) => new(false, null, status, id, message, keepRecord);
+    public static AddonOutcome Success(int? releaseVersion = null) => new(releaseVersion, null);
+
+    public static AddonOutcome Failure(Refusal refusal, bool keepRecord = false) => new(null, refusal, keepRecord);
+
+    public static AddonOutcome Failure(int status, string id, string message, bool keepRecord = false) => Failure(new Refusal(status, id, message), keepRecord);
 }
 
 /// <summary>
@@ -51,7 +58,7 @@ public sealed partial class AddonLifecycle(
             var message = $"The add-on broker '{addon.BrokerName}' of {addon.Name} is no longer registered; the instance may still exist there.";
             addon.DeprovisionFailed(message, clock.GetUtcNow());
             await db.SaveChangesAsync(ct);
-            return AddonOutcome.Failure(502, "broker_error", message, keepRecord: true);
+            return AddonOutcome.Failure(StatusCodes.Status502BadGateway, "broker_error", message, keepRecord: true);
         }
 
         var plan = await PlanOfAsync(broker, addon, ct);
@@ -70,11 +77,11 @@ public sealed partial class AddonLifecycle(
             // The broker never heard of it: there is nothing to undo.
             addon.Fail(e.Message, clock.GetUtcNow());
             await db.SaveChangesAsync(ct);
-            return AddonOutcome.Failure(e.ApiStatus, e.ApiId, e.Message);
+            return AddonOutcome.Failure(e.ToRefusal());
         }
         catch (BrokerException e)
         {
-            return await UndoAsync(addon, broker, plan, e.ApiStatus, e.ApiId, e.Message, bound: false, ct);
+            return await UndoAsync(addon, broker, plan, e.ToRefusal(), bound: false, ct);
         }
 
         var bindable = plan is null || plan.Bindable;
@@ -88,7 +95,7 @@ public sealed partial class AddonLifecycle(
             }
             catch (BrokerException e)
             {
-                return await UndoAsync(addon, broker, plan, e.ApiStatus, e.ApiId, e.Message, bound: true, ct);
+                return await UndoAsync(addon, broker, plan, e.ToRefusal(), bound: true, ct);
             }
         }
 
@@ -100,7 +107,7 @@ public sealed partial class AddonLifecycle(
             ct);
         if (outcome.Refusal is { } refusal)
         {
-            return await UndoAsync(addon, broker, plan, refusal.Status, refusal.Id, refusal.Message, bound: bindable, ct);
+            return await UndoAsync(addon, broker, plan, refusal, bound: bindable, ct);
         }
 
         LogAttached(logger, addon.Name, app.Key, outcome.Release!.Version);
@@ -117,18 +124,18 @@ public sealed partial class AddonLifecycle(
                 var addon = await db.Addons.SingleOrDefaultAsync(a => a.Id == addonId, token);
                 if (addon is null)
                 {
-                    return new ReleasePlan.Refuse(404, "not_found", $"The add-on is no longer attached to {app.Key}.");
+                    return new ReleasePlan.Refuse(Refusal.NotFound($"The add-on is no longer attached to {app.Key}."));
                 }
 
                 if (addon.State != AddonState.Provisioned)
                 {
-                    return new ReleasePlan.Refuse(409, "conflict", $"{addon.Name} is {AddonMapping.StateName(addon.State)}, not attached.");
+                    return new ReleasePlan.Refuse(Refusal.Conflict($"{addon.Name} is {AddonMapping.StateName(addon.State)}, not attached."));
                 }
 
                 var others = (await AddonQueries.AttachedAsync(db, app.Id, token)).Where(a => a.AddonId != addonId).ToList();
                 addon.Detach(clock.GetUtcNow());
                 return new ReleasePlan.Create(new ReleaseDraft(
-                    state.Base?.SlugId, state.Base?.ConfigVars ?? [], $"Detach {addon.Name} add-on", ReleaseTrigger.Addon, Addons: others));
+                    state.Current?.SlugId, state.Current?.ConfigVars ?? [], $"Detach {addon.Name} add-on", ReleaseTrigger.Addon, Addons: others));
             },
             ReleaseConditions.None,
             ct);
@@ -144,14 +151,14 @@ public sealed partial class AddonLifecycle(
 
         if (addon.State is not (AddonState.Deprovisioning or AddonState.DeprovisionFailed))
         {
-            return AddonOutcome.Failure(409, "conflict", $"{addon.Name} is {AddonMapping.StateName(addon.State)}, not being destroyed.", keepRecord: true);
+            return AddonOutcome.Failure(Refusal.Conflict($"{addon.Name} is {AddonMapping.StateName(addon.State)}, not being destroyed."), keepRecord: true);
         }
 
         addon.RetryDeprovision(clock.GetUtcNow());
         var broker = await registry.FindAsync(addon.BrokerName, ct);
         if (broker is null)
         {
-            return await StuckAsync(addon, 502, "broker_error", $"The add-on broker '{addon.BrokerName}' is no longer registered.", ct);
+            return await StuckAsync(addon, new Refusal(StatusCodes.Status502BadGateway, "broker_error", $"The add-on broker '{addon.BrokerName}' is no longer registered."), ct);
         }
 
         var plan = await PlanOfAsync(broker, addon, ct);
@@ -166,7 +173,7 @@ public sealed partial class AddonLifecycle(
         }
         catch (BrokerException e)
         {
-            return await StuckAsync(addon, e.ApiStatus, e.ApiId, e.Message, ct);
+            return await StuckAsync(addon, e.ToRefusal(), ct);
         }
 
         db.Addons.Remove(addon);
@@ -182,16 +189,16 @@ public sealed partial class AddonLifecycle(
     private async Task<ReleasePlan> PlanAttachAsync(App app, Addon addon, Dictionary<string, string> vars, bool bound, ReleaseState state, CancellationToken ct)
     {
         var attached = await AddonQueries.AttachedAsync(db, app.Id, ct);
-        var userConfig = state.Base?.ConfigVars ?? [];
+        var userConfig = state.Current?.ConfigVars ?? [];
         if (AddonConfig.AttachClash(addon.Name, vars.Keys, userConfig, attached, app.Key) is { } clash)
         {
-            return new ReleasePlan.Refuse(409, "conflict", clash);
+            return new ReleasePlan.Refuse(Refusal.Conflict(clash));
         }
 
         // Changed only once the release is decided: a refusal must leave the add-on as it was.
         addon.Attach(vars, bound, clock.GetUtcNow());
         return new ReleasePlan.Create(new ReleaseDraft(
-            state.Base?.SlugId, userConfig, $"Attach {addon.Name} add-on", ReleaseTrigger.Addon, Addons: [.. attached, addon.ToAttachment()]));
+            state.Current?.SlugId, userConfig, $"Attach {addon.Name} add-on", ReleaseTrigger.Addon, Addons: [.. attached, addon.ToAttachment()]));
     }
 
     /// <summary>
@@ -199,8 +206,9 @@ public sealed partial class AddonLifecycle(
     /// may have made, so a failure leaves nothing behind. If that fails too, the add-on stays
     /// listed as <c>deprovision_failed</c>.
     /// </summary>
-    private async Task<AddonOutcome> UndoAsync(Addon addon, Broker broker, CatalogPlan? plan, int status, string id, string message, bool bound, CancellationToken ct)
+    private async Task<AddonOutcome> UndoAsync(Addon addon, Broker broker, CatalogPlan? plan, Refusal refusal, bool bound, CancellationToken ct)
     {
+        var message = refusal.Message;
         LogAttachFailed(logger, addon.Name, message);
         try
         {
@@ -224,21 +232,21 @@ public sealed partial class AddonLifecycle(
                 + $"{addon.Name} stays listed as deprovision_failed; destroy it to retry.";
             addon.DeprovisionFailed(stuck, clock.GetUtcNow());
             await db.SaveChangesAsync(ct);
-            return AddonOutcome.Failure(status, id, stuck, keepRecord: true);
+            return AddonOutcome.Failure(refusal with { Message = stuck }, keepRecord: true);
         }
 
         addon.Fail(message, clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
-        return AddonOutcome.Failure(status, id, message);
+        return AddonOutcome.Failure(refusal);
     }
 
-    private async Task<AddonOutcome> StuckAsync(Addon addon, int status, string id, string reason, CancellationToken ct)
+    private async Task<AddonOutcome> StuckAsync(Addon addon, Refusal failure, CancellationToken ct)
     {
-        var message = $"{addon.Name} is detached, but the broker could not remove it: {reason} It stays listed as deprovision_failed; destroy it again to retry.";
+        var message = $"{addon.Name} is detached, but the broker could not remove it: {failure.Message} It stays listed as deprovision_failed; destroy it again to retry.";
         addon.DeprovisionFailed(message, clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
-        LogDeprovisionFailed(logger, addon.Name, reason);
-        return AddonOutcome.Failure(status, id, message, keepRecord: true);
+        LogDeprovisionFailed(logger, addon.Name, failure.Message);
+        return AddonOutcome.Failure(failure with { Message = message }, keepRecord: true);
     }
 
     private async Task DeprovisionInstanceAsync(Broker broker, Addon addon, CatalogPlan? plan, CancellationToken ct)

@@ -5,6 +5,7 @@ namespace Slipway.Server.Addons;
 
 public static class AddonsSetup
 {
+    /// <summary>Registers the add-on service, the brokers (built-in and configured), the catalog cache and the background jobs.</summary>
     public static IServiceCollection AddSlipwayAddons(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AddonOptions>()
@@ -22,14 +23,16 @@ public static class AddonsSetup
         services.AddScoped<AddonLifecycle>();
         services.AddSingleton<AddonJobs>();
         services.AddHostedService(sp => sp.GetRequiredService<AddonJobs>());
+        services.AddScoped<AddonService>();
         return services;
     }
 
-    public static IEndpointRouteBuilder MapAddons(this IEndpointRouteBuilder routes)
+    /// <summary>Maps the built-in brokers, the broker and service catalog routes, and the add-ons' routes in the <c>/apps/{app}</c> group <paramref name="app"/>.</summary>
+    public static IEndpointRouteBuilder MapAddons(this IEndpointRouteBuilder routes, IEndpointRouteBuilder app)
     {
         routes.MapBuiltInBrokersApi();
         routes.MapAddonBrokersApi();
-        routes.MapAddonsApi();
+        routes.MapAddonsApi(app);
         return routes;
     }
 }

@@ -1,3 +1,5 @@
+using Slipway.Server.Http;
+
 namespace Slipway.Server.Addons;
 
 public enum BrokerFailure
@@ -54,4 +56,7 @@ public sealed class BrokerException(BrokerFailure failure, string message, int? 
         BrokerFailure.Refused when ApiStatus == StatusCodes.Status422UnprocessableEntity => "broker_refused",
         _ => "broker_error",
     };
+
+    /// <summary>The failure as the API passes it on, with <paramref name="message"/> in place of this one's when given.</summary>
+    public Refusal ToRefusal(string? message = null) => new(ApiStatus, ApiId, message ?? Message);
 }

@@ -2,16 +2,12 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Addons.BuiltIn;
 using Slipway.Server.Data;
+using Slipway.Server.Http;
 
 namespace Slipway.Server.Addons;
 
-/// <summary>A service found in a broker's catalog, or why it cannot be used.</summary>
-public sealed record ServiceLookup(Broker? Broker, OsbService? Service, int Status, string? ProblemId, string? Problem)
-{
-    public static ServiceLookup Found(Broker broker, OsbService service) => new(broker, service, 200, null, null);
-
-    public static ServiceLookup Failed(int status, string id, string problem) => new(null, null, status, id, problem);
-}
+/// <summary>A service found in a broker's catalog.</summary>
+public sealed record OfferedService(Broker Broker, OsbService Service);
 
 /// <summary>
 /// Every broker Slipway knows: the built-in ones, those in <c>Slipway:Addons:Brokers</c>, and
@@ -66,7 +62,7 @@ public sealed class BrokerRegistry(SlipwayDb db, BuiltInBrokers builtIns, IOptio
     /// what is missing; a name no answering broker offers answers 404, and names the brokers
     /// that could not be asked.
     /// </summary>
-    public async Task<ServiceLookup> FindServiceAsync(string name, CancellationToken ct)
+    public async Task<Answer<OfferedService>> FindServiceAsync(string name, CancellationToken ct)
     {
         var unreachable = new List<BrokerException>();
         foreach (var broker in await AllAsync(ct))
@@ -75,7 +71,7 @@ public sealed class BrokerRegistry(SlipwayDb db, BuiltInBrokers builtIns, IOptio
             {
                 if (builtIns.Find(broker.Name)?.Service.Name == name)
                 {
-                    return ServiceLookup.Failed(422, "addon_service_unavailable", $"The {name} add-on service is not available: {reason}");
+                    return new Refusal(StatusCodes.Status422UnprocessableEntity, "addon_service_unavailable", $"The {name} add-on service is not available: {reason}");
                 }
 
                 continue;
@@ -85,7 +81,7 @@ public sealed class BrokerRegistry(SlipwayDb db, BuiltInBrokers builtIns, IOptio
             {
                 if ((await CatalogAsync(broker, ct)).Services!.FirstOrDefault(s => s.Name == name) is { } service)
                 {
-                    return ServiceLookup.Found(broker, service);
+                    return new OfferedService(broker, service);
                 }
             }
             catch (BrokerException e)
@@ -95,9 +91,9 @@ public sealed class BrokerRegistry(SlipwayDb db, BuiltInBrokers builtIns, IOptio
         }
 
         return unreachable.Count == 0
-            ? ServiceLookup.Failed(404, "not_found", $"Add-on service '{name}' not found (aka addons:services lists them).")
-            : ServiceLookup.Failed(
-                unreachable[0].ApiStatus == 504 ? 504 : 502,
+            ? Refusal.NotFound($"Add-on service '{name}' not found (aka addons:services lists them).")
+            : new Refusal(
+                unreachable[0].ApiStatus == StatusCodes.Status504GatewayTimeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                 unreachable[0].ApiId,
                 $"Add-on service '{name}' was not found, and not every broker could be asked: {string.Join(" ", unreachable.Select(e => e.Message))}");
     }

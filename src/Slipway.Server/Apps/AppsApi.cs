@@ -1,99 +1,55 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
-using Slipway.Server.Data;
 using Slipway.Server.Http;
-using Slipway.Server.Releases;
 using Slipway.Server.Routing;
-using Slipway.Server.Runtime;
 
 namespace Slipway.Server.Apps;
 
 /// <summary><c>/apps</c>: create, list, show and destroy (with the key repeated as confirmation).</summary>
 public static class AppsApi
 {
-    public static IEndpointRouteBuilder MapAppsApi(this IEndpointRouteBuilder routes)
+    public static IEndpointRouteBuilder MapAppsApi(this IEndpointRouteBuilder routes, IEndpointRouteBuilder app)
     {
         var apps = routes.MapGroup("/apps");
         apps.MapGet("/", List);
         apps.MapPost("/", Create);
-        apps.MapGet("/{app}", Get);
-        apps.MapDelete("/{app}", Destroy);
+        app.MapGet("/", Get);
+        app.MapDelete("/", Destroy);
         return routes;
     }
 
-    private static async Task<Ok<List<AppResponse>>> List(HttpContext http, Access access, SlipwayDb db, RouterHost router, CancellationToken ct)
+    private static async Task<Ok<List<AppResponse>>> List(HttpContext http, AppService apps, RouterHost router, CancellationToken ct)
     {
-        var apps = await access.Apps(Caller.Of(http.User)).AsNoTracking().OrderBy(a => a.Key).ToListAsync(ct);
-        var ids = apps.Select(a => a.Id).ToList();
-        var current = await db.Releases.AsNoTracking()
-            .Where(r => ids.Contains(r.AppId) && r.Status == ReleaseStatus.Succeeded)
-            .GroupBy(r => r.AppId)
-            .Select(g => new { AppId = g.Key, Version = g.Max(r => r.Version) })
-            .ToDictionaryAsync(x => x.AppId, x => x.Version, ct);
-        return TypedResults.Ok(apps.Select(a => ToResponse(a, current.TryGetValue(a.Id, out var v) ? v : null, router)).ToList());
+        var found = await apps.ListAsync(Caller.Of(http.User), ct);
+        return TypedResults.Ok(found.Select(a => ToResponse(a.App, a.ServingVersion, router)).ToList());
     }
 
-    private static async Task<Results<Created<AppResponse>, ProblemHttpResult>> Create(CreateAppRequest request, HttpContext http, Access access, SlipwayDb db, TimeProvider clock, RouterHost router, CancellationToken ct)
+    private static async Task<Results<Created<AppResponse>, ProblemHttpResult>> Create(CreateAppRequest request, HttpContext http, AppService apps, RouterHost router, CancellationToken ct)
     {
-        var (app, refusal) = await AppCreation.CreateAsync(request, Caller.Of(http.User), access, db, clock, ct);
-        return refusal is not null
+        var created = await apps.CreateAsync(Caller.Of(http.User), request, ct);
+        return created.Refused
+            ? ApiProblem.Of(created.Refusal)
+            : TypedResults.Created($"/apps/{created.Value.Key}", ToResponse(created.Value, null, router));
+    }
+
+    private static async Task<Ok<AppResponse>> Get(RequestedApp target, AppService apps, RouterHost router, CancellationToken ct) =>
+        TypedResults.Ok(ToResponse(target.App, await apps.ServingVersionAsync(target.App, ct), router));
+
+    /// <summary>Destroys the app; <c>?confirm=</c> must repeat its key.</summary>
+    private static async Task<Results<Ok<AppResponse>, ProblemHttpResult>> Destroy(RequestedApp target, string? confirm, AppService apps, CancellationToken ct) =>
+        await apps.DestroyAsync(target.App, confirm, ct) is { } refusal
             ? ApiProblem.Of(refusal)
-            : TypedResults.Created($"/apps/{app!.Key}", ToResponse(app, null, router));
-    }
+            : TypedResults.Ok(ToResponse(target.App, null));
 
-    private static async Task<Results<Ok<AppResponse>, ProblemHttpResult>> Get(string app, HttpContext http, Access access, SlipwayDb db, RouterHost router, CancellationToken ct)
-    {
-        var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);
-        if (found is null)
-        {
-            return AppNotFound(app);
-        }
-
-        var current = await ReleaseQueries.CurrentVersionAsync(db, found.Id, ct);
-        return TypedResults.Ok(ToResponse(found, current, router));
-    }
-
-    /// <summary>Destroys the app with its releases and slug records, and stops its processes; <c>?confirm=</c> must repeat its key.</summary>
-    private static async Task<Results<Ok<AppResponse>, ProblemHttpResult>> Destroy(string app, string? confirm, HttpContext http, Access access, SlipwayDb db, Deployer deployer, CancellationToken ct)
-    {
-        var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);
-        if (found is null)
-        {
-            return AppNotFound(app);
-        }
-
-        if (confirm != found.Key)
-        {
-            return ApiProblem.Invalid($"Destroying {found.Key} needs confirmation: repeat its key ('?confirm={found.Key}', or 'aka apps:destroy -a {found.Key} --confirm {found.Key}').");
-        }
-
-        // Add-ons hold things at brokers (databases, folders) that only destroying them releases.
-        if (await db.Addons.Where(a => a.AppId == found.Id).Select(a => a.Name).ToListAsync(ct) is { Count: > 0 } addons)
-        {
-            return ApiProblem.Conflict($"{found.Key} still has add-ons ({string.Join(", ", addons)}); destroy them first (aka addons:destroy NAME -a {found.Key}).");
-        }
-
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.IdempotencyRecords.Where(r => r.AppId == found.Id).ExecuteDeleteAsync(ct);
-        await db.Releases.Where(r => r.AppId == found.Id).ExecuteDeleteAsync(ct);
-        await db.Slugs.Where(s => s.AppId == found.Id).ExecuteDeleteAsync(ct);
-        await db.Apps.Where(a => a.Id == found.Id).ExecuteDeleteAsync(ct);
-        await tx.CommitAsync(ct);
-        await deployer.StopAppAsync(found.Id, ct);
-        return TypedResults.Ok(ToResponse(found, null));
-    }
-
-    public static ProblemHttpResult AppNotFound(string app) => ApiProblem.NotFound($"App '{app}' not found.");
-
-    internal static AppResponse ToResponse(App app, int? currentVersion, RouterHost? router = null) => new(
+    /// <summary>The API's view of an app; <paramref name="servingVersion"/> is its <c>current_version</c> for now.</summary>
+    internal static AppResponse ToResponse(App app, int? servingVersion, RouterHost? router = null) => new(
         app.Id,
         app.Key,
         app.Name,
         new NamedRef(app.Space.Id, app.Space.Name),
         WebUrl: router?.UrlOf(app.Key),
-        currentVersion,
+        servingVersion,
         app.CreatedAt,
         app.UpdatedAt);
 }

@@ -2,7 +2,7 @@ namespace Slipway.Server.AutoDeploy;
 
 public static class AutoDeploySetup
 {
-    /// <summary>Registers auto-deploy: the git and GitHub clients, the push queue and the poller, and their options.</summary>
+    /// <summary>Registers auto-deploy: its service, the git and GitHub clients, the push queue and the poller, and their options.</summary>
     public static IServiceCollection AddAutoDeploy(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<GitOptions>()
@@ -20,8 +20,14 @@ public static class AutoDeploySetup
         services.AddSingleton<AutoDeployer>();
         services.AddHostedService(sp => sp.GetRequiredService<AutoDeployer>());
         services.AddHostedService<GitPoller>();
+        services.AddScoped<AutoDeployService>();
         return services;
     }
 
-    public static IEndpointRouteBuilder MapAutoDeploy(this IEndpointRouteBuilder routes) => routes.MapAutoDeployApi().MapGitHubWebhooks();
+    /// <summary>Maps GitHub's webhooks (signed, without a token), and the settings' routes in the <c>/apps/{app}</c> group <paramref name="app"/>.</summary>
+    public static IEndpointRouteBuilder MapAutoDeploy(this IEndpointRouteBuilder routes, IEndpointRouteBuilder app)
+    {
+        app.MapAutoDeployApi();
+        return routes.MapGitHubWebhooks();
+    }
 }

@@ -24,13 +24,11 @@ public sealed record PushTrigger(Guid AppId, string Repo, string Branch, string 
 /// </summary>
 public sealed partial class AutoDeployer(
     IDbContextFactory<SlipwayDb> dbs,
-    BuildQueue builds,
-    BuildRunner runner,
+    IServiceScopeFactory scopes,
     BuildPaths paths,
     GitClient git,
     GitHubClient github,
     AutoDeploySecrets secrets,
-    ServerIdentity server,
     IOptions<BuildOptions> buildOptions,
     TimeProvider clock,
     ILogger<AutoDeployer> logger) : BackgroundService
@@ -138,44 +136,42 @@ public sealed partial class AutoDeployer(
         var now = clock.GetUtcNow();
         var upload = SourceUpload.Create(setting.UserId, now, buildOptions.Value.SourceRetention);
         var source = new BuildSource(sourceUrl, null, null, commit.Sha, commit.AuthorName, commit.Message, SourceUrls.WithoutCredentials(setting.Repo), setting.Branch, upload.Id);
-        var build = Build.Create(setting.AppId, source, setting.Deploy ? BuildDeploy.AutoDeploy : BuildDeploy.None, setting.UserId, server.Id, now);
-
-        await using (var db = await dbs.CreateDbContextAsync(ct))
+        try
         {
             if (failure is null)
             {
                 upload.MarkUploaded(new FileInfo(fetched).Length, "");
-                db.SourceUploads.Add(upload);
+                File.Move(fetched, paths.UploadOf(upload.Id));
             }
 
-            db.Builds.Add(build);
-            db.AutoDeployCommits.Add(AutoDeployCommit.Create(setting.AppId, commit.Sha, build.Id, now));
-            if (!await db.TrySaveUniqueAsync(ct))
+            Build? build;
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                build = await scope.ServiceProvider.GetRequiredService<BuildService>().StartAsync(
+                    setting.AppId,
+                    setting.UserId,
+                    source,
+                    setting.Deploy ? BuildDeploy.AutoDeploy : BuildDeploy.None,
+                    started => failure is null
+                        ? [upload, AutoDeployCommit.Create(setting.AppId, commit.Sha, started.Id, now)]
+                        : [AutoDeployCommit.Create(setting.AppId, commit.Sha, started.Id, now)],
+                    failure,
+                    ct);
+            }
+
+            if (build is null)
             {
                 // The webhook and the poller both saw it; the other one builds it.
                 return;
             }
 
-            await db.AutoDeploySettings.Where(s => s.AppId == setting.AppId && s.Repo == setting.Repo && s.Branch == setting.Branch)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastCommit, commit.Sha).SetProperty(x => x.LastCommitAt, now), ct);
-        }
-
-        Log.BuildStarted(logger, build.Id, setting.AppId, commit.Sha);
-        try
-        {
-            if (failure is not null)
+            await using (var db = await dbs.CreateDbContextAsync(ct))
             {
-                await runner.FailQueuedAsync(new BuildJob(build.Id, build.AppId, buildOptions.Value.MaxOutputBytes), failure);
-                return;
+                await db.AutoDeploySettings.Where(s => s.AppId == setting.AppId && s.Repo == setting.Repo && s.Branch == setting.Branch)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastCommit, commit.Sha).SetProperty(x => x.LastCommitAt, now), ct);
             }
 
-            File.Move(fetched, paths.UploadOf(upload.Id));
-            if (builds.TryEnqueue(build.Id, build.AppId) is not { } job)
-            {
-                await runner.FailQueuedAsync(new BuildJob(build.Id, build.AppId, buildOptions.Value.MaxOutputBytes), $"{buildOptions.Value.QueueLimit} builds were already waiting (Slipway:Builds:QueueLimit).");
-                return;
-            }
-
+            Log.BuildStarted(logger, build.Id, setting.AppId, commit.Sha);
             await WaitForEndAsync(build.Id, ct);
         }
         finally

@@ -124,7 +124,7 @@ public sealed partial class BuildRunner(
         output.Info($"Unpacked {unpacked.Files} files ({Size(unpacked.Bytes)}) from a {Describe(unpacked.Kind)}{(unpacked.StrippedFolder is { } top ? $", inside {top}/" : "")}");
 
         // A build compiles with the config of the release it will build on.
-        var config = (await ReleaseQueries.BaseAsync(db, app.Id, ct))?.ConfigVars ?? [];
+        var config = (await ReleaseQueries.CurrentAsync(db, app.Id, ct))?.ConfigVars ?? [];
         var env = BuildProcess.BaseEnvironment();
         env["STACK"] = Options.Stack;
         env["SOURCE_VERSION"] = build.Commit ?? build.SourceVersion ?? fetched.Digest;
@@ -315,7 +315,7 @@ public sealed partial class BuildRunner(
                     }
                 }
 
-                return new ReleasePlan.Create(new ReleaseDraft(slugId, state.Base?.ConfigVars ?? [], $"{verb} {build.ShortId}", trigger, BuildId: build.Id));
+                return new ReleasePlan.Create(new ReleaseDraft(slugId, state.Current?.ConfigVars ?? [], $"{verb} {build.ShortId}", trigger, BuildId: build.Id));
             },
             ReleaseConditions.None,
             ct);

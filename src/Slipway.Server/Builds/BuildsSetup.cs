@@ -4,7 +4,7 @@ namespace Slipway.Server.Builds;
 
 public static class BuildsSetup
 {
-    /// <summary>Registers the build engine (queue, runner, background service), the source fetcher and their options.</summary>
+    /// <summary>Registers the builds service, the build engine (queue, runner, background service), the source fetcher and their options.</summary>
     public static IServiceCollection AddBuilds(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<BuildOptions>()
@@ -17,8 +17,10 @@ public static class BuildsSetup
         services.AddSingleton<SourceFetcher>();
         services.AddSingleton<BuildRunner>();
         services.AddHostedService<BuildEngine>();
+        services.AddScoped<BuildService>();
         return services;
     }
 
-    public static IEndpointRouteBuilder MapBuilds(this IEndpointRouteBuilder routes) => routes.MapBuildsApi().MapSourcesApi();
+    /// <summary>Maps <c>/sources</c>, and the builds' routes in the <c>/apps/{app}</c> group <paramref name="app"/>.</summary>
+    public static IEndpointRouteBuilder MapBuilds(this IEndpointRouteBuilder routes, IEndpointRouteBuilder app) => routes.MapBuildsApi(app).MapSourcesApi();
 }

@@ -1,65 +1,38 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Slipway.Server.Accounts;
-using Slipway.Server.Addons;
-using Slipway.Server.Apps;
-using Slipway.Server.Data;
 using Slipway.Server.Http;
-using Slipway.Server.Releases;
 
 namespace Slipway.Server.Config;
 
 /// <summary>
-/// <c>/apps/{app}/config-vars</c>. The config is the base release's user vars plus the vars of
-/// the add-ons attached now (as Heroku shows it); a PATCH changes user vars only. A PATCH that
-/// changes something makes one release, one that changes nothing makes none and says so in
-/// the <c>Slipway-Release</c> header (<c>none</c>), with the body Heroku clients expect.
+/// <c>/apps/{app}/config-vars</c> (<see cref="ConfigService"/>). A PATCH that changes something
+/// makes one release, one that changes nothing makes none and says so in the
+/// <c>Slipway-Release</c> header (<c>none</c>), with the body Heroku clients expect.
 /// </summary>
 public static class ConfigApi
 {
     public const string ReleaseHeader = "Slipway-Release";
 
-    public static IEndpointRouteBuilder MapConfigApi(this IEndpointRouteBuilder routes)
+    public static IEndpointRouteBuilder MapConfigApi(this IEndpointRouteBuilder app)
     {
-        var config = routes.MapGroup("/apps/{app}/config-vars");
+        var config = app.MapGroup("/config-vars");
         config.MapGet("/", Get);
         config.MapPatch("/", Patch);
-        return routes;
+        return app;
     }
 
-    private static async Task<Results<Ok<Dictionary<string, string>>, ProblemHttpResult>> Get(string app, HttpContext http, Access access, SlipwayDb db, CancellationToken ct)
-    {
-        var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);
-        if (found is null)
-        {
-            return AppsApi.AppNotFound(app);
-        }
-
-        var baseRelease = await ReleaseQueries.BaseAsync(db, found.Id, ct);
-        return TypedResults.Ok(ReleaseEnvironment.Combine(baseRelease?.ConfigVars ?? [], await AddonQueries.AttachedAsync(db, found.Id, ct)));
-    }
+    private static async Task<Ok<Dictionary<string, string>>> Get(RequestedApp target, ConfigService config, CancellationToken ct) =>
+        TypedResults.Ok(await config.GetAsync(target.App, ct));
 
     private static async Task<Results<Ok<Dictionary<string, string>>, ProblemHttpResult>> Patch(
-        string app, Dictionary<string, string?> body, HttpContext http, Access access, ReleaseService releases, SlipwayDb db, CancellationToken ct)
+        RequestedApp target, Dictionary<string, string?> body, HttpContext http, ConfigService config, CancellationToken ct)
     {
-        var caller = Caller.Of(http.User);
-        var found = await access.FindAppAsync(caller, app, ct);
-        if (found is null)
+        var changed = await config.ChangeAsync(target.App, target.Caller, body, ct);
+        if (changed.Refused)
         {
-            return AppsApi.AppNotFound(app);
+            return ApiProblem.Of(changed.Refusal);
         }
 
-        if (ConfigChange.Parse(body, out var error) is not { } change)
-        {
-            return ApiProblem.Invalid(error!);
-        }
-
-        var (outcome, result) = await change.ReleaseAsync(releases, db, found, caller, ct);
-        if (outcome.Refusal is { } refusal)
-        {
-            return ApiProblem.Of(refusal.Status, refusal.Id, refusal.Message);
-        }
-
-        http.Response.Headers[ReleaseHeader] = outcome.Release is { } release ? $"v{release.Version}" : "none";
-        return TypedResults.Ok(result);
+        http.Response.Headers[ReleaseHeader] = changed.Value.Release is { } release ? $"v{release.Version}" : "none";
+        return TypedResults.Ok(changed.Value.Config);
     }
 }

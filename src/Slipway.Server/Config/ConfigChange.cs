@@ -1,10 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Slipway.Server.Accounts;
-using Slipway.Server.Addons;
-using Slipway.Server.Apps;
-using Slipway.Server.Data;
-using Slipway.Server.Releases;
+using Slipway.Server.Http;
 
 namespace Slipway.Server.Config;
 
@@ -18,18 +14,16 @@ public sealed partial record ConfigChange(IReadOnlyList<KeyValuePair<string, str
 
     public const int MaxKeyLength = 255;
 
-    /// <summary>Reads a PATCH body (null value = remove); the error names the key, never the value.</summary>
-    public static ConfigChange? Parse(IReadOnlyDictionary<string, string?> body, out string? error)
+    /// <summary>Reads a PATCH body (null value = remove); a refusal names the key, never the value.</summary>
+    public static Answer<ConfigChange> Parse(IReadOnlyDictionary<string, string?> body)
     {
-        error = null;
         var sets = new List<KeyValuePair<string, string>>();
         var removes = new List<string>();
         foreach (var (key, value) in body)
         {
             if (!IsValidName(key))
             {
-                error = $"Config var name '{Shorten(key)}' is not valid: names match ^[A-Za-z_][A-Za-z0-9_]*$ and are at most {MaxKeyLength} characters.";
-                return null;
+                return Refusal.Invalid($"Config var name '{Shorten(key)}' is not valid: names match ^[A-Za-z_][A-Za-z0-9_]*$ and are at most {MaxKeyLength} characters.");
             }
 
             if (value is null)
@@ -38,8 +32,7 @@ public sealed partial record ConfigChange(IReadOnlyList<KeyValuePair<string, str
             }
             else if (Encoding.UTF8.GetByteCount(value) > MaxValueBytes)
             {
-                error = $"The value of {key} is larger than {MaxValueBytes / 1024} KiB.";
-                return null;
+                return Refusal.Invalid($"The value of {key} is larger than {MaxValueBytes / 1024} KiB.");
             }
             else
             {
@@ -52,37 +45,6 @@ public sealed partial record ConfigChange(IReadOnlyList<KeyValuePair<string, str
 
     /// <summary>Whether <paramref name="key"/> may name a config var.</summary>
     public static bool IsValidName(string key) => key.Length <= MaxKeyLength && KeyPattern().IsMatch(key);
-
-    /// <summary>
-    /// Makes this change's release through <see cref="ReleaseService"/>, on the base release's
-    /// config; no release when nothing really changes, and a refusal (409) when it would set or
-    /// remove a var an attached add-on provides. Answers the app's whole config afterwards (user
-    /// vars plus add-on vars).
-    /// </summary>
-    public async Task<(ReleaseOutcome Outcome, Dictionary<string, string> Config)> ReleaseAsync(ReleaseService releases, SlipwayDb db, App app, Caller caller, CancellationToken ct)
-    {
-        Dictionary<string, string> result = [];
-        var outcome = await releases.AppendAsync(
-            app,
-            caller,
-            async (state, token) =>
-            {
-                var addons = await AddonQueries.AttachedAsync(db, app.Id, token);
-                if (AddonConfig.UserChangeClash(Sets.Select(s => s.Key).Concat(Removes), addons) is { } clash)
-                {
-                    return new ReleasePlan.Refuse(StatusCodes.Status409Conflict, "conflict", clash);
-                }
-
-                var (config, description) = ApplyTo(state.Base?.ConfigVars ?? []);
-                result = ReleaseEnvironment.Combine(config, addons);
-                return description is null
-                    ? new ReleasePlan.Unchanged("No config vars changed; no release was created.")
-                    : new ReleasePlan.Create(new ReleaseDraft(state.Base?.SlugId, config, description, ReleaseTrigger.Config));
-            },
-            ReleaseConditions.None,
-            ct);
-        return (outcome, result);
-    }
 
     /// <summary>The config after this change, and the description of what really changed (null: nothing did).</summary>
     public (Dictionary<string, string> Config, string? Description) ApplyTo(IReadOnlyDictionary<string, string> current)

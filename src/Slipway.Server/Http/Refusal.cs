@@ -1,10 +1,13 @@
 namespace Slipway.Server.Http;
 
 /// <summary>
-/// Why a change was refused, before it becomes an HTTP answer: the API turns it into a problem
+/// Why a change or a lookup was refused: the one shape every feature says no in. Services answer
+/// it (<see cref="Answer{T}"/>) instead of throwing; the API turns it into a problem
 /// (<see cref="ApiProblem.Of(Refusal)"/>), the dashboard shows <see cref="Message"/> next to the
 /// input named by <see cref="Param"/>.
 /// </summary>
+/// <param name="Status">The HTTP status the API answers with.</param>
+/// <param name="Id">Heroku's error <c>id</c> (<c>invalid_params</c>, <c>not_found</c>, ...).</param>
 /// <param name="Param">The request field at fault (a property name of the request record), when one is.</param>
 public sealed record Refusal(int Status, string Id, string Message, string? Param = null)
 {
@@ -13,4 +16,6 @@ public sealed record Refusal(int Status, string Id, string Message, string? Para
     public static Refusal NotFound(string message, string? param = null) => new(StatusCodes.Status404NotFound, "not_found", message, param);
 
     public static Refusal Conflict(string message, string? param = null) => new(StatusCodes.Status409Conflict, "conflict", message, param);
+
+    public static Refusal BadRequest(string message, string? param = null) => new(StatusCodes.Status400BadRequest, "bad_request", message, param);
 }

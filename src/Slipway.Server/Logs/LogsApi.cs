@@ -3,8 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Slipway.Contracts;
-using Slipway.Server.Accounts;
-using Slipway.Server.Apps;
+using Slipway.Server.Http;
 using Slipway.Server.Runtime;
 
 namespace Slipway.Server.Logs;
@@ -18,38 +17,26 @@ public static class LogsApi
 {
     public const int DefaultLines = 100;
 
-    public static IEndpointRouteBuilder MapLogsApi(this IEndpointRouteBuilder routes)
+    public static IEndpointRouteBuilder MapLogsApi(this IEndpointRouteBuilder app)
     {
-        var logs = routes.MapGroup("/apps/{app}/log-sessions");
+        var logs = app.MapGroup("/log-sessions");
         logs.MapGet("/", Stream);
         logs.MapPost("/", Create);
-        return routes;
+        return app;
     }
 
-    private static async Task<Results<Created<LogSessionResponse>, ProblemHttpResult>> Create(
-        string app, LogSessionRequest request, HttpContext http, Access access, IOptions<RuntimeOptions> options, CancellationToken ct)
+    private static Created<LogSessionResponse> Create(RequestedApp target, LogSessionRequest request, HttpContext http, IOptions<RuntimeOptions> options)
     {
-        var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);
-        if (found is null)
-        {
-            return AppsApi.AppNotFound(app);
-        }
-
+        var found = target.App;
         var lines = Math.Clamp(request.Lines ?? DefaultLines, 0, options.Value.LogLinesPerApp);
         var tail = request.Tail ?? false;
         var url = $"{http.Request.Scheme}://{http.Request.Host}/apps/{found.Key}/log-sessions?lines={lines}&tail={(tail ? "true" : "false")}";
         return TypedResults.Created(url, new LogSessionResponse(url, lines, tail));
     }
 
-    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Stream(
-        string app, int? lines, bool? tail, HttpContext http, Access access, IAppRuntime runtime, IOptions<RuntimeOptions> options, CancellationToken ct)
+    private static PushStreamHttpResult Stream(RequestedApp target, int? lines, bool? tail, HttpContext http, IAppRuntime runtime, IOptions<RuntimeOptions> options)
     {
-        var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);
-        if (found is null)
-        {
-            return AppsApi.AppNotFound(app);
-        }
-
+        var found = target.App;
         var count = Math.Clamp(lines ?? DefaultLines, 0, options.Value.LogLinesPerApp);
         var follow = tail ?? false;
         return TypedResults.Stream(

@@ -4,21 +4,23 @@ using Slipway.Server.Apps;
 
 namespace Slipway.Server.Releases;
 
+/// <summary>How a release reads in the API; the dashboard shows the same shape.</summary>
 public static class ReleaseMapping
 {
     /// <summary>
-    /// The API's view of a release; <paramref name="release"/> must have its slug, build and user loaded,
-    /// and for a rollback <paramref name="rollbackTarget"/> is the release it rolled back to.
+    /// The API's view of a release; the view's release must have its slug, build and user loaded.
+    /// Its <c>current</c> flag marks the serving release for now, as clients have seen it so far.
     /// </summary>
-    public static ReleaseResponse ToResponse(Release release, App app, int? currentVersion, Release? rollbackTarget = null)
+    public static ReleaseResponse ToResponse(ReleaseView view, App app)
     {
-        var reason = Rollback.IneligibleReason(release, currentVersion);
+        var (release, servingVersion, rollbackTarget) = view;
+        var reason = Rollback.IneligibleReason(release, servingVersion);
         return new ReleaseResponse(
             release.Id,
             release.Version,
             release.Description,
             release.Status.ToString().ToLowerInvariant(),
-            release.Version == currentVersion,
+            release.Version == servingVersion,
             release.SlugId is { } slugId ? new IdRef(slugId) : null,
             new UserRef(release.User.Id, release.User.Email),
             new NamedRef(app.Id, app.Key),

@@ -1,24 +1,27 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Slipway.Contracts;
 using Slipway.Server.Accounts;
 using Slipway.Server.Addons;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
+using Slipway.Server.Http;
 using Slipway.Server.Runtime;
 
 namespace Slipway.Server.Releases;
 
 /// <summary>What a change sees when it decides the next release, under the app's lock.</summary>
-/// <param name="Base">The newest release that did not fail: what a change builds on.</param>
-/// <param name="CurrentVersion">The newest succeeded release, the one serving.</param>
+/// <param name="Current">The current release (the newest that did not fail): what a change builds on.</param>
+/// <param name="ServingVersion">The serving release (the newest succeeded).</param>
 /// <param name="LatestVersion">The newest release of any status (0 when none).</param>
-public sealed record ReleaseState(Release? Base, int? CurrentVersion, int LatestVersion);
+public sealed record ReleaseState(Release? Current, int? ServingVersion, int LatestVersion);
 
 /// <summary>A change's decision: make this release, refuse with a reason, or nothing to do.</summary>
 public abstract record ReleasePlan
 {
     public sealed record Create(ReleaseDraft Draft) : ReleasePlan;
 
-    public sealed record Refuse(int Status, string Id, string Message) : ReleasePlan;
+    public sealed record Refuse(Refusal Refusal) : ReleasePlan;
 
     public sealed record Unchanged(string Message) : ReleasePlan;
 }
@@ -29,17 +32,33 @@ public sealed record ReleaseConditions(string? IdempotencyKey = null, int? Expec
     public static ReleaseConditions None { get; } = new();
 }
 
-/// <summary>The result of <see cref="ReleaseService.AppendAsync"/>: exactly one of its parts is set.</summary>
-public sealed record ReleaseOutcome(Release? Release, bool Replayed, ReleasePlan.Refuse? Refusal, string? Unchanged);
+/// <summary>The result of <see cref="ReleaseService.AppendAsync"/>: exactly one of <see cref="Release"/>, <see cref="Refusal"/> and <see cref="Unchanged"/> is set.</summary>
+/// <param name="Replayed">The release was made earlier, by a request with the same idempotency key.</param>
+public sealed record ReleaseOutcome(Release? Release, bool Replayed, Refusal? Refusal, string? Unchanged)
+{
+    public static ReleaseOutcome Refused(Refusal refusal) => new(null, false, refusal, null);
+}
+
+/// <summary>A release with what its API shape needs besides itself: the serving version and, for a rollback, the release it went back to.</summary>
+public sealed record ReleaseView(Release Release, int? ServingVersion, Release? RollbackTarget);
+
+/// <summary>One page of an app's history; <see cref="More"/> when another page follows.</summary>
+public sealed record ReleasePage(IReadOnlyList<ReleaseView> Releases, bool More);
+
+/// <summary>What a release's release phase printed; <see cref="Output"/> is null when it printed nothing (or had none).</summary>
+public sealed record ReleasePhase(Release Release, ReleasePhaseOutput? Output);
 
 /// <summary>
 /// The one place releases are made. Every trigger (deploy, config, add-on, rollback) goes
 /// through <see cref="AppendAsync"/>, which takes the app's row lock by bumping its release
 /// counter, lets the change decide on a consistent view, and inserts the release in the same
-/// transaction: versions are gapless and unique on SQLite and PostgreSQL alike.
+/// transaction: versions are gapless and unique on SQLite and PostgreSQL alike. It also reads
+/// the history for the API and the dashboard.
 /// </summary>
 public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider clock, Deployer deployer)
 {
+    public const int MaxIdempotencyKeyLength = 255;
+
     public async Task<ReleaseOutcome> AppendAsync(
         App app,
         Caller caller,
@@ -72,14 +91,14 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
         if (conditions.ExpectedLatestVersion is { } expected && expected != state.LatestVersion)
         {
             await tx.RollbackAsync(ct);
-            return Refused(new ReleasePlan.Refuse(409, "conflict", $"{app.Key} is at v{state.LatestVersion}, not v{expected}: another release got there first."));
+            return ReleaseOutcome.Refused(Refusal.Conflict($"{app.Key} is at v{state.LatestVersion}, not v{expected}: another release got there first."));
         }
 
         switch (await plan(state, ct))
         {
             case ReleasePlan.Refuse refuse:
                 await tx.RollbackAsync(ct);
-                return Refused(refuse);
+                return ReleaseOutcome.Refused(refuse.Refusal);
             case ReleasePlan.Unchanged unchanged:
                 await tx.RollbackAsync(ct);
                 return new ReleaseOutcome(null, false, null, unchanged.Message);
@@ -104,7 +123,101 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
         }
     }
 
-    private static ReleaseOutcome Refused(ReleasePlan.Refuse refuse) => new(null, false, refuse, null);
+    /// <summary>
+    /// <c>POST /apps/{app}/releases</c>: a rollback when the request names a release, a deploy
+    /// of an uploaded slug when it names a slug (exactly one of the two).
+    /// </summary>
+    public Task<ReleaseOutcome> CreateAsync(App app, Caller caller, CreateReleaseRequest request, string? idempotencyKey, CancellationToken ct)
+    {
+        if (idempotencyKey is { Length: 0 or > MaxIdempotencyKeyLength })
+        {
+            return Task.FromResult(ReleaseOutcome.Refused(Refusal.BadRequest($"Idempotency-Key must be 1 to {MaxIdempotencyKeyLength} characters.")));
+        }
+
+        var target = ReferenceOf(request.Release);
+        if ((target is null) == (request.Slug is null))
+        {
+            return Task.FromResult(ReleaseOutcome.Refused(Refusal.Invalid("Give exactly one of 'slug' (deploy a slug) or 'release' (roll back to it: an id, N or \"vN\").")));
+        }
+
+        var conditions = new ReleaseConditions(idempotencyKey, request.ExpectedCurrentVersion);
+        return target is not null
+            ? RollbackAsync(app, caller, target, conditions, ct)
+            : AppendAsync(app, caller, (state, token) => DeploySlugAsync(app, request.Slug!, state, token), conditions, ct);
+    }
+
+    /// <summary>Rolls back to <paramref name="reference"/> (id, N, vN, or <see cref="Rollback.Previous"/>) by the rules of <see cref="Rollback"/>.</summary>
+    public Task<ReleaseOutcome> RollbackAsync(App app, Caller caller, string reference, ReleaseConditions conditions, CancellationToken ct) =>
+        AppendAsync(app, caller, (state, token) => Rollback.PlanAsync(db, app.Id, app.Key, reference, state, token), conditions, ct);
+
+    /// <summary>One page of the app's history, each release with what the API shows of it.</summary>
+    public async Task<ReleasePage> ListAsync(App app, VersionRange page, CancellationToken ct)
+    {
+        var rows = await ReleaseQueries.Page(db, app.Id, page).ToListAsync(ct);
+        var views = await ViewsAsync(app, [.. rows.Take(page.Max)], ct);
+        return new ReleasePage(views, rows.Count > page.Max);
+    }
+
+    /// <summary>A release of the app by id, N or vN.</summary>
+    public async Task<Answer<ReleaseView>> FindAsync(App app, string reference, CancellationToken ct)
+    {
+        var row = ReleaseQueries.ByReference(db, app.Id, reference) is { } query
+            ? await query.AsNoTracking().Include(r => r.Slug).Include(r => r.Build).Include(r => r.User).FirstOrDefaultAsync(ct)
+            : null;
+        return row is null ? NotFound(app, reference) : (await ViewsAsync(app, [row], ct))[0];
+    }
+
+    /// <summary>A release just made (or replayed), as the API answers it.</summary>
+    public async Task<ReleaseView> ViewAsync(App app, Release release, CancellationToken ct)
+    {
+        var row = await ReleaseQueries.WithDetails(db).SingleAsync(r => r.Id == release.Id, ct);
+        return (await ViewsAsync(app, [row], ct))[0];
+    }
+
+    /// <summary>The release phase's output of a release, for <c>aka releases:output</c>.</summary>
+    public async Task<Answer<ReleasePhase>> PhaseAsync(App app, string reference, CancellationToken ct)
+    {
+        var row = ReleaseQueries.ByReference(db, app.Id, reference) is { } query
+            ? await query.AsNoTracking().Include(r => r.Slug).FirstOrDefaultAsync(ct)
+            : null;
+        if (row is null)
+        {
+            return NotFound(app, reference);
+        }
+
+        return new ReleasePhase(row, await db.ReleasePhaseOutputs.AsNoTracking().FirstOrDefaultAsync(o => o.ReleaseId == row.Id, ct));
+    }
+
+    private static Refusal NotFound(App app, string reference) => Refusal.NotFound($"Release '{reference}' not found for {app.Key}.");
+
+    /// <summary>The views of <paramref name="rows"/>: the serving version and the rollbacks' targets, each read once.</summary>
+    private async Task<List<ReleaseView>> ViewsAsync(App app, List<Release> rows, CancellationToken ct)
+    {
+        var serving = await ReleaseQueries.ServingVersionAsync(db, app.Id, ct);
+        var versions = rows.Where(r => r.RollbackOf is not null).Select(r => r.RollbackOf!.Value).Distinct().ToList();
+        var targets = versions.Count == 0
+            ? []
+            : await db.Releases.AsNoTracking().Where(r => r.AppId == app.Id && versions.Contains(r.Version)).ToDictionaryAsync(r => r.Version, ct);
+        return [.. rows.Select(r => new ReleaseView(r, serving, r.RollbackOf is { } version ? targets.GetValueOrDefault(version) : null))];
+    }
+
+    /// <summary>A deploy of an uploaded slug of this app, on the current release's config.</summary>
+    private async Task<ReleasePlan> DeploySlugAsync(App app, string slugId, ReleaseState state, CancellationToken ct)
+    {
+        var slug = Guid.TryParse(slugId, out var id) ? await db.Slugs.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id && s.AppId == app.Id, ct) : null;
+        if (slug is null)
+        {
+            return new ReleasePlan.Refuse(Refusal.NotFound($"Slug '{slugId}' not found for {app.Key}."));
+        }
+
+        if (!slug.Uploaded)
+        {
+            return new ReleasePlan.Refuse(Refusal.Invalid($"Slug {slug.Id} has no content yet: PUT the tar.gz to its blob URL first."));
+        }
+
+        var config = state.Current?.ConfigVars ?? [];
+        return new ReleasePlan.Create(new ReleaseDraft(slug.Id, config, $"Deploy {slug.Id.ToString("N")[..8]}", ReleaseTrigger.Deploy));
+    }
 
     /// <summary>
     /// Add-ons are never rolled back or dropped by a change that is not about them: a draft
@@ -124,4 +237,12 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         return draft with { ConfigVars = config, Addons = attached };
     }
+
+    /// <summary>The rollback target as text, whether the client sent a number or a string.</summary>
+    private static string? ReferenceOf(JsonElement? element) => element switch
+    {
+        { ValueKind: JsonValueKind.Number } e => e.GetRawText(),
+        { ValueKind: JsonValueKind.String } e => e.GetString(),
+        _ => null,
+    };
 }

@@ -1,5 +1,4 @@
 using Slipway.Server.Logs;
-using Slipway.Server.Releases;
 using Slipway.Server.Routing;
 using Slipway.Server.Runtime.Kubernetes;
 
@@ -50,15 +49,17 @@ public static class RuntimeSetup
 
         services.AddSingleton<Deployer>();
         services.AddHostedService(sp => sp.GetRequiredService<Deployer>());
+        services.AddScoped<FormationService>();
+        services.AddScoped<DynoService>();
         return services;
     }
 
-    public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder routes)
+    /// <summary>Maps the runtime's routes in the <c>/apps/{app}</c> group.</summary>
+    public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder app)
     {
-        routes.MapFormationApi();
-        routes.MapDynosApi();
-        routes.MapLogsApi();
-        routes.MapReleaseOutputApi();
-        return routes;
+        app.MapFormationApi();
+        app.MapDynosApi();
+        app.MapLogsApi();
+        return app;
     }
 }

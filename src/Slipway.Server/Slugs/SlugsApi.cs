@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
-using Slipway.Server.Apps;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
 
@@ -17,10 +16,10 @@ namespace Slipway.Server.Slugs;
 /// </summary>
 public static partial class SlugsApi
 {
-    public static IEndpointRouteBuilder MapSlugsApi(this IEndpointRouteBuilder routes)
+    public static IEndpointRouteBuilder MapSlugsApi(this IEndpointRouteBuilder routes, IEndpointRouteBuilder app)
     {
-        routes.MapPost("/apps/{app}/slugs", Create);
-        routes.MapGet("/apps/{app}/slugs/{slug}", GetForApp);
+        app.MapPost("/slugs", Create);
+        app.MapGet("/slugs/{slug}", GetForApp);
         routes.MapGet("/slugs/{slug}", Get);
         routes.MapPut("/slugs/{slug}/blob", Upload);
         routes.MapGet(FolderSlugStore.DownloadPath + "/{digest}", DownloadSigned).AllowAnonymous();
@@ -28,14 +27,9 @@ public static partial class SlugsApi
     }
 
     private static async Task<Results<Created<SlugResponse>, ProblemHttpResult>> Create(
-        string app, CreateSlugRequest request, HttpContext http, Access access, SlipwayDb db, TimeProvider clock, IOptions<SlipwayOptions> options, CancellationToken ct)
+        RequestedApp target, CreateSlugRequest request, HttpContext http, SlipwayDb db, TimeProvider clock, IOptions<SlipwayOptions> options, CancellationToken ct)
     {
-        var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);
-        if (found is null)
-        {
-            return AppsApi.AppNotFound(app);
-        }
-
+        var found = target.App;
         if (Checksum.Normalize(request.Checksum) is not { } checksum)
         {
             return ApiProblem.Invalid(Checksum.Rule);
@@ -66,11 +60,10 @@ public static partial class SlugsApi
         return TypedResults.Created($"/slugs/{slug.Id}", ToResponse(slug, http));
     }
 
-    private static async Task<Results<Ok<SlugResponse>, ProblemHttpResult>> GetForApp(string app, string slug, HttpContext http, Access access, SlipwayDb db, CancellationToken ct)
+    private static async Task<Results<Ok<SlugResponse>, ProblemHttpResult>> GetForApp(RequestedApp target, string slug, HttpContext http, Access access, SlipwayDb db, CancellationToken ct)
     {
-        var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);
-        var row = found is null ? null : await FindAsync(access, db, Caller.Of(http.User), slug, ct);
-        return row is null || row.AppId != found!.Id ? SlugNotFound(slug) : TypedResults.Ok(ToResponse(row, http));
+        var row = await FindAsync(access, db, target.Caller, slug, ct);
+        return row is null || row.AppId != target.App.Id ? SlugNotFound(slug) : TypedResults.Ok(ToResponse(row, http));
     }
 
     private static async Task<Results<Ok<SlugResponse>, ProblemHttpResult>> Get(string slug, HttpContext http, Access access, SlipwayDb db, CancellationToken ct)

@@ -1,26 +1,20 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Slipway.Contracts;
+using Slipway.Server.Accounts;
 using Slipway.Server.Addons;
 using Slipway.Server.Builds;
-using Slipway.Server.Config;
 using Slipway.Server.Runtime;
 using AppEntity = Slipway.Server.Apps.App;
 
 namespace Slipway.Server.Ui.Pages;
 
-/// <summary>A process type of the formation: how many should run, and the command.</summary>
-public sealed record ProcessTypeRow(string Type, int Quantity, string Command);
-
 /// <summary>A service:plan the attach form offers.</summary>
 public sealed record PlanChoice(string Value, string Label);
 
 /// <summary>
-/// The app page's builds, processes, add-ons and logs. Every change calls the API's own handler
-/// (<see cref="BuildsApi"/>, <see cref="FormationApi"/>, <see cref="DynosApi"/>, <see cref="AddonsApi"/>),
-/// so the dashboard follows exactly the API's rules; a refusal is shown next to the form that caused it.
+/// The app page's builds, processes, add-ons and logs. Every change calls the feature's service
+/// (<see cref="BuildService"/>, <see cref="FormationService"/>, <see cref="DynoService"/>, <see cref="AddonService"/>),
+/// as the API does, so both follow the same rules; a refusal is shown next to the form that caused it.
 /// </summary>
 public sealed partial class AppModel
 {
@@ -55,7 +49,7 @@ public sealed partial class AppModel
 
     public IReadOnlyList<DynoResponse> Dynos { get; private set; } = [];
 
-    public IReadOnlyList<ProcessTypeRow> ProcessTypes { get; private set; } = [];
+    public IReadOnlyList<FormationEntry> ProcessTypes { get; private set; } = [];
 
     public IReadOnlyList<AddonResponse> Addons { get; private set; } = [];
 
@@ -89,7 +83,7 @@ public sealed partial class AppModel
     /// <summary>Up processes out of all, for the app's state line.</summary>
     public int UpCount => Dynos.Count(d => d.State == "up");
 
-    public async Task<IActionResult> OnPostDeployAsync([FromForm(Name = SourceUrlField)] string? sourceUrl, [FromServices] BuildQueue queue, CancellationToken ct)
+    public async Task<IActionResult> OnPostDeployAsync([FromForm(Name = SourceUrlField)] string? sourceUrl, CancellationToken ct)
     {
         var app = await FindAsync(ct);
         if (app is null)
@@ -104,20 +98,14 @@ public sealed partial class AppModel
         }
 
         var request = new CreateBuildRequest(null, NewSourceUrl, null, null, null, null, null, null, null, Deploy: true);
-        var result = await BuildsApi.Create(app.Key, request, HttpContext, access, db, queue, clock, buildOptions, ct);
-        return result.Result switch
-        {
-            Created<BuildResponse> { Value: { } build } => RedirectToPage("/App", null, new { app = app.Key, build = build.Id }, "builds"),
-            ProblemHttpResult problem => await RefuseAsync(app, SourceUrlField, MessageOf(problem), ct, problem.StatusCode),
-            _ => throw new InvalidOperationException("Unexpected answer from the builds API."),
-        };
+        var created = await builds.CreateAsync(app, Caller.Of(User), request, ct);
+        return created.Refused
+            ? await RefuseAsync(app, SourceUrlField, created.Refusal, ct)
+            : RedirectToPage("/App", null, new { app = app.Key, build = created.Value.Id }, "builds");
     }
 
     public async Task<IActionResult> OnPostScaleAsync(
-        [FromForm(Name = ProcessTypeField)] string? type, [FromForm(Name = QuantityField)] string? quantity,
-        [FromServices] Deployer deployer,
-        [FromServices] IOptions<RuntimeOptions> runtimeOptions,
-        CancellationToken ct)
+        [FromForm(Name = ProcessTypeField)] string? type, [FromForm(Name = QuantityField)] string? quantity, CancellationToken ct)
     {
         var app = await FindAsync(ct);
         if (app is null)
@@ -133,16 +121,13 @@ public sealed partial class AppModel
             return await RefuseAsync(app, field, "Enter a whole number of processes (0 stops them all).", ct);
         }
 
-        var request = new FormationPatchRequest([new FormationUpdate(type, count, null)], null);
-        var result = await FormationApi.Patch(app.Key, request, HttpContext, access, db, deployer, clock, runtimeOptions, ct);
-        return result.Result switch
-        {
-            ProblemHttpResult problem => await RefuseAsync(app, field, MessageOf(problem), ct, problem.StatusCode),
-            _ => RedirectToPage("/App", null, new { app = app.Key, processes = "scaled" }, "processes"),
-        };
+        var changed = await formation.ChangeAsync(app, new FormationPatchRequest([new FormationUpdate(type, count, null)], null), ct);
+        return changed.Refused
+            ? await RefuseAsync(app, field, changed.Refusal, ct)
+            : RedirectToPage("/App", null, new { app = app.Key, processes = "scaled" }, "processes");
     }
 
-    public async Task<IActionResult> OnPostRestartAsync([FromForm(Name = ProcessTypeField)] string? type, [FromServices] Deployer deployer, CancellationToken ct)
+    public async Task<IActionResult> OnPostRestartAsync([FromForm(Name = ProcessTypeField)] string? type, CancellationToken ct)
     {
         var app = await FindAsync(ct);
         if (app is null)
@@ -150,19 +135,13 @@ public sealed partial class AppModel
             return NotFound();
         }
 
-        var result = await DynosApi.Restart(app.Key, string.IsNullOrEmpty(type) ? null : type, HttpContext, access, db, runtime, deployer, ct);
-        return result.Result switch
-        {
-            ProblemHttpResult problem => await RefuseAsync(app, RestartField, MessageOf(problem), ct, problem.StatusCode),
-            _ => RedirectToPage("/App", null, new { app = app.Key, processes = "restarted" }, "processes"),
-        };
+        return await dynos.RestartAsync(app, string.IsNullOrEmpty(type) ? null : type, ct) is { } refusal
+            ? await RefuseAsync(app, RestartField, refusal, ct)
+            : RedirectToPage("/App", null, new { app = app.Key, processes = "restarted" }, "processes");
     }
 
     public async Task<IActionResult> OnPostAttachAsync(
-        [FromForm(Name = AddonPlanField)] string? plan, [FromForm(Name = AddonNameField)] string? name,
-        [FromServices] AddonJobs jobs,
-        [FromServices] IOptions<AddonOptions> addonOptions,
-        CancellationToken ct)
+        [FromForm(Name = AddonPlanField)] string? plan, [FromForm(Name = AddonNameField)] string? name, CancellationToken ct)
     {
         var app = await FindAsync(ct);
         if (app is null)
@@ -177,24 +156,18 @@ public sealed partial class AppModel
         }
 
         var request = new CreateAddonRequest(plan, string.IsNullOrWhiteSpace(name) ? null : name);
-        var result = await AddonsApi.Create(
-            app.Key, request, HttpContext, access, db, registry, jobs, addonOptions, clock, ct);
-        return result.Result switch
+        var created = await addons.CreateAsync(app, Caller.Of(User), request, ct);
+        if (created.Refused)
         {
-            Created<AddonResponse> => RedirectToPage("/App", null, new { app = app.Key, addons = "attached", released = ReleasedHeader() }, "addons"),
-            Accepted<AddonResponse> => RedirectToPage("/App", null, new { app = app.Key, addons = "attaching" }, "addons"),
-            ProblemHttpResult problem => await RefuseAsync(
-                app, request.Name is not null && MessageOf(problem).Contains("name", StringComparison.OrdinalIgnoreCase) ? AddonNameField : AddonPlanField, MessageOf(problem), ct, problem.StatusCode),
-            _ => throw new InvalidOperationException("Unexpected answer from the add-ons API."),
-        };
+            return await RefuseAsync(app, created.Refusal.Param == nameof(CreateAddonRequest.Name) ? AddonNameField : AddonPlanField, created.Refusal, ct);
+        }
+
+        return created.Value.Done
+            ? RedirectToPage("/App", null, new { app = app.Key, addons = "attached", released = created.Value.ReleaseVersion }, "addons")
+            : RedirectToPage("/App", null, new { app = app.Key, addons = "attaching" }, "addons");
     }
 
-    public async Task<IActionResult> OnPostDetachAsync(
-        [FromForm(Name = AddonField)] string? addon,
-        [FromServices] AddonLifecycle lifecycle,
-        [FromServices] AddonJobs jobs,
-        [FromServices] IOptions<AddonOptions> addonOptions,
-        CancellationToken ct)
+    public async Task<IActionResult> OnPostDetachAsync([FromForm(Name = AddonField)] string? addon, CancellationToken ct)
     {
         var app = await FindAsync(ct);
         if (app is null)
@@ -202,15 +175,20 @@ public sealed partial class AppModel
             return NotFound();
         }
 
-        var result = await AddonsApi.Destroy(
-            app.Key, addon ?? "", null, HttpContext, access, db, lifecycle, jobs, addonOptions, ct);
-        return result.Result switch
+        var field = $"{AddonField}-{addon}";
+        var destroyed = await addons.DestroyAsync(app, Caller.Of(User), addon ?? "", null, ct);
+        if (destroyed.Refused)
         {
-            Ok<AddonResponse> => RedirectToPage("/App", null, new { app = app.Key, addons = "detached", released = ReleasedHeader() }, "addons"),
-            Accepted<AddonResponse> => RedirectToPage("/App", null, new { app = app.Key, addons = "detaching", released = ReleasedHeader() }, "addons"),
-            ProblemHttpResult problem => await RefuseAsync(app, $"{AddonField}-{addon}", MessageOf(problem), ct, problem.StatusCode),
-            _ => throw new InvalidOperationException("Unexpected answer from the add-ons API."),
-        };
+            return await RefuseAsync(app, field, destroyed.Refusal, ct);
+        }
+
+        var (_, done, released, failure) = destroyed.Value;
+        if (failure is not null)
+        {
+            return await RefuseAsync(app, field, failure, ct);
+        }
+
+        return RedirectToPage("/App", null, new { app = app.Key, addons = done ? "detached" : "detaching", released }, "addons");
     }
 
     public static (string Kind, string Word) BuildBadge(string status) => status switch
@@ -237,38 +215,20 @@ public sealed partial class AppModel
         _ => ("neutral", state),
     };
 
-    /// <summary>The release an API handler announced in its response header, if it made one.</summary>
-    private int? ReleasedHeader() =>
-        Response.Headers[ConfigApi.ReleaseHeader].ToString() is ['v', .. var digits] && int.TryParse(digits, System.Globalization.CultureInfo.InvariantCulture, out var version)
-            ? version
-            : null;
-
-    private static string MessageOf(ProblemHttpResult problem) => problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title ?? "The change was refused.";
-
     private async Task LoadSectionsAsync(AppEntity app, CancellationToken ct)
     {
         var stack = buildOptions.Value.Stack;
-        var builds = await db.Builds.AsNoTracking().Include(b => b.User)
-            .Where(b => b.AppId == app.Id)
-            .OrderByDescending(b => b.CreatedAt)
-            .Take(BuildsShown)
-            .ToListAsync(ct);
-        Builds = [.. builds.Select(b => BuildMapping.ToResponse(b, app, Request, stack))];
+        Builds = [.. (await builds.NewestAsync(app, BuildsShown, ct)).Select(b => BuildMapping.ToResponse(b, app, Request, stack))];
         ShownBuild = BuildId is { } id
             ? Builds.FirstOrDefault(b => b.Id == id) ?? await ShownBuildAsync(app, id, stack, ct)
             : Builds.FirstOrDefault();
 
-        Dynos = [.. (await runtime.DynosAsync(app.Id, ct))
+        Dynos = [.. (await dynos.ListAsync(app, ct))
             .OrderBy(d => d.Type == ReleaseSpec.WebType ? 0 : 1).ThenBy(d => d.Type, StringComparer.Ordinal).ThenBy(d => d.Name.Length).ThenBy(d => d.Name, StringComparer.Ordinal)
             .Select(DynosApi.ToResponse)];
-        var processTypes = await FormationApi.ProcessTypesAsync(db, app, ct);
-        var settings = await db.RuntimeSettings.AsNoTracking().FirstOrDefaultAsync(s => s.AppId == app.Id, ct);
-        ProcessTypes = [.. RuntimeSettings.FormationOf(settings, processTypes)
-            .OrderBy(q => q.Key == ReleaseSpec.WebType ? 0 : 1).ThenBy(q => q.Key, StringComparer.Ordinal)
-            .Select(q => new ProcessTypeRow(q.Key, q.Value, processTypes[q.Key]))];
+        ProcessTypes = (await formation.GetAsync(app, ct)).Entries;
 
-        var addons = await db.Addons.AsNoTracking().Where(a => a.AppId == app.Id).OrderBy(a => a.CreatedAt).ToListAsync(ct);
-        Addons = [.. addons.Select(a => AddonMapping.ToResponse(a, app))];
+        Addons = [.. (await addons.ListAsync(app, ct)).Select(a => AddonMapping.ToResponse(a, app))];
         var services = await registry.ServicesAsync(ct);
         Plans = [.. services
             .OrderBy(s => s.Service.Name, StringComparer.Ordinal)
@@ -279,7 +239,7 @@ public sealed partial class AppModel
 
     private async Task<BuildResponse?> ShownBuildAsync(AppEntity app, Guid id, string stack, CancellationToken ct)
     {
-        var row = await db.Builds.AsNoTracking().Include(b => b.User).FirstOrDefaultAsync(b => b.AppId == app.Id && b.Id == id, ct);
-        return row is null ? null : BuildMapping.ToResponse(row, app, Request, stack);
+        var found = await builds.FindAsync(app, id.ToString(), ct);
+        return found.Refused ? null : BuildMapping.ToResponse(found.Value, app, Request, stack);
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
@@ -9,6 +8,7 @@ using Slipway.Server.Apps;
 using Slipway.Server.Builds;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
+using Slipway.Server.Http;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
 using AppEntity = Slipway.Server.Apps.App;
@@ -17,11 +17,21 @@ namespace Slipway.Server.Ui.Pages;
 
 /// <summary>
 /// One app: its state, its release history (newest first, live), and its config vars. Config
-/// changes go through <see cref="ConfigChange.ReleaseAsync"/>, as the API's PATCH does. Builds,
-/// processes, add-ons and logs are in <c>App.Sections.cs</c>.
+/// changes go through <see cref="ConfigService"/>, as the API's PATCH does. Builds, processes,
+/// add-ons and logs are in <c>App.Sections.cs</c>.
 /// </summary>
 public sealed partial class AppModel(
-    Access access, SlipwayDb db, ReleaseService releases, IAppRuntime runtime, BrokerRegistry registry, IOptions<BuildOptions> buildOptions, TimeProvider clock) : PageModel
+    Access access,
+    SlipwayDb db,
+    ReleaseService releases,
+    ConfigService config,
+    BuildService builds,
+    FormationService formation,
+    DynoService dynos,
+    AddonService addons,
+    IAppRuntime runtime,
+    BrokerRegistry registry,
+    IOptions<BuildOptions> buildOptions) : PageModel
 {
     public const int ReleasesPerPage = 50;
     public const string ConfigNameField = "configName";
@@ -50,9 +60,10 @@ public sealed partial class AppModel(
 
     public AppResponse App { get; private set; } = null!;
 
-    public ReleaseResponse? Current { get; private set; }
+    /// <summary>The serving release (the newest succeeded), which the page calls current for now.</summary>
+    public ReleaseResponse? Serving { get; private set; }
 
-    /// <summary>The newest release of any status, when it is newer than the current one (being deployed, or failed).</summary>
+    /// <summary>The newest release of any status, when it is newer than the serving one (being deployed, or failed).</summary>
     public ReleaseResponse? Newer { get; private set; }
 
     public IReadOnlyList<ReleaseResponse> Releases { get; private set; } = [];
@@ -104,8 +115,7 @@ public sealed partial class AppModel(
             return NotFound();
         }
 
-        var config = (await ReleaseQueries.BaseAsync(db, app.Id, ct))?.ConfigVars;
-        return config is not null && config.TryGetValue(name, out var value)
+        return (await config.UserVarsAsync(app, ct)).TryGetValue(name, out var value)
             ? Content(value, "text/plain; charset=utf-8")
             : NotFound();
     }
@@ -141,12 +151,13 @@ public sealed partial class AppModel(
             return await RefuseAsync(app, ConfigNameField, "Enter a name for the config var.", ct);
         }
 
-        if (ConfigChange.Parse(new Dictionary<string, string?> { [name] = value }, out var error) is not { } change)
+        var change = ConfigChange.Parse(new Dictionary<string, string?> { [name] = value });
+        if (change.Refused)
         {
-            return await RefuseAsync(app, ConfigChange.IsValidName(name) ? valueField : ConfigNameField, error!, ct);
+            return await RefuseAsync(app, ConfigChange.IsValidName(name) ? valueField : ConfigNameField, change.Refusal, ct);
         }
 
-        return await ReleaseAsync(app, change, editing ? valueField : ConfigNameField, ct);
+        return await ReleaseAsync(app, change.Value, editing ? valueField : ConfigNameField, ct);
     }
 
     public async Task<IActionResult> OnPostRemoveConfigAsync([FromForm(Name = ConfigNameField)] string? name, CancellationToken ct)
@@ -157,33 +168,38 @@ public sealed partial class AppModel(
             return NotFound();
         }
 
-        if (string.IsNullOrEmpty(name) || ConfigChange.Parse(new Dictionary<string, string?> { [name] = null }, out var error) is not { } change)
+        var change = string.IsNullOrEmpty(name) ? null : ConfigChange.Parse(new Dictionary<string, string?> { [name] = null });
+        if (change is null || change.Refused)
         {
             ConfigNotice = "That config var cannot be removed: its name is not valid.";
             await LoadAsync(app, ct);
             return Page();
         }
 
-        return await ReleaseAsync(app, change, ConfigNameField, ct);
+        return await ReleaseAsync(app, change.Value, ConfigNameField, ct);
     }
 
     private async Task<IActionResult> ReleaseAsync(AppEntity app, ConfigChange change, string errorField, CancellationToken ct)
     {
-        var (outcome, _) = await change.ReleaseAsync(releases, db, app, Caller.Of(User), ct);
-        if (outcome.Refusal is { } refusal)
+        var changed = await config.ChangeAsync(app, Caller.Of(User), change, ct);
+        if (changed.Refused)
         {
-            return await RefuseAsync(app, errorField, refusal.Message, ct, refusal.Status);
+            return await RefuseAsync(app, errorField, changed.Refusal, ct);
         }
 
-        if (outcome.Release is { } release)
+        if (changed.Value.Release is { } release)
         {
             return RedirectToPage("/App", new { app = app.Key, released = release.Version });
         }
 
-        ConfigNotice = outcome.Unchanged;
+        ConfigNotice = changed.Value.Unchanged;
         await LoadAsync(app, ct);
         return Page();
     }
+
+    /// <summary>Shows the page again with <paramref name="refusal"/>'s message next to <paramref name="field"/>, and its status.</summary>
+    private Task<IActionResult> RefuseAsync(AppEntity app, string field, Refusal refusal, CancellationToken ct) =>
+        RefuseAsync(app, field, refusal.Message, ct, refusal.Status);
 
     private async Task<IActionResult> RefuseAsync(AppEntity app, string field, string message, CancellationToken ct, int status = StatusCodes.Status422UnprocessableEntity)
     {
@@ -200,32 +216,29 @@ public sealed partial class AppModel(
         // The stamp is taken before what it covers is read: a change in between then only
         // causes one more refresh, never a page that stays stale because its stamp is newer.
         Stamp = await LiveUpdates.StampAsync(db, runtime, app.Id, ct);
-        var currentVersion = await ReleaseQueries.CurrentVersionAsync(db, app.Id, ct);
-        App = AppsApi.ToResponse(app, currentVersion);
+        var page = await releases.ListAsync(app, new VersionRange(null, false, Before is { } before ? before - 1 : null, ReleasesPerPage, Descending: true), ct);
+        Releases = [.. page.Releases.Select(r => ReleaseMapping.ToResponse(r, app))];
+        OlderBefore = page.More ? Releases[^1].Version : null;
 
-        var page = new VersionRange(null, false, Before is { } before ? before - 1 : null, ReleasesPerPage, Descending: true);
-        var rows = await ReleaseQueries.Page(db, app.Id, page).ToListAsync(ct);
-        Releases = rows.Take(ReleasesPerPage).Select(r => ReleaseMapping.ToResponse(r, app, currentVersion)).ToList();
-        OlderBefore = rows.Count > ReleasesPerPage ? Releases[^1].Version : null;
+        var servingVersion = await ReleaseQueries.ServingVersionAsync(db, app.Id, ct);
+        App = AppsApi.ToResponse(app, servingVersion);
+        Serving = servingVersion is { } version ? await ResponseOfAsync(app, version, ct) : null;
+        var newest = Before is null ? Releases.FirstOrDefault() : await ResponseOfAsync(app, app.ReleaseCounter, ct);
+        Newer = newest is not null && newest.Version > (servingVersion ?? 0) ? newest : null;
+        Released = ReleasedVersion is { } released ? await ResponseOfAsync(app, released, ct) : null;
 
-        Current = currentVersion is { } version ? await ResponseOfAsync(app, version, currentVersion, ct) : null;
-        var newest = Before is null ? Releases.FirstOrDefault() : await ResponseOfAsync(app, app.ReleaseCounter, currentVersion, ct);
-        Newer = newest is not null && newest.Version > (currentVersion ?? 0) ? newest : null;
-        Released = ReleasedVersion is { } released ? await ResponseOfAsync(app, released, currentVersion, ct) : null;
-
-        Config = (await ReleaseQueries.BaseAsync(db, app.Id, ct))?.ConfigVars ?? [];
+        Config = await config.UserVarsAsync(app, ct);
         await LoadSectionsAsync(app, ct);
     }
 
-    private async Task<ReleaseResponse?> ResponseOfAsync(AppEntity app, int version, int? currentVersion, CancellationToken ct)
+    private async Task<ReleaseResponse?> ResponseOfAsync(AppEntity app, int version, CancellationToken ct)
     {
         if (Releases.FirstOrDefault(r => r.Version == version) is { } shown)
         {
             return shown;
         }
 
-        var row = await db.Releases.AsNoTracking().Include(r => r.Slug).Include(r => r.User)
-            .FirstOrDefaultAsync(r => r.AppId == app.Id && r.Version == version, ct);
-        return row is null ? null : ReleaseMapping.ToResponse(row, app, currentVersion);
+        var found = await releases.FindAsync(app, version.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+        return found.Refused ? null : ReleaseMapping.ToResponse(found.Value, app);
     }
 }

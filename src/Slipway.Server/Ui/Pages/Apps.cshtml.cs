@@ -1,18 +1,15 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
 using Slipway.Server.Apps;
-using Slipway.Server.Data;
 using Slipway.Server.Http;
-using Slipway.Server.Releases;
 using Slipway.Server.Spaces;
 
 namespace Slipway.Server.Ui.Pages;
 
 /// <summary>The spaces the user sees with their apps, and the forms that create both (through the API's own creation rules).</summary>
-public sealed class AppsModel(Access access, SlipwayDb db, TimeProvider clock) : PageModel
+public sealed class AppsModel(AppService apps, SpaceService spaces) : PageModel
 {
     public const string AppNameField = "appName";
     public const string AppSpaceField = "appSpace";
@@ -49,13 +46,13 @@ public sealed class AppsModel(Access access, SlipwayDb db, TimeProvider clock) :
     public async Task<IActionResult> OnPostCreateAppAsync([FromForm(Name = AppNameField)] string? name, [FromForm(Name = AppSpaceField)] string? space, CancellationToken ct)
     {
         (AppName, AppSpace) = (name, space);
-        var (app, refusal) = await AppCreation.CreateAsync(new CreateAppRequest(name, space), Caller.Of(User), access, db, clock, ct);
-        if (app is not null)
+        var created = await apps.CreateAsync(Caller.Of(User), new CreateAppRequest(name, space), ct);
+        if (!created.Refused)
         {
-            return RedirectToPage("/App", new { app = app.Key });
+            return RedirectToPage("/App", new { app = created.Value.Key });
         }
 
-        Refuse(refusal!, refusal!.Param == nameof(CreateAppRequest.Space) ? AppSpaceField : AppNameField);
+        Refuse(created.Refusal, created.Refusal.Param == nameof(CreateAppRequest.Space) ? AppSpaceField : AppNameField);
         await LoadAsync(ct);
         return Page();
     }
@@ -63,13 +60,13 @@ public sealed class AppsModel(Access access, SlipwayDb db, TimeProvider clock) :
     public async Task<IActionResult> OnPostCreateSpaceAsync([FromForm(Name = SpaceNameField)] string? name, [FromForm(Name = SpaceDescriptionField)] string? description, CancellationToken ct)
     {
         (SpaceName, SpaceDescription) = (name, description);
-        var (space, refusal) = await SpaceCreation.CreateAsync(new CreateSpaceRequest(name, string.IsNullOrWhiteSpace(description) ? null : description.Trim()), Caller.Of(User), db, clock, ct);
-        if (space is not null)
+        var created = await spaces.CreateAsync(Caller.Of(User), new CreateSpaceRequest(name, string.IsNullOrWhiteSpace(description) ? null : description.Trim()), ct);
+        if (!created.Refused)
         {
-            return RedirectToPage("/Apps", null, new { createdSpace = space.Name }, $"space-{space.Name}");
+            return RedirectToPage("/Apps", null, new { createdSpace = created.Value.Name }, $"space-{created.Value.Name}");
         }
 
-        Refuse(refusal!, SpaceNameField);
+        Refuse(created.Refusal, SpaceNameField);
         await LoadAsync(ct);
         return Page();
     }
@@ -83,21 +80,10 @@ public sealed class AppsModel(Access access, SlipwayDb db, TimeProvider clock) :
     private async Task LoadAsync(CancellationToken ct)
     {
         var caller = Caller.Of(User);
-        var spaces = await access.Spaces(caller).AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct);
-        Spaces = spaces.Select(SpacesApi.ToResponse).ToList();
-
-        var apps = await access.Apps(caller).AsNoTracking().OrderBy(a => a.Key).ToListAsync(ct);
-        var ids = apps.Select(a => a.Id).ToList();
-        var current = await ReleaseQueries.Current(db).AsNoTracking()
-            .Where(r => ids.Contains(r.AppId))
-            .Select(r => new { r.AppId, r.Version, r.Description, r.CreatedAt })
-            .ToDictionaryAsync(r => r.AppId, ct);
-        Apps = apps.Select(a => current.TryGetValue(a.Id, out var r)
-                ? new AppRow(AppsApi.ToResponse(a, r.Version), r.Description, r.CreatedAt)
-                : new AppRow(AppsApi.ToResponse(a, null), null, null))
-            .ToList();
+        Spaces = [.. (await spaces.ListAsync(caller, ct)).Select(SpacesApi.ToResponse)];
+        Apps = [.. (await apps.ListAsync(caller, ct)).Select(a => new AppRow(AppsApi.ToResponse(a.App, a.ServingVersion), a.ServingDescription, a.ServingAt))];
     }
 
-    /// <summary>An app as the API shows it, with what its current release did and when.</summary>
+    /// <summary>An app as the API shows it, with what its serving release (shown as current) did and when.</summary>
     public sealed record AppRow(AppResponse App, string? CurrentDescription, DateTimeOffset? CurrentAt);
 }

@@ -13,9 +13,8 @@ namespace Slipway.Server.Ui.Pages;
 
 /// <summary>
 /// The confirmation of a rollback: what changes (slug, config var names), what does not
-/// (add-ons), then the rollback itself through <see cref="ReleaseService"/> and
-/// <see cref="Rollback.PlanAsync"/>, the API's own path. Shown in a dialog by the script, or
-/// as a page without it.
+/// (add-ons), then the rollback itself through <see cref="ReleaseService.RollbackAsync"/>, the
+/// API's own path. Shown in a dialog by the script, or as a page without it.
 /// </summary>
 public sealed class RollbackModel(Access access, SlipwayDb db, ReleaseService releases) : PageModel
 {
@@ -65,13 +64,8 @@ public sealed class RollbackModel(Access access, SlipwayDb db, ReleaseService re
             return NotFound();
         }
 
-        var reference = Version.ToString(CultureInfo.InvariantCulture);
-        var outcome = await releases.AppendAsync(
-            app,
-            Caller.Of(User),
-            (state, token) => Rollback.PlanAsync(db, app.Id, app.Key, reference, state, token),
-            new ReleaseConditions(ExpectedLatestVersion: expectedLatest),
-            ct);
+        var outcome = await releases.RollbackAsync(
+            app, Caller.Of(User), Version.ToString(CultureInfo.InvariantCulture), new ReleaseConditions(ExpectedLatestVersion: expectedLatest), ct);
 
         if (outcome.Release is { } release)
         {
@@ -98,21 +92,17 @@ public sealed class RollbackModel(Access access, SlipwayDb db, ReleaseService re
 
     private async Task<bool> LoadAsync(AppEntity app, CancellationToken ct)
     {
-        var currentVersion = await ReleaseQueries.CurrentVersionAsync(db, app.Id, ct);
-        var wanted = new[] { Version, currentVersion ?? -1 };
-        var rows = await db.Releases.AsNoTracking().Include(r => r.Slug)
-            .Where(r => r.AppId == app.Id && wanted.Contains(r.Version))
-            .ToListAsync(ct);
-        var target = rows.FirstOrDefault(r => r.Version == Version);
-        if (target is null)
+        var found = await releases.FindAsync(app, Version.ToString(CultureInfo.InvariantCulture), ct);
+        if (found.Refused)
         {
             return false;
         }
 
-        App = AppsApi.ToResponse(app, currentVersion);
-        Preview = RollbackPreview.Of(target, rows.FirstOrDefault(r => r.Version == currentVersion));
+        var (target, servingVersion, _) = found.Value;
+        App = AppsApi.ToResponse(app, servingVersion);
+        Preview = RollbackPreview.Of(target, await ReleaseQueries.ServingAsync(db, app.Id, ct));
         LatestVersion = await db.Apps.AsNoTracking().Where(a => a.Id == app.Id).Select(a => a.ReleaseCounter).SingleAsync(ct);
-        var ineligible = Rollback.IneligibleReason(target, currentVersion);
+        var ineligible = Rollback.IneligibleReason(target, servingVersion);
         Eligible = ineligible is null;
         Refusal ??= ineligible is null ? null : $"Cannot roll back to v{Version}: {ineligible}";
         return true;
