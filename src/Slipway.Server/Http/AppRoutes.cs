@@ -1,3 +1,4 @@
+using Microsoft.OpenApi;
 using Slipway.Server.Accounts;
 using Slipway.Server.Apps;
 
@@ -36,6 +37,21 @@ public static class AppRoutes
         var group = routes.MapGroup(Pattern);
         group.WithMetadata(new Group());
         group.ProducesProblem(StatusCodes.Status404NotFound);
+
+        // No handler binds {app} itself, so the OpenAPI document learns of it here.
+        group.AddOpenApiOperationTransformer((operation, context, ct) =>
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Insert(0, new OpenApiParameter
+            {
+                Name = AppParameter,
+                In = ParameterLocation.Path,
+                Required = true,
+                Description = "The app's key (name-space) or id.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+            return Task.CompletedTask;
+        });
         group.AddEndpointFilterFactory((factory, next) =>
         {
             var slots = factory.MethodInfo.GetParameters()
