@@ -67,6 +67,7 @@ public static class SlipwayServer
 
         services.AddScoped<Access>();
         services.AddScoped<AdminBootstrap>();
+        services.AddScoped<AccountService>();
         services.AddScoped<SpaceService>();
         services.AddScoped<AppService>();
         services.AddScoped<ReleaseService>();

@@ -1,12 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Slipway.Contracts;
-using Slipway.Server.Data;
 using Slipway.Server.Http;
 
 namespace Slipway.Server.Accounts;
 
-/// <summary><c>/account</c> (who am I) and the admin's <c>/users</c> with their tokens.</summary>
+/// <summary><c>/account</c> (who am I) and the admin's <c>/users</c> with their tokens (<see cref="AccountService"/>).</summary>
 public static class AccountsApi
 {
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder routes)
@@ -19,63 +17,42 @@ public static class AccountsApi
         return routes;
     }
 
-    private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> GetAccount(HttpContext http, SlipwayDb db, CancellationToken ct)
+    private static async Task<Results<Ok<AccountResponse>, ProblemHttpResult>> GetAccount(HttpContext http, AccountService accounts, CancellationToken ct)
     {
-        var caller = Caller.Of(http.User);
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == caller.UserId, ct);
-        return user is null ? ApiProblem.NotFound("Your user no longer exists.") : TypedResults.Ok(ToResponse(user));
+        var found = await accounts.FindAsync(Caller.Of(http.User), ct);
+        return found.Refused ? ApiProblem.Of(found.Refusal) : TypedResults.Ok(ToResponse(found.Value));
     }
 
-    private static async Task<Ok<List<AccountResponse>>> ListUsers(SlipwayDb db, CancellationToken ct)
+    private static async Task<Ok<List<AccountResponse>>> ListUsers(AccountService accounts, CancellationToken ct) =>
+        TypedResults.Ok((await accounts.ListAsync(ct)).Select(ToResponse).ToList());
+
+    private static async Task<Results<Created<CreatedUserResponse>, ProblemHttpResult>> CreateUser(CreateUserRequest request, AccountService accounts, CancellationToken ct)
     {
-        var users = await db.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync(ct);
-        return TypedResults.Ok(users.Select(ToResponse).ToList());
+        var created = await accounts.CreateUserAsync(request, ct);
+        if (created.Refused)
+        {
+            return ApiProblem.Of(created.Refusal);
+        }
+
+        var (user, token) = created.Value;
+        return TypedResults.Created($"/users/{user.Id}", new CreatedUserResponse(ToResponse(user), ToResponse(token)));
     }
 
-    private static async Task<Results<Created<CreatedUserResponse>, ProblemHttpResult>> CreateUser(CreateUserRequest request, SlipwayDb db, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Created<TokenResponse>, ProblemHttpResult>> CreateToken(string user, CreateTokenRequest? request, HttpContext http, AccountService accounts, CancellationToken ct)
     {
-        var email = request.Email?.Trim().ToLowerInvariant();
-        if (string.IsNullOrEmpty(email) || email.Length > 320 || email.IndexOf('@') is <= 0 || email.EndsWith('@') || email.Any(char.IsWhiteSpace))
+        var issued = await accounts.IssueTokenAsync(Caller.Of(http.User), user, request?.Description, ct);
+        if (issued.Refused)
         {
-            return ApiProblem.Invalid($"'{request.Email}' is not a valid email address.");
+            return ApiProblem.Of(issued.Refusal);
         }
 
-        if (await db.Users.AnyAsync(u => u.Email == email, ct))
-        {
-            return ApiProblem.Conflict($"A user with email '{email}' already exists.");
-        }
-
-        var now = clock.GetUtcNow();
-        var user = User.Create(email, request.Name, request.Admin, now);
-        var (token, secret) = ApiToken.Issue(user.Id, "first token", now);
-        db.Users.Add(user);
-        db.Tokens.Add(token);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/users/{user.Id}", new CreatedUserResponse(ToResponse(user), ToResponse(token, secret)));
-    }
-
-    private static async Task<Results<Created<TokenResponse>, ProblemHttpResult>> CreateToken(string user, CreateTokenRequest? request, HttpContext http, SlipwayDb db, TimeProvider clock, CancellationToken ct)
-    {
-        var caller = Caller.Of(http.User);
-        var target = user == "me"
-            ? await db.Users.FirstOrDefaultAsync(u => u.Id == caller.UserId, ct)
-            : Guid.TryParse(user, out var id)
-                ? await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct)
-                : await db.Users.FirstOrDefaultAsync(u => u.Email == user.ToLowerInvariant(), ct);
-        if (target is null || (!caller.IsAdmin && target.Id != caller.UserId))
-        {
-            return ApiProblem.NotFound($"User '{user}' not found.");
-        }
-
-        var (token, secret) = ApiToken.Issue(target.Id, request?.Description, clock.GetUtcNow());
-        db.Tokens.Add(token);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/users/{target.Id}/tokens/{token.Id}", ToResponse(token, secret));
+        var (target, token) = issued.Value;
+        return TypedResults.Created($"/users/{target.Id}/tokens/{token.Token.Id}", ToResponse(token));
     }
 
     private static AccountResponse ToResponse(User user) => new(user.Id, user.Email, user.Name, user.IsAdmin, user.CreatedAt);
 
-    private static TokenResponse ToResponse(ApiToken token, string secret) => new(token.Id, secret, token.Description, token.CreatedAt);
+    private static TokenResponse ToResponse(IssuedToken issued) => new(issued.Token.Id, issued.Secret, issued.Token.Description, issued.Token.CreatedAt);
 }
 
 /// <summary>Authorization policy names.</summary>

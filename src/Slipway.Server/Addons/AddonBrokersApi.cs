@@ -1,9 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
-using Slipway.Server.Addons.BuiltIn;
-using Slipway.Server.Data;
 using Slipway.Server.Http;
 
 namespace Slipway.Server.Addons;
@@ -36,76 +33,25 @@ public static class AddonBrokersApi
         return TypedResults.Ok(responses);
     }
 
-    private static async Task<Results<Created<AddonBrokerResponse>, ProblemHttpResult>> Create(
-        CreateAddonBrokerRequest request, BrokerRegistry registry, SlipwayDb db, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Created<AddonBrokerResponse>, ProblemHttpResult>> Create(CreateAddonBrokerRequest request, BrokerRegistry registry, CancellationToken ct)
     {
-        var name = request.Name?.Trim();
-        if (BrokerNames.Problem(name) is { } problem)
-        {
-            return ApiProblem.Invalid($"Broker name {problem}");
-        }
-
-        if (!Uri.TryCreate(request.Url?.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-        {
-            return ApiProblem.Invalid("'url' must be an absolute http(s) URL: where the broker's /v2/catalog is found.");
-        }
-
-        if (string.IsNullOrEmpty(request.Username) != string.IsNullOrEmpty(request.Password))
-        {
-            return ApiProblem.Invalid("Give both 'username' and 'password' for basic auth, or neither.");
-        }
-
-        if (await registry.FindAsync(name!, ct) is not null || BuiltInBrokers.IsBuiltInName(name!))
-        {
-            return ApiProblem.Conflict($"A broker named {name} already exists.");
-        }
-
-        var username = string.IsNullOrEmpty(request.Username) ? null : request.Username;
-        var candidate = new Broker(name!, url, username, username is null ? null : request.Password, BrokerSource.Api);
-        try
-        {
-            await registry.CatalogAsync(candidate, ct);
-        }
-        catch (BrokerException e)
-        {
-            return ApiProblem.Of(e.ToRefusal($"The broker was not added: {e.Message}"));
-        }
-
-        db.AddonBrokers.Add(AddonBroker.Create(name!, url, username, candidate.Password, clock.GetUtcNow()));
-        if (!await db.TrySaveUniqueAsync(ct))
-        {
-            return ApiProblem.Conflict($"A broker named {name} already exists.");
-        }
-
-        return TypedResults.Created($"/addon-brokers/{name}", await DescribeAsync(registry, candidate, ct));
+        var added = await registry.AddAsync(request, ct);
+        return added.Refused
+            ? ApiProblem.Of(added.Refusal)
+            : TypedResults.Created($"/addon-brokers/{added.Value.Name}", await DescribeAsync(registry, added.Value, ct));
     }
 
-    private static async Task<Results<Ok<AddonBrokerResponse>, ProblemHttpResult>> Delete(
-        string broker, BrokerRegistry registry, CatalogCache catalogs, SlipwayDb db, CancellationToken ct)
+    /// <summary>Removes a broker; the answer describes it as it was, before its catalog is forgotten.</summary>
+    private static async Task<Results<Ok<AddonBrokerResponse>, ProblemHttpResult>> Delete(string broker, BrokerRegistry registry, CancellationToken ct)
     {
-        var found = await registry.FindAsync(broker, ct);
-        if (found is null)
+        if (await registry.FindAsync(broker, ct) is not { } found)
         {
             return ApiProblem.NotFound($"Broker '{broker}' not found.");
         }
 
-        if (found.Source != BrokerSource.Api)
-        {
-            return ApiProblem.Invalid(found.Source == BrokerSource.BuiltIn
-                ? $"{broker} is a built-in broker and cannot be removed."
-                : $"{broker} comes from the configuration ({AddonOptions.Section}:Brokers:{broker}); remove it there.");
-        }
-
-        var inUse = await db.Addons.Where(a => a.BrokerName == broker).Select(a => a.Name).Take(5).ToListAsync(ct);
-        if (inUse.Count > 0)
-        {
-            return ApiProblem.Conflict($"{broker} still holds add-ons ({string.Join(", ", inUse)}); destroy them first.");
-        }
-
         var response = await DescribeAsync(registry, found, ct);
-        await db.AddonBrokers.Where(b => b.Name == broker).ExecuteDeleteAsync(ct);
-        catalogs.Forget(broker);
-        return TypedResults.Ok(response);
+        var removed = await registry.RemoveAsync(broker, ct);
+        return removed.Refused ? ApiProblem.Of(removed.Refusal) : TypedResults.Ok(response);
     }
 
     private static async Task<AddonBrokerResponse> DescribeAsync(BrokerRegistry registry, Broker broker, CancellationToken ct)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Slipway.Contracts;
 using Slipway.Server.Addons.BuiltIn;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
@@ -14,7 +15,7 @@ public sealed record OfferedService(Broker Broker, OsbService Service);
 /// those an admin added through the API; and the services their catalogs offer. When two
 /// brokers offer a service of the same name, the one listed first wins (built-in, configured, added).
 /// </summary>
-public sealed class BrokerRegistry(SlipwayDb db, BuiltInBrokers builtIns, IOptions<AddonOptions> options, CatalogCache catalogs, OsbClient osb)
+public sealed class BrokerRegistry(SlipwayDb db, BuiltInBrokers builtIns, IOptions<AddonOptions> options, CatalogCache catalogs, OsbClient osb, TimeProvider clock)
 {
     public async Task<List<Broker>> AllAsync(CancellationToken ct)
     {
@@ -96,5 +97,76 @@ public sealed class BrokerRegistry(SlipwayDb db, BuiltInBrokers builtIns, IOptio
                 unreachable[0].ApiStatus == StatusCodes.Status504GatewayTimeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                 unreachable[0].ApiId,
                 $"Add-on service '{name}' was not found, and not every broker could be asked: {string.Join(" ", unreachable.Select(e => e.Message))}");
+    }
+
+    /// <summary>Adds a broker at run time (admins); only once its catalog could be fetched with the given credentials.</summary>
+    public async Task<Answer<Broker>> AddAsync(CreateAddonBrokerRequest request, CancellationToken ct)
+    {
+        var name = request.Name?.Trim();
+        if (BrokerNames.Problem(name) is { } problem)
+        {
+            return Refusal.Invalid($"Broker name {problem}", nameof(request.Name));
+        }
+
+        if (!Uri.TryCreate(request.Url?.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            return Refusal.Invalid("'url' must be an absolute http(s) URL: where the broker's /v2/catalog is found.", nameof(request.Url));
+        }
+
+        if (string.IsNullOrEmpty(request.Username) != string.IsNullOrEmpty(request.Password))
+        {
+            return Refusal.Invalid("Give both 'username' and 'password' for basic auth, or neither.");
+        }
+
+        if (await FindAsync(name!, ct) is not null || BuiltInBrokers.IsBuiltInName(name!))
+        {
+            return Refusal.Conflict($"A broker named {name} already exists.", nameof(request.Name));
+        }
+
+        var username = string.IsNullOrEmpty(request.Username) ? null : request.Username;
+        var candidate = new Broker(name!, url, username, username is null ? null : request.Password, BrokerSource.Api);
+        try
+        {
+            await CatalogAsync(candidate, ct);
+        }
+        catch (BrokerException e)
+        {
+            return e.ToRefusal($"The broker was not added: {e.Message}");
+        }
+
+        db.AddonBrokers.Add(AddonBroker.Create(name!, url, username, candidate.Password, clock.GetUtcNow()));
+        if (!await db.TrySaveUniqueAsync(ct))
+        {
+            return Refusal.Conflict($"A broker named {name} already exists.", nameof(request.Name));
+        }
+
+        return candidate;
+    }
+
+    /// <summary>Removes a broker added at run time, once it holds no add-on; answers it as it was.</summary>
+    public async Task<Answer<Broker>> RemoveAsync(string name, CancellationToken ct)
+    {
+        var found = await FindAsync(name, ct);
+        if (found is null)
+        {
+            return Refusal.NotFound($"Broker '{name}' not found.");
+        }
+
+        if (found.Source != BrokerSource.Api)
+        {
+            return Refusal.Invalid(found.Source == BrokerSource.BuiltIn
+                ? $"{name} is a built-in broker and cannot be removed."
+                : $"{name} comes from the configuration ({AddonOptions.Section}:Brokers:{name}); remove it there.");
+        }
+
+        var inUse = await db.Addons.Where(a => a.BrokerName == name).Select(a => a.Name).Take(5).ToListAsync(ct);
+        if (inUse.Count > 0)
+        {
+            return Refusal.Conflict($"{name} still holds add-ons ({string.Join(", ", inUse)}); destroy them first.");
+        }
+
+        await db.AddonBrokers.Where(b => b.Name == name).ExecuteDeleteAsync(ct);
+        catalogs.Forget(name);
+        return found;
     }
 }

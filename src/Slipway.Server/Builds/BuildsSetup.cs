@@ -4,7 +4,7 @@ namespace Slipway.Server.Builds;
 
 public static class BuildsSetup
 {
-    /// <summary>Registers the builds service, the build engine (queue, runner, background service), the source fetcher and their options.</summary>
+    /// <summary>Registers the builds and sources services, the build engine (queue, runner, background service), the source fetcher and their options.</summary>
     public static IServiceCollection AddBuilds(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<BuildOptions>()
@@ -18,6 +18,7 @@ public static class BuildsSetup
         services.AddSingleton<BuildRunner>();
         services.AddHostedService<BuildEngine>();
         services.AddScoped<BuildService>();
+        services.AddScoped<SourceService>();
         return services;
     }
 

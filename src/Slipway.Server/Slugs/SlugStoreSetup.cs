@@ -7,7 +7,7 @@ public static class SlugStoreSetup
 {
     public const string CopyCommand = "slugs:copy-to-s3";
 
-    /// <summary>Registers the slug store that <c>Slipway:Slugs:Kind</c> names (folder by default, or s3).</summary>
+    /// <summary>Registers the slug service and the slug store that <c>Slipway:Slugs:Kind</c> names (folder by default, or s3).</summary>
     public static IServiceCollection AddSlugStore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<FolderSlugStore>();
@@ -21,6 +21,7 @@ public static class SlugStoreSetup
             services.AddSingleton<ISlugStore>(sp => sp.GetRequiredService<FolderSlugStore>());
         }
 
+        services.AddScoped<SlugService>();
         return services;
     }
 

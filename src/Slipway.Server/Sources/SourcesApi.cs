@@ -1,21 +1,16 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
-using Slipway.Server.Builds;
-using Slipway.Server.Data;
 using Slipway.Server.Http;
-using Slipway.Server.Slugs;
 
 namespace Slipway.Server.Sources;
 
 /// <summary>
-/// <c>/sources</c>, as Heroku's: <c>POST</c> answers a <c>put_url</c> and a <c>get_url</c>; the
-/// caller PUTs the archive (with its token) once, then starts a build with the <c>get_url</c>
-/// as its source URL, which the build reads from the data folder, not over the network.
-/// An upload is its owner's (and admins') and is kept for <see cref="BuildOptions.SourceRetention"/>.
+/// <c>/sources</c>, as Heroku's (<see cref="SourceService"/>): <c>POST</c> answers a
+/// <c>put_url</c> and a <c>get_url</c>; the caller PUTs the archive (with its token) once, then
+/// starts a build with the <c>get_url</c> as its source URL, which the build reads from the data
+/// folder, not over the network.
 /// </summary>
 public static class SourcesApi
 {
@@ -27,89 +22,36 @@ public static class SourcesApi
         return routes;
     }
 
-    private static async Task<Created<SourceResponse>> Create(HttpContext http, SlipwayDb db, TimeProvider clock, IOptions<BuildOptions> options, CancellationToken ct)
+    private static async Task<Created<SourceResponse>> Create(HttpContext http, SourceService sources, CancellationToken ct)
     {
-        var upload = SourceUpload.Create(Caller.Of(http.User).UserId, clock.GetUtcNow(), options.Value.SourceRetention);
-        db.SourceUploads.Add(upload);
-        await db.SaveChangesAsync(ct);
-        var response = ToResponse(upload, http.Request);
+        var response = ToResponse(await sources.CreateAsync(Caller.Of(http.User), ct), http.Request);
         return TypedResults.Created(response.SourceBlob.GetUrl, response);
     }
 
-    private static async Task<Results<Ok<SourceResponse>, ProblemHttpResult>> Upload(
-        string source, HttpContext http, SlipwayDb db, BuildPaths paths, IOptions<BuildOptions> options, CancellationToken ct)
+    private static async Task<Results<Ok<SourceResponse>, ProblemHttpResult>> Upload(string source, HttpContext http, SourceService sources, CancellationToken ct)
     {
-        var upload = await FindAsync(db, Caller.Of(http.User), source, ct);
-        if (upload is null)
+        var found = await sources.FindAsync(Caller.Of(http.User), source, ct);
+        if (found.Refused)
         {
-            return SourceNotFound(source);
+            return ApiProblem.Of(found.Refusal);
         }
 
-        if (upload.Uploaded)
+        if (!found.Value.Uploaded && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            return ApiProblem.Conflict($"Source {upload.Id} is already uploaded; ask POST /sources for a new one.");
+            limit.MaxRequestBodySize = sources.MaxBytes + 1;
         }
 
-        var max = options.Value.MaxSourceBytes;
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = max + 1;
-        }
-
-        if (http.Request.ContentLength > max)
-        {
-            return TooLarge(max);
-        }
-
-        using var incoming = await IncomingSlug.ReceiveAsync(paths.UploadsIncoming, http.Request.Body, max, requireGzip: false, ct);
-        if (incoming.Status == SlugPutStatus.TooLarge)
-        {
-            return TooLarge(max);
-        }
-
-        if (incoming.Size == 0)
-        {
-            return ApiProblem.Invalid("The upload is empty: PUT a .zip or .tar.gz archive.");
-        }
-
-        try
-        {
-            File.Move(incoming.Path, paths.UploadOf(upload.Id), overwrite: false);
-        }
-        catch (IOException)
-        {
-            return ApiProblem.Conflict($"Source {upload.Id} is already uploaded; ask POST /sources for a new one.");
-        }
-
-        upload.MarkUploaded(incoming.Size, Checksum.Of(incoming.Digest));
-        await db.SaveChangesAsync(CancellationToken.None);
-        return TypedResults.Ok(ToResponse(upload, http.Request));
+        var uploaded = await sources.UploadAsync(found.Value, http.Request.Body, http.Request.ContentLength, ct);
+        return uploaded.Refused ? ApiProblem.Of(uploaded.Refusal) : TypedResults.Ok(ToResponse(uploaded.Value, http.Request));
     }
 
-    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> Download(string source, HttpContext http, SlipwayDb db, BuildPaths paths, CancellationToken ct)
+    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> Download(string source, HttpContext http, SourceService sources, CancellationToken ct)
     {
-        var upload = await FindAsync(db, Caller.Of(http.User), source, ct);
-        var path = upload is null ? null : paths.UploadOf(upload.Id);
-        return path is not null && File.Exists(path)
+        var found = await sources.FindAsync(Caller.Of(http.User), source, ct);
+        return !found.Refused && sources.FileOf(found.Value) is { } path
             ? TypedResults.PhysicalFile(path, "application/octet-stream")
-            : SourceNotFound(source);
+            : ApiProblem.NotFound($"Source '{source}' not found.");
     }
-
-    private static async Task<SourceUpload?> FindAsync(SlipwayDb db, Caller caller, string source, CancellationToken ct)
-    {
-        if (!Guid.TryParse(source, out var id))
-        {
-            return null;
-        }
-
-        var upload = await db.SourceUploads.FirstOrDefaultAsync(s => s.Id == id, ct);
-        return upload is not null && (upload.UserId == caller.UserId || caller.IsAdmin) ? upload : null;
-    }
-
-    private static ProblemHttpResult SourceNotFound(string source) => ApiProblem.NotFound($"Source '{source}' not found.");
-
-    private static ProblemHttpResult TooLarge(long max) =>
-        ApiProblem.Of(StatusCodes.Status413PayloadTooLarge, "too_large", $"The source is larger than {max} bytes (Slipway:Builds:MaxSourceBytes); nothing was kept.");
 
     private static SourceResponse ToResponse(SourceUpload upload, HttpRequest request)
     {
