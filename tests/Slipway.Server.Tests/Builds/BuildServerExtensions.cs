@@ -1,52 +1,19 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Slipway.Contracts;
 using Slipway.Server.Slugs;
-using Slipway.TestSupport;
 
 namespace Slipway.Server.Tests.Builds;
 
 /// <summary>What a test reads back from a slug: each entry's type, mode, and text (for small files) or link target.</summary>
 public sealed record SlugEntry(TarEntryType Type, UnixFileMode Mode, string? Text, string? LinkTarget);
 
-/// <summary>Build calls over the real API, and the looks inside slugs and the data folder that build tests need.</summary>
-public static class BuildCalls
+/// <summary>The looks inside slugs and the data folder that build tests need, and the buildpacks they write.</summary>
+public static class BuildServerExtensions
 {
-    public static async Task<BuildResponse> StartBuildAsync(this Api api, string app, object body) =>
-        await Api.ReadAsync<BuildResponse>(await api.Http.PostAsJsonAsync($"/apps/{app}/builds", body, SlipwayJson.Options), HttpStatusCode.Created);
-
-    public static Task<BuildResponse> StartBuildAsync(this Api api, string app, string url, string? checksum = null, bool deploy = true) =>
-        api.StartBuildAsync(app, new CreateBuildRequest(new SourceBlobRequest(url, checksum, null, null), null, null, null, null, null, null, null, null, deploy));
-
-    /// <summary>
-    /// Reads the build's output stream (without a token: its URL carries the key) to its end,
-    /// which comes when the build has ended, then answers the build and its output.
-    /// </summary>
-    public static async Task<(BuildResponse Build, string Output)> WaitForBuildAsync(this Api api, BuildResponse build, TimeSpan? timeout = null)
-    {
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));
-        using var anonymous = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        var output = await anonymous.GetStringAsync(build.OutputStreamUrl, cancel.Token);
-        var ended = await api.GetBuildAsync(build.App.Name, build.Id.ToString());
-        Assert.NotEqual("pending", ended.Status);
-        return (ended, output);
-    }
-
-    public static async Task<(BuildResponse Build, string Output)> BuildAsync(this Api api, string app, string url, string? checksum = null, TimeSpan? timeout = null) =>
-        await api.WaitForBuildAsync(await api.StartBuildAsync(app, url, checksum), timeout);
-
-    public static async Task<BuildResponse> GetBuildAsync(this Api api, string app, string build) =>
-        await Api.ReadAsync<BuildResponse>(await api.Http.GetAsync($"/apps/{app}/builds/{build}"), HttpStatusCode.OK);
-
-    public static async Task<SlugResponse> GetSlugAsync(this Api api, Guid slug) =>
-        await Api.ReadAsync<SlugResponse>(await api.Http.GetAsync($"/slugs/{slug}"), HttpStatusCode.OK);
-
     /// <summary>Unpacks the slug from the server's slug store and lists its entries by name.</summary>
-    public static async Task<Dictionary<string, SlugEntry>> SlugEntriesAsync(this SlipwayTestServer server, Api api, Guid slugId)
+    public static async Task<Dictionary<string, SlugEntry>> SlugEntriesAsync(this SlipwayTestServer server, SlipwayApi api, Guid slugId)
     {
         var slug = await api.GetSlugAsync(slugId);
         Assert.True(slug.Uploaded);
@@ -96,23 +63,5 @@ public static class BuildCalls
         }
 
         return dir;
-    }
-}
-
-/// <summary>An <see cref="ArchiveServer"/> shared by a test class.</summary>
-public sealed class ArchiveServerFixture : IAsyncLifetime
-{
-    private ArchiveServer? _server;
-
-    public ArchiveServer Server => _server ?? throw new InvalidOperationException("The archive server has not started.");
-
-    public async ValueTask InitializeAsync() => _server = await ArchiveServer.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
     }
 }
