@@ -1,47 +1,10 @@
-using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Time.Testing;
 using Slipway.Contracts;
-using Slipway.TestSupport;
 
-namespace Slipway.Cli.Tests;
+namespace Slipway.Cli.Tests.Commands;
 
-/// <summary>A server that polls git repositories every half second and fetches GitHub tarballs from a stand-in, with the CLI fixture's helpers.</summary>
-public sealed class AutoDeployCliFixture : IAsyncLifetime
-{
-    private GitHubStandIn? _github;
-    private SlipwayTestServer? _server;
-
-    public GitHubStandIn GitHub => _github ?? throw new InvalidOperationException("The GitHub stand-in has not started.");
-
-    public SlipwayTestServer Server => _server ?? throw new InvalidOperationException("The server has not started.");
-
-    public Aka Aka => new(Server.BaseAddress);
-
-    public async ValueTask InitializeAsync()
-    {
-        _github = await GitHubStandIn.StartAsync();
-        _server = await SlipwayTestServer.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["Slipway:GitHub:ApiUrl"] = _github.BaseAddress.ToString().TrimEnd('/'),
-            ["Slipway:Git:PollSeconds"] = "0.5",
-        });
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        if (_github is not null)
-        {
-            await _github.DisposeAsync();
-        }
-    }
-}
-
-public sealed partial class RepoCommandsTests(AutoDeployCliFixture fixture) : IClassFixture<AutoDeployCliFixture>
+public sealed partial class RepoCommandsTests(AutoDeployServerFixture fixture) : IClassFixture<AutoDeployServerFixture>
 {
     private static int _counter;
 
@@ -54,9 +17,9 @@ public sealed partial class RepoCommandsTests(AutoDeployCliFixture fixture) : IC
 
         var set = await fixture.Aka.RunAsync("repo:set", repo.Bare, "-a", app);
         var sha = repo.CommitAndPush(Web("second"), "My commit message\n\nMore about it.");
-        var release = await WaitForReleaseAsync(app, 1);
-        var builds = await GetAsync<List<BuildResponse>>($"/apps/{app}/builds");
-        var aka = fixture.Aka with { Clock = new FixedClock(release.CreatedAt.AddMinutes(1)) };
+        var release = await fixture.Api.WaitForReleaseAsync(app, 1);
+        var builds = await fixture.Api.ListBuildsAsync(app);
+        var aka = fixture.Aka with { Clock = new FakeTimeProvider(release.CreatedAt.AddMinutes(1)) };
         var releases = await aka.RunAsync("releases", "-a", app);
 
         Assert.Equal(
@@ -81,8 +44,8 @@ public sealed partial class RepoCommandsTests(AutoDeployCliFixture fixture) : IC
         var body = GitHubStandIn.PushPayload("jdoe", name, "refs/heads/main", sha, "My commit message");
         using var anonymous = fixture.Server.Client(token: null);
         using var delivered = await anonymous.SendAsync(GitHubStandIn.Delivery($"/apps/{app}/builds/auto/github", "push", body, GitHubStandIn.Sign(body, secret)), TestContext.Current.CancellationToken);
-        var release = await WaitForReleaseAsync(app, 1);
-        var aka = fixture.Aka with { Clock = new FixedClock(release.CreatedAt.AddMinutes(1)) };
+        var release = await fixture.Api.WaitForReleaseAsync(app, 1);
+        var aka = fixture.Aka with { Clock = new FakeTimeProvider(release.CreatedAt.AddMinutes(1)) };
         var releases = await aka.RunAsync("releases", "-a", app);
         var shown = await aka.RunAsync("repo", "-a", app);
         var unset = await fixture.Aka.RunAsync("repo:unset", "-a", app);
@@ -114,14 +77,14 @@ public sealed partial class RepoCommandsTests(AutoDeployCliFixture fixture) : IC
         var app = await CreateAppAsync();
         var name = "app" + Interlocked.Increment(ref _counter);
         await fixture.Aka.RunAsync("repo:set", $"https://github.com/jdoe/{name}", "-a", app, "--token", "t");
-        await DeploySlugAsync(app);
-        await DeploySlugAsync(app);
+        await fixture.Api.DeploySlugAsync(app);
+        await fixture.Api.DeploySlugAsync(app);
         await fixture.Aka.RunAsync("rollback", "v1", "-a", app);
         var watched = await fixture.Aka.RunAsync("releases", "-a", app);
         await fixture.Aka.RunAsync("repo:unset", "-a", app);
 
         var unwatched = await fixture.Aka.RunAsync("releases", "-a", app);
-        await DeploySlugAsync(app);
+        await fixture.Api.DeploySlugAsync(app);
         var deployed = await fixture.Aka.RunAsync("releases", "-a", app);
 
         Assert.EndsWith("\tRollback to v1\nCurrent release v3 is a rollback to v1; the next push to main (or aka releases:create) deploys normally again.\n", watched.Out);
@@ -132,74 +95,15 @@ public sealed partial class RepoCommandsTests(AutoDeployCliFixture fixture) : IC
 
     private static List<ArchiveFile> Web(string content) =>
     [
-        new ArchiveFile("Procfile", $"web: {ServerFixture.WorkingWeb}\n"),
+        new ArchiveFile("Procfile", $"web: {SlipwayApi.StaticWeb}\n"),
         new ArchiveFile("index.html", content + " " + Guid.NewGuid()),
     ];
 
     private async Task<string> CreateAppAsync()
     {
         var n = Interlocked.Increment(ref _counter);
-        await PostAsync<SpaceResponse>("/spaces", new CreateSpaceRequest($"repospace{n}", null));
-        return (await PostAsync<AppResponse>("/apps", new CreateAppRequest($"repoapp{n}", $"repospace{n}"))).Name;
-    }
-
-    /// <summary>Deploys a slug through the API (a web process that works) and waits until it settled.</summary>
-    private async Task DeploySlugAsync(string app)
-    {
-        var bytes = SlugBytes();
-        var slug = await PostAsync<SlugResponse>($"/apps/{app}/slugs", new CreateSlugRequest(new Dictionary<string, string> { ["web"] = ServerFixture.WorkingWeb }, "SHA256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), null, null, bytes.Length));
-        using var client = fixture.Server.Client();
-        using var put = await client.PutAsync(slug.Blob.Url, new ByteArrayContent(bytes), TestContext.Current.CancellationToken);
-        put.EnsureSuccessStatusCode();
-        var release = await PostAsync<ReleaseResponse>($"/apps/{app}/releases", new CreateReleaseRequest(slug.Id.ToString(), null, null));
-        await WaitForReleaseAsync(app, release.Version);
-    }
-
-    private async Task<ReleaseResponse> WaitForReleaseAsync(string app, int version)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (true)
-        {
-            var releases = await GetAsync<List<ReleaseResponse>>($"/apps/{app}/releases");
-            if (releases.FirstOrDefault(r => r.Version == version && r.Status != "pending") is { } release)
-            {
-                return release;
-            }
-
-            var failed = (await GetAsync<List<BuildResponse>>($"/apps/{app}/builds")).FirstOrDefault(b => b.Status == "failed");
-            Assert.True(failed is null, $"Build {failed?.Id} failed: {failed?.FailureReason}");
-            Assert.True(DateTime.UtcNow < deadline, $"{app} has no settled v{version} after 2 minutes.");
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
-
-    private async Task<T> GetAsync<T>(string path)
-    {
-        using var client = fixture.Server.Client();
-        return (await client.GetFromJsonAsync<T>(path, SlipwayJson.Options, TestContext.Current.CancellationToken))!;
-    }
-
-    private async Task<T> PostAsync<T>(string path, object body)
-    {
-        using var client = fixture.Server.Client();
-        using var response = await client.PostAsync(path, JsonContent.Create(body, body.GetType(), options: SlipwayJson.Options), TestContext.Current.CancellationToken);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        return (await response.Content.ReadFromJsonAsync<T>(SlipwayJson.Options, TestContext.Current.CancellationToken))!;
-    }
-
-    private static byte[] SlugBytes()
-    {
-        using var buffer = new MemoryStream();
-        using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new System.Formats.Tar.TarWriter(gzip, System.Formats.Tar.TarEntryFormat.Pax))
-        {
-            tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "./app/Procfile")
-            {
-                DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"web: {ServerFixture.WorkingWeb}\n# {Guid.NewGuid()}\n")),
-            });
-        }
-
-        return buffer.ToArray();
+        var space = await fixture.Api.CreateSpaceAsync($"repospace{n}");
+        return (await fixture.Api.CreateAppAsync(space.Name, $"repoapp{n}")).Name;
     }
 
     [GeneratedRegex("\nSecret: +([0-9a-f]+)\n")]
