@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using Slipway.Contracts;
 using Slipway.Server.Sources;
 using Slipway.TestSupport;
 
@@ -14,9 +11,9 @@ var fileCount = Option("--files", 200);
 
 await using var server = await SlipwayTestServer.StartAsync(settings: new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Error" });
 await using var archives = await ArchiveServer.StartAsync();
-using var api = server.Client();
+using var api = server.Api();
 using var plain = new HttpClient();
-var space = await ReadAsync<SpaceResponse>(await api.PostAsJsonAsync("/spaces", new CreateSpaceRequest("bench", null), SlipwayJson.Options));
+var space = await api.CreateSpaceAsync("bench");
 
 var floor = new List<double>();
 var first = new List<double>();
@@ -36,7 +33,7 @@ for (var run = 0; run < runs; run++)
     floor.Add(clock.Elapsed.TotalMilliseconds);
     Directory.Delete(work, recursive: true);
 
-    var app = await ReadAsync<AppResponse>(await api.PostAsJsonAsync("/apps", new CreateAppRequest($"bench{run}", space.Name), SlipwayJson.Options));
+    var app = await api.CreateAppAsync(space.Name, $"bench{run}");
     first.Add(await BuildAndReleaseAsync(app.Name, url, expectReuse: false));
     again.Add(await BuildAndReleaseAsync(app.Name, archives.Serve(bytes, "again.tar.gz"), expectReuse: true));
 }
@@ -50,9 +47,7 @@ return;
 async Task<double> BuildAndReleaseAsync(string app, string url, bool expectReuse)
 {
     var clock = Stopwatch.StartNew();
-    var build = await ReadAsync<BuildResponse>(await api.PostAsJsonAsync($"/apps/{app}/builds", new { url }));
-    await plain.GetStringAsync(build.OutputStreamUrl);
-    var ended = await ReadAsync<BuildResponse>(await api.GetAsync($"/apps/{app}/builds/{build.Id}"));
+    var (ended, _) = await api.WaitForBuildAsync(await api.StartBuildAsync(app, new { url }));
     var elapsed = clock.Elapsed.TotalMilliseconds;
     if (ended.Status != "succeeded" || ended.Release is null || ended.SlugReused != expectReuse)
     {
@@ -73,16 +68,6 @@ static void Report(string what, List<double> samples)
 {
     var sorted = samples.Order().ToList();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {what,-34} {sorted[sorted.Count / 2],8:0.0}   ({sorted[0]:0.0} … {sorted[^1]:0.0})"));
-}
-
-static async Task<T> ReadAsync<T>(HttpResponseMessage response)
-{
-    if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Created))
-    {
-        throw new InvalidOperationException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-    }
-
-    return (await response.Content.ReadFromJsonAsync<T>(SlipwayJson.Options))!;
 }
 
 int Option(string name, int fallback)

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using Slipway.TestSupport;
 
 namespace Slipway.Bench.Runtime;
@@ -74,9 +73,7 @@ public sealed class BenchApp
     };
 
     /// <summary>A slug (tar.gz under <c>./app/</c>) carrying <paramref name="mark"/>.</summary>
-    public byte[] Slug(string mark) => Archives.TarGz([new ArchiveFile(File, Source), new ArchiveFile("MARK", mark)], folder: "./app");
-
-    public static string Checksum(byte[] slug) => "SHA256:" + Convert.ToHexStringLower(SHA256.HashData(slug));
+    public byte[] Slug(string mark) => Archives.Slug([new ArchiveFile(File, Source), new ArchiveFile("MARK", mark)]);
 
     /// <summary>Writes the app's files into a new temporary folder, for bare starts.</summary>
     public string WriteFolder(string mark)

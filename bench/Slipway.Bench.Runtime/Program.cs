@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using Slipway.Bench.Runtime;
-using Slipway.Contracts;
 using Slipway.TestSupport;
 
 // Issue 3's figures, side by side: (a) rollback POST → router serving the target, against the same
@@ -20,20 +18,15 @@ ILoadTool load = args.Contains("--no-wrk") || !WrkLoad.IsInstalled() ? new HttpC
 var app = BenchApp.For(kind);
 var pollDelay = TimeSpan.FromMilliseconds(5);
 
-await using var server = await SlipwayTestServer.StartAsync(settings: new Dictionary<string, string?>
+await using var server = await SlipwayTestServer.StartAsync(settings: ServerSettings.QuickRuntime.With(new Dictionary<string, string?>
 {
     ["Logging:LogLevel:Default"] = "Error",
     ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
-    ["Slipway:Runtime:StopGraceSeconds"] = "3",
-    ["Slipway:Runtime:BootTimeoutSeconds"] = "10",
-    ["Slipway:Runtime:ReleasePhaseTimeoutSeconds"] = "10",
-    ["Slipway:Runtime:RestartBackoffSeconds"] = "0.1",
-    ["Slipway:Runtime:MaxRestartBackoffSeconds"] = "0.5",
-});
-using var api = server.Client();
+}));
+using var api = server.Api();
 using var poller = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) }) { Timeout = TimeSpan.FromSeconds(10) };
-var space = await ReadAsync<SpaceResponse>(await api.PostAsJsonAsync("/spaces", new CreateSpaceRequest("benchrt", null), SlipwayJson.Options));
-var key = (await ReadAsync<AppResponse>(await api.PostAsJsonAsync("/apps", new CreateAppRequest("rtbench", space.Name), SlipwayJson.Options))).Name;
+var space = await api.CreateSpaceAsync("benchrt");
+var key = (await api.CreateAppAsync(space.Name, "rtbench")).Name;
 var host = $"{key}.localhost";
 var router = new Uri($"http://127.0.0.1:{server.RouterPort}/");
 var bareFolder = app.WriteFolder("A");
@@ -53,7 +46,7 @@ try
         var bareMs = await BareStartAsync();
         var target = run % 2 == 0 ? deployedA : deployedB;
         var clock = Stopwatch.StartNew();
-        var posted = await ReadAsync<ReleaseResponse>(await api.PostAsJsonAsync($"/apps/{key}/releases", new { release = target }, SlipwayJson.Options));
+        var posted = await api.CreateReleaseAsync(key, new { release = target });
         await ServedAsync(posted.Version);
         var rollbackMs = clock.Elapsed.TotalMilliseconds;
         await SettledAsync(posted.Version);
@@ -113,45 +106,28 @@ try
 }
 finally
 {
-    await api.DeleteAsync($"/apps/{key}?confirm={key}");
+    await api.Http.DeleteAsync($"/apps/{key}?confirm={key}");
     Directory.Delete(bareFolder, recursive: true);
 }
 
 return;
 
-async Task<Guid> UploadAsync(string mark)
-{
-    var bytes = app.Slug(mark);
-    var slug = await ReadAsync<SlugResponse>(await api.PostAsJsonAsync($"/apps/{key}/slugs", new CreateSlugRequest(new() { ["web"] = app.Command }, BenchApp.Checksum(bytes), null, null, bytes.Length), SlipwayJson.Options));
-    (await api.PutAsync(slug.Blob.Url, new ByteArrayContent(bytes))).EnsureSuccessStatusCode();
-    return slug.Id;
-}
+async Task<Guid> UploadAsync(string mark) => (await api.UploadSlugAsync(key, app.Slug(mark), new Dictionary<string, string> { ["web"] = app.Command })).Id;
 
 // Makes a release, waits until it succeeded, and answers its version.
 async Task<int> ReleaseAsync(object body)
 {
-    var release = await ReadAsync<ReleaseResponse>(await api.PostAsJsonAsync($"/apps/{key}/releases", body, SlipwayJson.Options));
+    var release = await api.CreateReleaseAsync(key, body);
     await SettledAsync(release.Version);
     return release.Version;
 }
 
 async Task SettledAsync(int version)
 {
-    var deadline = Stopwatch.StartNew();
-    while (true)
+    var release = await api.SettledAsync(key, version, TimeSpan.FromSeconds(60));
+    if (release.Status != "succeeded")
     {
-        var release = await ReadAsync<ReleaseResponse>(await api.GetAsync($"/apps/{key}/releases/{version}"));
-        if (release.Status == "succeeded")
-        {
-            return;
-        }
-
-        if (release.Status != "pending" || deadline.Elapsed > TimeSpan.FromSeconds(60))
-        {
-            throw new InvalidOperationException($"v{version} is {release.Status}: {release.FailureReason}");
-        }
-
-        await Task.Delay(20);
+        throw new InvalidOperationException($"v{version} is {release.Status}: {release.FailureReason}");
     }
 }
 
@@ -213,16 +189,6 @@ static void Throughput(string what, List<LoadResult> results)
 {
     var sorted = results.Select(r => r.PerSecond).Order().ToList();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {what,-34} {Median(sorted),8:0}  {sorted[0]:0} … {sorted[^1]:0}  {results.Sum(r => r.Failed),6}"));
-}
-
-static async Task<T> ReadAsync<T>(HttpResponseMessage response)
-{
-    if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Created))
-    {
-        throw new InvalidOperationException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-    }
-
-    return (await response.Content.ReadFromJsonAsync<T>(SlipwayJson.Options))!;
 }
 
 int Option(string name, int fallback) => int.Parse(Text(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);

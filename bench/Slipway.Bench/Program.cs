@@ -42,9 +42,9 @@ foreach (var database in options.Databases)
     Console.WriteLine();
     Console.WriteLine($"== {await ReleaseSeeder.EngineVersionAsync(server)} ({source}) ==");
 
-    using (var admin = server.Client())
+    using (var admin = server.Api())
     {
-        await BenchApi.CreateSpaceAsync(admin, "bench");
+        await admin.CreateSpaceAsync("bench", "benchmark");
     }
 
     Console.WriteLine($"Release creation: PATCH /apps/{{app}}/config-vars, a new value each time; {options.Requests} requests per row after {options.Warmup} warm-up");

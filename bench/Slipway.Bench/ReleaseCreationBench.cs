@@ -18,15 +18,15 @@ public static class ReleaseCreationBench
 
     public static async Task<CreationResult> RunAsync(SlipwayTestServer server, string space, string prefix, int clients, int apps, BenchOptions options)
     {
-        using var admin = server.Client();
+        using var admin = server.Api();
         var keys = new List<string>();
         for (var i = 0; i < apps; i++)
         {
-            keys.Add((await BenchApi.CreateAppAsync(admin, $"{prefix}{i}", space)).Name);
+            keys.Add((await admin.CreateAppAsync(space, $"{prefix}{i}")).Name);
         }
 
         // One connection per client, kept from the warm-up into the measured run.
-        var http = Enumerable.Range(0, clients).Select(_ => server.Client()).ToList();
+        var http = Enumerable.Range(0, clients).Select(_ => server.Api()).ToList();
         try
         {
             await RunPhaseAsync(http, keys, options.Warmup);
@@ -51,7 +51,7 @@ public static class ReleaseCreationBench
     }
 
     /// <summary>Makes <paramref name="count"/> releases with all clients at once; answers each request's time.</summary>
-    private static async Task<List<long>> RunPhaseAsync(List<HttpClient> clients, List<string> apps, int count)
+    private static async Task<List<long>> RunPhaseAsync(List<SlipwayApi> clients, List<string> apps, int count)
     {
         var next = 0;
         var perClient = await Task.WhenAll(clients.Select(async (client, index) =>
@@ -62,7 +62,7 @@ public static class ReleaseCreationBench
             {
                 var value = Interlocked.Increment(ref _value).ToString(CultureInfo.InvariantCulture);
                 var start = Stopwatch.GetTimestamp();
-                await BenchApi.SetConfigAsync(client, app, "BENCH_VALUE", value);
+                await client.ChangeConfigAsync(app, new Dictionary<string, string> { [ReleaseSeeder.Key] = value });
                 times.Add(Stopwatch.GetTimestamp() - start);
             }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Slipway.Contracts;
 using Slipway.TestSupport;
 
@@ -22,29 +23,29 @@ public static class ReleaseListingBench
 {
     public static async Task<(ListingSetup Setup, List<ListingResult> Rows)> RunAsync(SlipwayTestServer server, string space, BenchOptions options)
     {
-        using var client = server.Client();
+        using var client = server.Api();
         var page = options.PageSize;
 
-        var small = await BenchApi.CreateAppAsync(client, "small", space);
+        var small = await client.CreateAppAsync(space, "small");
         for (var i = 1; i <= options.SmallReleases; i++)
         {
-            await BenchApi.SetConfigAsync(client, small.Name, ReleaseSeeder.Key, i.ToString(CultureInfo.InvariantCulture));
+            await client.ChangeConfigAsync(small.Name, Config(i));
         }
 
         // v1 and the last version go through the API, everything between is seeded: the last
         // one proves that the API carries on from the seeded counter.
-        var big = await BenchApi.CreateAppAsync(client, "big", space);
+        var big = await client.CreateAppAsync(space, "big");
         var n = options.BigReleases;
-        await BenchApi.SetConfigAsync(client, big.Name, ReleaseSeeder.Key, "1");
-        var first = await BenchApi.GetReleaseAsync(client, big.Name, "1");
+        await client.ChangeConfigAsync(big.Name, Config(1));
+        var first = await client.GetReleaseAsync(big.Name, 1);
         var (took, idPrefix) = await ReleaseSeeder.SeedAsync(server, big.Id, first.User.Id, 2, n - 1);
-        var last = await BenchApi.SetConfigAsync(client, big.Name, ReleaseSeeder.Key, n.ToString(CultureInfo.InvariantCulture));
+        var last = await client.ChangeConfigAsync(big.Name, Config(n));
         if (last != n)
         {
             throw new InvalidOperationException($"After seeding, the API made v{last}, not v{n}.");
         }
 
-        await CheckSeededAsync(client, big.Name, idPrefix, n / 2);
+        await CheckSeededAsync(client, big.Name, idPrefix, n / 2, server.Services.GetRequiredService<TimeProvider>().GetUtcNow());
         var check = await ReleaseCheck.GaplessAsync(server, big.Name);
 
         var deepFrom = n - 1000;
@@ -67,7 +68,7 @@ public static class ReleaseListingBench
             for (var p = 0; p < pages.Count; p++)
             {
                 var start = Stopwatch.GetTimestamp();
-                using var response = await BenchApi.ListPageAsync(client, pages[p].App, pages[p].Range);
+                using var response = await PageAsync(client, pages[p].App, pages[p].Range);
                 if (i >= options.ListWarmup)
                 {
                     samples[p].Add(Stopwatch.GetTimestamp() - start);
@@ -82,26 +83,26 @@ public static class ReleaseListingBench
     }
 
     /// <summary>A seeded release must read back through the API like one the API made.</summary>
-    private static async Task CheckSeededAsync(HttpClient client, string app, string idPrefix, int version)
+    private static async Task CheckSeededAsync(SlipwayApi client, string app, string idPrefix, int version, DateTimeOffset now)
     {
         var id = ReleaseSeeder.IdOf(idPrefix, version);
-        var release = await BenchApi.GetReleaseAsync(client, app, id.ToString());
-        if (release.Version != version || release.Status != "succeeded" || release.CreatedAt > DateTimeOffset.UtcNow || release.CreatedAt < DateTimeOffset.UtcNow.AddDays(-30))
+        var release = await client.GetReleaseAsync(app, id.ToString());
+        if (release.Version != version || release.Status != "succeeded" || release.CreatedAt > now || release.CreatedAt < now.AddDays(-30))
         {
             throw new InvalidOperationException($"Seeded release {id} reads back wrong: v{release.Version}, {release.Status}, created {release.CreatedAt:O}.");
         }
 
-        var config = await client.GetFromJsonAsync<Dictionary<string, string>>($"/apps/{app}/releases/{id}/config-vars", SlipwayJson.Options);
-        if (config is null || config.Count != 1 || config.GetValueOrDefault(ReleaseSeeder.Key) != version.ToString(CultureInfo.InvariantCulture))
+        var config = await client.GetReleaseConfigAsync(app, id.ToString());
+        if (config.Count != 1 || config.GetValueOrDefault(ReleaseSeeder.Key) != version.ToString(CultureInfo.InvariantCulture))
         {
             throw new InvalidOperationException($"Seeded release {id} has config {string.Join(", ", config ?? [])}.");
         }
     }
 
     /// <summary>Reads one answer whole and checks it: the right status, size and versions.</summary>
-    private static async Task CheckPageAsync(HttpClient client, Page p, int pageSize)
+    private static async Task CheckPageAsync(SlipwayApi client, Page p, int pageSize)
     {
-        using var response = await BenchApi.ListPageAsync(client, p.App, p.Range);
+        using var response = await PageAsync(client, p.App, p.Range);
         var items = await response.Content.ReadFromJsonAsync<List<ReleaseResponse>>(SlipwayJson.Options) ?? [];
         var lastVersion = p.FirstVersion + pageSize - 1;
         var expectedStatus = lastVersion < p.AppReleases ? HttpStatusCode.PartialContent : HttpStatusCode.OK;
@@ -111,6 +112,21 @@ public static class ReleaseListingBench
                 $"{p.App} ({p.Range}): {(int)response.StatusCode} with {items.Count} releases from v{items.FirstOrDefault()?.Version}; expected {(int)expectedStatus} with {pageSize} from v{p.FirstVersion}.");
         }
     }
+
+    /// <summary>One page of releases, read whole; the body is left unparsed so that timing is the server's.</summary>
+    private static async Task<HttpResponseMessage> PageAsync(SlipwayApi client, string app, string range)
+    {
+        var response = await client.GetReleasesAsync(app, range);
+        if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.PartialContent))
+        {
+            throw new InvalidOperationException($"list releases of {app} ({range}): {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return response;
+    }
+
+    /// <summary>The config change that makes release v<paramref name="version"/> of a bench app.</summary>
+    private static Dictionary<string, string> Config(int version) => new() { [ReleaseSeeder.Key] = version.ToString(CultureInfo.InvariantCulture) };
 
     private sealed record Page(string App, int AppReleases, string Range, int FirstVersion);
 }

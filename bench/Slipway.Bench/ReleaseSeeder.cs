@@ -56,7 +56,7 @@ public static class ReleaseSeeder
         var db = scope.ServiceProvider.GetRequiredService<SlipwayDb>();
         var postgres = db is PostgresSlipwayDb;
         var idPrefix = Guid.NewGuid().ToString("D").ToUpperInvariant()[..24];
-        var createdAt = DateTimeOffset.UtcNow.AddDays(-1).AddSeconds(-last);
+        var createdAt = server.Services.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(-1).AddSeconds(-last);
 
         var started = Stopwatch.GetTimestamp();
         var connection = db.Database.GetDbConnection();

@@ -10,7 +10,7 @@ public sealed record AkaResult(int ExitCode, string Out, string Error);
 public sealed record Aka(Uri ApiUrl)
 {
     /// <summary>The <c>SLIPWAY_API_TOKEN</c> the run sees (the admin's unless a test says otherwise).</summary>
-    public string? Token { get; init; } = Slipway.TestSupport.SlipwayTestServer.AdminToken;
+    public string? Token { get; init; } = SlipwayTestServer.AdminToken;
 
     public string NetrcPath { get; init; } = Path.Combine(Path.GetTempPath(), $"aka-netrc-{Guid.NewGuid():N}");
 
@@ -49,8 +49,12 @@ public sealed record Aka(Uri ApiUrl)
     }
 }
 
-/// <summary>A clock that always reads the same instant.</summary>
-public sealed class FixedClock(DateTimeOffset now) : TimeProvider
+/// <summary>The CLI pointed at a fixture's server.</summary>
+public static class AkaFixtures
 {
-    public override DateTimeOffset GetUtcNow() => now;
+    extension(SlipwayServerFixture fixture)
+    {
+        /// <summary>The CLI, logged in as the admin through <c>SLIPWAY_API_TOKEN</c>.</summary>
+        public Aka Aka => new(fixture.Server.BaseAddress);
+    }
 }

@@ -1,12 +1,10 @@
-using Slipway.TestSupport;
-
 namespace Slipway.EndToEnd.Tests;
 
 /// <summary>
 /// One real Slipway server on 127.0.0.1 and one headless Debian Chromium per test class.
 /// Playwright drives the browser that is installed; it never downloads one.
 /// </summary>
-public sealed class DashboardFixture : IAsyncLifetime
+public sealed class DashboardFixture : SlipwayServerFixture
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -20,37 +18,30 @@ public sealed class DashboardFixture : IAsyncLifetime
         "--no-first-run",
     ];
 
-    private SlipwayTestServer? _server;
-    private IPlaywright? _playwright;
     private IBrowser? _browser;
-
-    public SlipwayTestServer Server => _server ?? throw new InvalidOperationException("The server has not started.");
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser has not started.");
 
-    public async ValueTask InitializeAsync()
+    protected override async Task StartDependenciesAsync()
     {
-        _server = await SlipwayTestServer.StartAsync();
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        var playwright = Own(new PlaywrightDriver(await Playwright.CreateAsync()));
+        _browser = Own(await playwright.Driver.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args = ChromiumArgs,
-        });
+        }));
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Playwright's driver process, stopped (after the browser) with the fixture.</summary>
+    private sealed class PlaywrightDriver(IPlaywright driver) : IAsyncDisposable
     {
-        if (_browser is not null)
-        {
-            await _browser.CloseAsync();
-        }
+        public IPlaywright Driver => driver;
 
-        _playwright?.Dispose();
-        if (_server is not null)
+        public ValueTask DisposeAsync()
         {
-            await _server.DisposeAsync();
+            driver.Dispose();
+            return ValueTask.CompletedTask;
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Slipway.TestSupport;
 
 namespace Slipway.EndToEnd.Tests;
 
@@ -99,7 +98,7 @@ public abstract class DashboardTest(DashboardFixture fixture) : IClassFixture<Da
     protected Task ExpectCurrentAsync(int version) =>
         Expect(ReleaseRow(version).Locator("[data-status]")).ToHaveTextAsync("Current", new() { Timeout = FinalStateTimeout });
 
-    protected PlatformApi Api() => new(Server.Client());
+    protected SlipwayApi Api() => Server.Api();
 
     protected static string Unique(string prefix) => prefix + Guid.NewGuid().ToString("N")[..8];
 }

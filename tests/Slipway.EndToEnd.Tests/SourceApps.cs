@@ -1,5 +1,3 @@
-using Slipway.TestSupport;
-
 namespace Slipway.EndToEnd.Tests;
 
 /// <summary>Source archives of tiny Procfile apps, for deploys from a URL; every app binds 127.0.0.1.</summary>

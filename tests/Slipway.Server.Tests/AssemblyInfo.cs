@@ -1,3 +1,2 @@
-using Slipway.TestSupport;
 
 [assembly: AssemblyFixture(typeof(PostgresServer))]

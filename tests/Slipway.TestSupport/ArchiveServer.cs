@@ -11,9 +11,10 @@ namespace Slipway.TestSupport;
 
 /// <summary>
 /// A small real HTTP server on 127.0.0.1 that serves source archives to builds: bytes at a URL,
-/// a redirect, or an error status. Each call answers a fresh URL, so tests never collide.
+/// a redirect, or an error status. Each call answers a fresh URL, so tests never collide. A test
+/// class shares one as a class fixture.
 /// </summary>
-public sealed class ArchiveServer : IAsyncDisposable
+public sealed class ArchiveServer : IAsyncLifetime
 {
     private readonly ConcurrentDictionary<string, Func<HttpContext, Task>> _routes = new(StringComparer.Ordinal);
     private WebApplication? _app;
@@ -26,15 +27,20 @@ public sealed class ArchiveServer : IAsyncDisposable
     public static async Task<ArchiveServer> StartAsync()
     {
         var server = new ArchiveServer();
+        await server.InitializeAsync();
+        return server;
+    }
+
+    public async ValueTask InitializeAsync()
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        app.Run(server.HandleAsync);
+        app.Run(HandleAsync);
         await app.StartAsync();
-        server._app = app;
-        server.BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        return server;
+        _app = app;
+        BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
 
     /// <summary>Serves <paramref name="bytes"/> at a new URL ending in <paramref name="name"/>.</summary>

@@ -6,28 +6,21 @@ namespace Slipway.TestSupport;
 
 /// <summary>
 /// A real S3-compatible server (the npm package s3rver, pinned in <c>tests/tools</c>) on a free
-/// loopback port, with one bucket. Installs the package with npm on first use if needed.
+/// loopback port, with one bucket. Installs the package with npm on first use if needed. A test
+/// class shares one as a class fixture.
 /// </summary>
-public sealed class S3rverServer : IAsyncDisposable
+public sealed class S3rverServer : IAsyncLifetime
 {
     public const string AccessKey = "S3RVER";
 
     public const string SecretKey = "S3RVER";
 
-    private readonly Process _process;
-    private readonly string _directory;
+    private Process? _process;
+    private string? _directory;
 
-    private S3rverServer(Process process, string directory, string serviceUrl, string bucket)
-    {
-        _process = process;
-        _directory = directory;
-        ServiceUrl = serviceUrl;
-        Bucket = bucket;
-    }
+    public string ServiceUrl { get; private set; } = "";
 
-    public string ServiceUrl { get; }
-
-    public string Bucket { get; }
+    public string Bucket { get; } = "slipway-slugs";
 
     /// <summary>The settings that point a Slipway server's slug store at this server.</summary>
     public Dictionary<string, string?> SlipwaySettings(string prefix = "slugs/") => new()
@@ -41,7 +34,7 @@ public sealed class S3rverServer : IAsyncDisposable
         ["Slipway:Slugs:S3:Prefix"] = prefix,
     };
 
-    public static async Task<S3rverServer> StartAsync(string bucket = "slipway-slugs")
+    public async ValueTask InitializeAsync()
     {
         var tools = Path.Combine(RepositoryRoot(), "tests", "tools");
         var script = Path.Combine(tools, "node_modules", "s3rver", "bin", "s3rver.js");
@@ -57,7 +50,7 @@ public sealed class S3rverServer : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { script, "-d", directory, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent", "--configure-bucket", bucket })
+        foreach (var argument in new[] { script, "-d", directory, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent", "--configure-bucket", Bucket })
         {
             start.ArgumentList.Add(argument);
         }
@@ -67,21 +60,28 @@ public sealed class S3rverServer : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var serviceUrl = $"http://127.0.0.1:{port}";
+        (_process, _directory) = (process, directory);
+        ServiceUrl = $"http://127.0.0.1:{port}";
         await WaitForPortAsync(port, process);
-        return new S3rverServer(process, directory, serviceUrl, bucket);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        if (_process is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+
+            _process.Dispose();
         }
 
-        _process.Dispose();
-        Directory.Delete(_directory, recursive: true);
+        if (_directory is not null)
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
     }
 
     /// <summary>The folder holding <c>Slipway.slnx</c>, found upwards from the test binaries.</summary>
@@ -100,8 +100,8 @@ public sealed class S3rverServer : IAsyncDisposable
 
     private static async Task WaitForPortAsync(int port, Process process)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(30))
         {
             if (process.HasExited)
             {

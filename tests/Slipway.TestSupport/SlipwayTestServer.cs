@@ -1,10 +1,8 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Slipway.Contracts;
 using Slipway.Server;
 
 namespace Slipway.TestSupport;
@@ -17,7 +15,8 @@ public enum Database
 
 /// <summary>
 /// A real Slipway server on 127.0.0.1 (Kestrel, a free port), on a fresh SQLite data folder or
-/// a fresh PostgreSQL database, with a known admin token. Share one per test class.
+/// a fresh PostgreSQL database, with a known admin token: the one way tests and benchmarks start
+/// a server in-process. A test class shares one through <see cref="SlipwayServerFixture"/>.
 /// </summary>
 public sealed class SlipwayTestServer : IAsyncDisposable
 {
@@ -46,10 +45,17 @@ public sealed class SlipwayTestServer : IAsyncDisposable
     public int RouterPort => Services.GetRequiredService<Slipway.Server.Routing.RouterHost>().Port;
 
     /// <summary>
-    /// Starts a server. On PostgreSQL it gets a fresh database, dropped afterwards, unless
+    /// Starts a server with <paramref name="settings"/> (configuration keys, as on its command line)
+    /// over the test defaults. On PostgreSQL it gets a fresh database, dropped afterwards, unless
     /// <paramref name="sharedConnectionString"/> names one that several servers share (left alone).
+    /// The server reads the time from <paramref name="clock"/> when one is given.
     /// </summary>
-    public static async Task<SlipwayTestServer> StartAsync(Database database = Database.Sqlite, PostgresServer? postgres = null, IDictionary<string, string?>? settings = null, string? sharedConnectionString = null)
+    public static async Task<SlipwayTestServer> StartAsync(
+        Database database = Database.Sqlite,
+        PostgresServer? postgres = null,
+        IEnumerable<KeyValuePair<string, string?>>? settings = null,
+        string? sharedConnectionString = null,
+        TimeProvider? clock = null)
     {
         var dataDir = Directory.CreateTempSubdirectory("slipway-test-").FullName;
         var args = new List<string>
@@ -72,12 +78,18 @@ public sealed class SlipwayTestServer : IAsyncDisposable
             args.Add($"--ConnectionStrings:Slipway={connectionString}");
         }
 
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in settings ?? [])
         {
             args.Add($"--{key}={value}");
         }
 
-        var app = await SlipwayServer.BuildAsync([.. args]);
+        var app = await SlipwayServer.BuildAsync([.. args], builder =>
+        {
+            if (clock is not null)
+            {
+                builder.Services.AddSingleton(clock);
+            }
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new SlipwayTestServer(app, new Uri(address), dataDir, postgres, sharedConnectionString is null ? connectionString : null);
@@ -95,15 +107,8 @@ public sealed class SlipwayTestServer : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Creates a non-admin user and answers its token.</summary>
-    public async Task<string> CreateUserAsync(string email)
-    {
-        using var client = Client();
-        var response = await client.PostAsJsonAsync("/users", new CreateUserRequest(email, null), SlipwayJson.Options);
-        response.EnsureSuccessStatusCode();
-        var created = await response.Content.ReadFromJsonAsync<CreatedUserResponse>(SlipwayJson.Options);
-        return created!.Token.Token;
-    }
+    /// <summary>The typed API client, as <paramref name="token"/> (the admin by default); the caller disposes it.</summary>
+    public SlipwayApi Api(string? token = AdminToken) => new(Client(token));
 
     public async ValueTask DisposeAsync()
     {

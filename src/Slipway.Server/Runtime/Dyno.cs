@@ -12,6 +12,7 @@ internal sealed record DynoContext(
     RuntimeOptions Options,
     string? HealthCheckPath,
     TimeSpan BootTimeout,
+    TimeProvider Clock,
     Action<Dyno> Changed);
 
 /// <summary>
@@ -44,7 +45,7 @@ internal sealed class Dyno
         Spec = spec;
         _context = context;
         Destination = type == ReleaseSpec.WebType ? new Destination(Name, spec.Port) : null;
-        Since = DateTimeOffset.UtcNow;
+        Since = context.Clock.GetUtcNow();
     }
 
     public string Type { get; }
@@ -101,6 +102,7 @@ internal sealed class Dyno
         while (!_stop.IsCancellationRequested)
         {
             ProcessSupervisor? process = null;
+            var startedAt = 0L;
             string? failure = null;
             lock (_gate)
             {
@@ -113,6 +115,7 @@ internal sealed class Dyno
                 {
                     Log($"Starting process with command `{Spec.Command}`");
                     process = ProcessSupervisor.Start(Spec, line => _context.Logs.Append(_context.AppId, $"app[{Name}]", line));
+                    startedAt = _context.Clock.GetTimestamp();
                     _process = process;
                 }
                 catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
@@ -166,7 +169,7 @@ internal sealed class Dyno
 
             if (!stopped)
             {
-                if (problem is null && DateTimeOffset.UtcNow - process.StartedAt > TimeSpan.FromSeconds(_context.Options.CrashResetSeconds))
+                if (problem is null && _context.Clock.GetElapsedTime(startedAt) > TimeSpan.FromSeconds(_context.Options.CrashResetSeconds))
                 {
                     crashesInARow = 0;
                 }
@@ -195,9 +198,9 @@ internal sealed class Dyno
     /// <summary>Null once the process is up; otherwise why it did not come up within the boot timeout.</summary>
     private async Task<string?> WaitUntilUpAsync(ProcessSupervisor process)
     {
-        var deadline = DateTime.UtcNow + _context.BootTimeout;
+        var started = _context.Clock.GetTimestamp();
         var isWeb = Type == ReleaseSpec.WebType;
-        var settled = DateTime.UtcNow + (NonWebSettle < _context.BootTimeout ? NonWebSettle : _context.BootTimeout / 2);
+        var settle = NonWebSettle < _context.BootTimeout ? NonWebSettle : _context.BootTimeout / 2;
         string? last = null;
         while (true)
         {
@@ -211,7 +214,7 @@ internal sealed class Dyno
                 return $"{Name} was stopped before it was up.";
             }
 
-            if (!isWeb && DateTime.UtcNow >= settled)
+            if (!isWeb && _context.Clock.GetElapsedTime(started) >= settle)
             {
                 return null;
             }
@@ -225,7 +228,7 @@ internal sealed class Dyno
                 }
             }
 
-            if (DateTime.UtcNow >= deadline)
+            if (_context.Clock.GetElapsedTime(started) >= _context.BootTimeout)
             {
                 var seconds = (int)Math.Ceiling(_context.BootTimeout.TotalSeconds);
                 return _context.HealthCheckPath is { } path && last is not null
@@ -295,7 +298,7 @@ internal sealed class Dyno
         State = state;
         if (resetSince || previous != state)
         {
-            Since = DateTimeOffset.UtcNow;
+            Since = _context.Clock.GetUtcNow();
         }
 
         if (previous != state)

@@ -20,6 +20,7 @@ public sealed partial class LocalRuntime(
     AppLogStore logs,
     IOptions<RuntimeOptions> options,
     IOptions<SlipwayOptions> slipway,
+    TimeProvider clock,
     ILogger<LocalRuntime> logger) : IAppRuntime, IHostedService
 {
     private const int MaxReleaseOutputChars = 512 * 1024;
@@ -332,7 +333,7 @@ public sealed partial class LocalRuntime(
         var port = AllocatePort();
         var name = $"{type}.{index}";
         var spec = new ProcessSpec(release.ProcessTypes[type], appDir, EnvironmentFor(release, name, port, appDir), port, name);
-        var context = new DynoContext(release.AppId, logs, registry, Options, release.HealthCheckPath, release.BootTimeout, dyno =>
+        var context = new DynoContext(release.AppId, logs, registry, Options, release.HealthCheckPath, release.BootTimeout, clock, dyno =>
         {
             lock (state.Gate)
             {

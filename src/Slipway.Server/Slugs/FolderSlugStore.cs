@@ -9,7 +9,7 @@ namespace Slipway.Server.Slugs;
 /// The embedded slug store: <c>&lt;DataDir&gt;/slugs/&lt;aa&gt;/&lt;digest&gt;.tar.gz</c>. Bytes land in a
 /// temporary file first and are moved into place only once verified, so a bad upload leaves nothing.
 /// </summary>
-public sealed class FolderSlugStore(IOptions<SlipwayOptions> options) : ISlugStore
+public sealed class FolderSlugStore(IOptions<SlipwayOptions> options, TimeProvider clock) : ISlugStore
 {
     /// <summary>Where <see cref="SlugsApi"/> serves signed downloads: <c>/slug-blobs/{digest}?expires=…&amp;signature=…</c>.</summary>
     public const string DownloadPath = "/slug-blobs";
@@ -46,7 +46,7 @@ public sealed class FolderSlugStore(IOptions<SlipwayOptions> options) : ISlugSto
             throw new InvalidOperationException("Slipway:PublicUrl is required to hand out slug download URLs from the folder store (the URL at which pods reach this server).");
         }
 
-        var expires = DateTimeOffset.UtcNow.Add(lifetime).ToUnixTimeSeconds();
+        var expires = clock.GetUtcNow().Add(lifetime).ToUnixTimeSeconds();
         var url = $"{options.Value.PublicUrl.TrimEnd('/')}{DownloadPath}/{digest}?expires={expires}&signature={Sign(digest, expires)}";
         return Task.FromResult(new Uri(url));
     }

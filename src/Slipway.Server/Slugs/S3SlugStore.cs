@@ -17,9 +17,11 @@ public sealed partial class S3SlugStore : ISlugStore, IDisposable
     private readonly S3SlugOptions _options;
     private readonly string _incoming;
     private readonly ILogger<S3SlugStore> _logger;
+    private readonly TimeProvider _clock;
 
-    public S3SlugStore(IOptions<SlipwayOptions> options, ILogger<S3SlugStore> logger)
+    public S3SlugStore(IOptions<SlipwayOptions> options, TimeProvider clock, ILogger<S3SlugStore> logger)
     {
+        _clock = clock;
         _options = options.Value.Slugs.S3;
         _incoming = Path.Combine(options.Value.FullDataDir, "slugs", "incoming");
         _logger = logger;
@@ -63,7 +65,7 @@ public sealed partial class S3SlugStore : ISlugStore, IDisposable
             BucketName = _options.Bucket,
             Key = KeyOf(digest),
             Verb = HttpVerb.GET,
-            Expires = DateTime.UtcNow + lifetime,
+            Expires = (_clock.GetUtcNow() + lifetime).UtcDateTime,
 
             // The SDK signs https URLs unless told otherwise; a plain-http endpoint (MinIO in the cluster) needs http.
             Protocol = _options.ServiceUrl?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS,

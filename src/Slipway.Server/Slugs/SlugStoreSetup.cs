@@ -39,8 +39,8 @@ public static class SlugStoreSetup
             return 2;
         }
 
-        var folder = new FolderSlugStore(Options.Create(options));
-        using var s3 = new S3SlugStore(Options.Create(options), NullLogger<S3SlugStore>.Instance);
+        var folder = new FolderSlugStore(Options.Create(options), TimeProvider.System);
+        using var s3 = new S3SlugStore(Options.Create(options), TimeProvider.System, NullLogger<S3SlugStore>.Instance);
         int copied = 0, present = 0, broken = 0;
         foreach (var digest in folder.Digests())
         {

@@ -54,7 +54,7 @@ public sealed class ConfigVarsTests(DashboardFixture fixture) : DashboardTest(fi
     {
         using var api = Api();
         var app = await api.CreateAppAsync();
-        await api.SetConfigAsync(app.Name, new() { ["MODE"] = "blue" });
+        await api.SetConfigAsync(app.Name, new Dictionary<string, string?> { ["MODE"] = "blue" });
         await SignInAsync();
         await OpenAppAsync(app.Name);
         await ExpectCurrentAsync(1);

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Slipway.TestSupport;
 
 namespace Slipway.EndToEnd.Tests.Ui;
 

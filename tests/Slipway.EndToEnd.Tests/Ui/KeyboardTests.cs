@@ -8,7 +8,7 @@ public sealed class KeyboardTests(DashboardFixture fixture) : DashboardTest(fixt
         using var api = Api();
         var app = (await api.CreateAppAsync()).Name;
         await api.DeployAsync(app, (await api.CreateSlugAsync(app, commit: "abcdef1234567")).Id);
-        await api.SetConfigAsync(app, new() { ["A"] = "1" });
+        await api.SetConfigAsync(app, new Dictionary<string, string?> { ["A"] = "1" });
         await SignInAsync();
         await OpenAppAsync(app);
         await ExpectCurrentAsync(2);

@@ -19,7 +19,7 @@ public sealed class LiveUpdatesTests(DashboardFixture fixture) : DashboardTest(f
         await Expect(ReleaseRow(1)).ToContainTextAsync("Ship it");
         await ExpectCurrentAsync(1);
 
-        await api.SetConfigAsync(app, new() { ["FROM_CLI"] = "yes" });
+        await api.SetConfigAsync(app, new Dictionary<string, string?> { ["FROM_CLI"] = "yes" });
 
         await Expect(ReleaseRow(2)).ToContainTextAsync("Set FROM_CLI config vars");
         await ExpectCurrentAsync(2);

@@ -9,10 +9,11 @@ public sealed class PhoneLayoutTests(DashboardFixture fixture) : DashboardTest(f
     public async Task Layout_AtPhoneWidth_HasNoHorizontalOverflow()
     {
         using var api = Api();
-        var app = (await api.CreateAppAsync(space: "production-eu-west", name: "storefrontcheckout")).Name;
+        var space = await api.CreateSpaceAsync("production-eu-west");
+        var app = (await api.CreateAppAsync(space.Name, "storefrontcheckout")).Name;
         var slug = await api.CreateSlugAsync(app, commit: "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432", message: "Make the checkout page load its recommendations lazily so the first paint is quicker on slow phones");
         await api.DeployAsync(app, slug.Id);
-        await api.SetConfigAsync(app, new()
+        await api.SetConfigAsync(app, new Dictionary<string, string?>
         {
             ["DATABASE_CONNECTION_STRING_FOR_THE_REPORTING_REPLICA"] = "postgres://reporting:averyveryveryverylongpasswordwithoutanyspaces@replica.internal:5432/reporting",
             ["FEATURE_FLAGS"] = "checkout-v2,lazy-recommendations",

@@ -11,10 +11,10 @@ public sealed class RollbackTests(DashboardFixture fixture) : DashboardTest(fixt
         var app = (await api.CreateAppAsync()).Name;
         var first = await api.CreateSlugAsync(app, commit: "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", message: "First commit\n\nwith a body");
         await api.DeployAsync(app, first.Id);
-        await api.SetConfigAsync(app, new() { ["FOO"] = "1", ["BAR"] = "1", ["KEEP"] = "same" });
+        await api.SetConfigAsync(app, new Dictionary<string, string?> { ["FOO"] = "1", ["BAR"] = "1", ["KEEP"] = "same" });
         var second = await api.CreateSlugAsync(app, commit: "ffeeddccbbaa99887766554433221100ffeeddcc", message: "Second commit");
         await api.DeployAsync(app, second.Id);
-        await api.SetConfigAsync(app, new() { ["FOO"] = "2", ["BAR"] = null, ["BAZ"] = "1" });
+        await api.SetConfigAsync(app, new Dictionary<string, string?> { ["FOO"] = "2", ["BAR"] = null, ["BAZ"] = "1" });
 
         await SignInAsync();
         await OpenAppAsync(app);
@@ -64,7 +64,7 @@ public sealed class RollbackTests(DashboardFixture fixture) : DashboardTest(fixt
         await ReleaseRow(1).GetByRole(AriaRole.Button, new() { Name = "Rollback to v1" }).ClickAsync();
         var dialog = Page.GetByRole(AriaRole.Dialog);
         await Expect(dialog).ToContainTextAsync("creates release v3");
-        await api.SetConfigAsync(app, new() { ["LATE"] = "1" });
+        await api.SetConfigAsync(app, new Dictionary<string, string?> { ["LATE"] = "1" });
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Rollback to v1" }).ClickAsync();
 
         await Expect(dialog.GetByRole(AriaRole.Alert)).ToContainTextAsync("is at v3, not v2: another release got there first");

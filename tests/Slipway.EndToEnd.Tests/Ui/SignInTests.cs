@@ -26,7 +26,7 @@ public sealed class SignInTests(DashboardFixture fixture) : DashboardTest(fixtur
     public async Task SignIn_WithGoodToken_LandsOnAppsPageWithStrictHttpOnlyCookie()
     {
         await Page.GotoAsync("/ui/apps");
-        await Page.GetByLabel("API token").FillAsync(Slipway.TestSupport.SlipwayTestServer.AdminToken);
+        await Page.GetByLabel("API token").FillAsync(SlipwayTestServer.AdminToken);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
         await Expect(Page).ToHaveURLAsync(new Regex("/ui/apps$"));
@@ -36,7 +36,7 @@ public sealed class SignInTests(DashboardFixture fixture) : DashboardTest(fixtur
         var session = (await Context.CookiesAsync()).Single(c => c.Name == UiAuthentication.CookieName);
         Assert.True(session.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, session.SameSite);
-        Assert.DoesNotContain(Slipway.TestSupport.SlipwayTestServer.AdminToken, session.Value, StringComparison.Ordinal);
+        Assert.DoesNotContain(SlipwayTestServer.AdminToken, session.Value, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,36 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using Slipway.Contracts;
 using Slipway.Server.Addons;
-using Slipway.TestSupport;
 
 namespace Slipway.Server.Tests.Addons;
 
-/// <summary>A server with no add-on settings at all (no PostgreSQL for the built-in broker), and the broker admin API.</summary>
-public sealed class UnconfiguredAddonServerFixture : IAsyncLifetime
-{
-    private SlipwayTestServer? _server;
-    private TestBroker? _broker;
-
-    public SlipwayTestServer Server => _server!;
-
-    public TestBroker Broker => _broker!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _broker = await TestBroker.StartAsync();
-        _server = await SlipwayTestServer.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server!.DisposeAsync();
-        await _broker!.DisposeAsync();
-    }
-}
-
 public sealed class AddonBrokersApiTests(UnconfiguredAddonServerFixture fixture) : IClassFixture<UnconfiguredAddonServerFixture>
 {
-    private readonly Api _api = new(fixture.Server.Client());
+    private readonly SlipwayApi _api = fixture.Api;
 
     [Fact]
     public async Task Postgresql_WithoutAdminConnectionString_IsNotListedAndSaysWhatIsMissing()
@@ -45,8 +21,8 @@ public sealed class AddonBrokersApiTests(UnconfiguredAddonServerFixture fixture)
 
         Assert.DoesNotContain(services!, s => s.Name == "postgresql");
         Assert.Contains(services!, s => s.Name == "filestore");
-        Assert.Contains("Slipway:Addons:Postgres:AdminConnectionString", await Api.ProblemAsync(create, HttpStatusCode.UnprocessableEntity));
-        Assert.Contains("Slipway:Addons:Postgres:AdminConnectionString", await Api.ProblemAsync(plans, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("Slipway:Addons:Postgres:AdminConnectionString", await SlipwayApi.ProblemAsync(create, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("Slipway:Addons:Postgres:AdminConnectionString", await SlipwayApi.ProblemAsync(plans, HttpStatusCode.UnprocessableEntity));
         var postgres = Assert.Single(brokers!, b => b.Name == "postgresql");
         Assert.Equal(("built_in", false), (postgres.Source, postgres.Available));
         Assert.Contains("AdminConnectionString", postgres.UnavailableReason);
@@ -72,7 +48,7 @@ public sealed class AddonBrokersApiTests(UnconfiguredAddonServerFixture fixture)
         Assert.Equal("extra", addon.Broker);
 
         var inUse = await _api.Http.DeleteAsync("/addon-brokers/extra");
-        Assert.Contains(addon.Name, await Api.ProblemAsync(inUse, HttpStatusCode.Conflict));
+        Assert.Contains(addon.Name, await SlipwayApi.ProblemAsync(inUse, HttpStatusCode.Conflict));
         Assert.Equal(HttpStatusCode.OK, (await _api.DeleteAddonAsync(app.Name, addon.Name)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _api.Http.DeleteAsync("/addon-brokers/extra")).StatusCode);
         Assert.DoesNotContain("extra", await _api.Http.GetStringAsync("/addon-brokers"));
@@ -83,7 +59,7 @@ public sealed class AddonBrokersApiTests(UnconfiguredAddonServerFixture fixture)
     {
         var response = await _api.Http.PostAsJsonAsync("/addon-brokers", new CreateAddonBrokerRequest("wrongpw", fixture.Broker.Url.ToString(), TestBroker.Username, "nope"), SlipwayJson.Options);
 
-        var message = await Api.ProblemAsync(response, HttpStatusCode.UnprocessableEntity);
+        var message = await SlipwayApi.ProblemAsync(response, HttpStatusCode.UnprocessableEntity);
         Assert.Contains("HTTP 401", message);
         Assert.DoesNotContain("nope", message);
         Assert.DoesNotContain("wrongpw", await _api.Http.GetStringAsync("/addon-brokers"));
@@ -94,7 +70,7 @@ public sealed class AddonBrokersApiTests(UnconfiguredAddonServerFixture fixture)
     {
         var response = await _api.Http.PostAsJsonAsync("/addon-brokers", new CreateAddonBrokerRequest("nowhere", "http://127.0.0.1:9/", null, null), SlipwayJson.Options);
 
-        Assert.Contains("could not be reached", await Api.ProblemAsync(response, HttpStatusCode.BadGateway));
+        Assert.Contains("could not be reached", await SlipwayApi.ProblemAsync(response, HttpStatusCode.BadGateway));
         Assert.DoesNotContain("nowhere", await _api.Http.GetStringAsync("/addon-brokers"));
     }
 
@@ -110,7 +86,7 @@ public sealed class AddonBrokersApiTests(UnconfiguredAddonServerFixture fixture)
 
         var response = await _api.PostAddonAsync(app.Name, "testdb:ok");
 
-        Assert.Contains("'downlater' could not be reached", await Api.ProblemAsync(response, HttpStatusCode.BadGateway));
+        Assert.Contains("'downlater' could not be reached", await SlipwayApi.ProblemAsync(response, HttpStatusCode.BadGateway));
         Assert.Empty(await _api.ListAddonsAsync(app.Name));
         Assert.Empty(await _api.ListReleasesAsync(app.Name));
         Assert.Equal(HttpStatusCode.OK, (await _api.Http.DeleteAsync("/addon-brokers/downlater")).StatusCode);
@@ -124,7 +100,7 @@ public sealed class AddonBrokersApiTests(UnconfiguredAddonServerFixture fixture)
     {
         var response = await _api.Http.PostAsJsonAsync("/addon-brokers", new CreateAddonBrokerRequest(name, url, null, null), SlipwayJson.Options);
 
-        await Api.ProblemAsync(response, expected);
+        await SlipwayApi.ProblemAsync(response, expected);
     }
 
     [Fact]
@@ -132,13 +108,13 @@ public sealed class AddonBrokersApiTests(UnconfiguredAddonServerFixture fixture)
     {
         var response = await _api.Http.DeleteAsync("/addon-brokers/filestore");
 
-        Assert.Contains("built-in", await Api.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("built-in", await SlipwayApi.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
     }
 
     [Fact]
     public async Task Brokers_AsNonAdmin_AreForbidden()
     {
-        using var user = new Api(fixture.Server.Client(await fixture.Server.CreateUserAsync($"u{Api.Unique()}@example.com")));
+        using var user = fixture.Server.Api(await fixture.Api.CreateUserAsync($"u{SlipwayApi.Unique()}@example.com"));
 
         var list = await user.Http.GetAsync("/addon-brokers");
         var add = await user.Http.PostAsJsonAsync("/addon-brokers", new CreateAddonBrokerRequest("x", "http://127.0.0.1:9/", null, null), SlipwayJson.Options);

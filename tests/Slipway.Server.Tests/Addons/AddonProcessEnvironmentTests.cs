@@ -1,14 +1,7 @@
 using System.Net;
 using Slipway.Server.Tests.Runtime;
-using Slipway.TestSupport;
 
 namespace Slipway.Server.Tests.Addons;
-
-/// <summary>The add-on server of <see cref="AddonServerFixture"/> with the runtime's short timeouts, so app processes start and stop in seconds.</summary>
-public sealed class RuntimeAddonServerFixture(PostgresServer postgres) : AddonServerFixture(postgres)
-{
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings() => RuntimeServerFixture.Settings;
-}
 
 /// <summary>
 /// Issue 6 end to end: attaching the built-in postgresql add-on restarts the app onto a release
@@ -47,9 +40,9 @@ public sealed class AddonProcessEnvironmentTests(RuntimeAddonServerFixture fixtu
     [Fact]
     public async Task Postgresql_AttachThenDetach_WebProcessSeesDatabaseUrlThenNot()
     {
-        await using var app = await RuntimeApp.CreateAsync(fixture.Server.Client(), fixture.Server.RouterPort);
-        using var api = new Api(app.Api);
-        var slug = await app.UploadSlugAsync("db", new() { ["web"] = $"{TestSlug.Python} env.py" }, Archives.TarGz([new ArchiveFile("env.py", Program)], folder: "./app"));
+        await using var app = await RuntimeApp.CreateAsync(fixture.Server.Api(), fixture.Server.RouterPort);
+        var api = fixture.Api;
+        var slug = await app.UploadSlugAsync("db", new() { ["web"] = $"{TestSlug.Python} env.py" }, Archives.Slug([new ArchiveFile("env.py", Program)]));
         Assert.Equal(1, await app.DeploySucceededAsync(slug));
         Assert.Equal("v1 db=none", await app.ServesAsync("v1 "));
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Slipway.Contracts;
-using Slipway.TestSupport;
 
 namespace Slipway.Server.Tests.Addons;
 
@@ -26,14 +25,14 @@ public sealed class AddonRestartTests
             AddonResponse pending;
             await using (var first = await SlipwayTestServer.StartAsync(settings: settings))
             {
-                using var api = new Api(first.Client());
+                using var api = first.Api();
                 app = await api.CreateAppAsync();
-                pending = await Api.ReadAsync<AddonResponse>(await api.PostAddonAsync(app.Name, "testdb:hold"), HttpStatusCode.Accepted);
+                pending = await SlipwayApi.ReadAsync<AddonResponse>(await api.PostAddonAsync(app.Name, "testdb:hold"), HttpStatusCode.Accepted);
             }
 
             broker.Release(pending.Id);
             await using var second = await SlipwayTestServer.StartAsync(settings: settings);
-            using var again = new Api(second.Client());
+            using var again = second.Api();
 
             var done = await again.WaitForAddonAsync(app.Name, pending.Id, a => a?.State != "provisioning");
 

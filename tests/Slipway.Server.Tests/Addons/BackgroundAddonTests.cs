@@ -6,7 +6,7 @@ namespace Slipway.Server.Tests.Addons;
 /// <summary>With requests that never wait, create and destroy answer 202 and finish in the background.</summary>
 public sealed class BackgroundAddonTests(BackgroundAddonServerFixture fixture) : IClassFixture<BackgroundAddonServerFixture>
 {
-    private readonly Api _api = new(fixture.Server.Client());
+    private readonly SlipwayApi _api = fixture.Api;
     private readonly TestBroker _broker = fixture.Broker;
 
     [Fact]
@@ -16,13 +16,13 @@ public sealed class BackgroundAddonTests(BackgroundAddonServerFixture fixture) :
 
         var response = await _api.PostAddonAsync(app.Name, "testdb:hold");
 
-        var pending = await Api.ReadAsync<AddonResponse>(response, HttpStatusCode.Accepted);
+        var pending = await SlipwayApi.ReadAsync<AddonResponse>(response, HttpStatusCode.Accepted);
         Assert.Equal("provisioning", pending.State);
         Assert.Equal($"/apps/{app.Name}/addons/{pending.Id}", response.Headers.Location?.ToString());
         Assert.Equal("provisioning", (await _api.GetAddonAsync(app.Name, pending.Name))!.State);
         Assert.Empty(await _api.ListReleasesAsync(app.Name));
         var destroyEarly = await _api.DeleteAddonAsync(app.Name, pending.Name);
-        Assert.Contains("still being provisioned", await Api.ProblemAsync(destroyEarly, HttpStatusCode.Conflict));
+        Assert.Contains("still being provisioned", await SlipwayApi.ProblemAsync(destroyEarly, HttpStatusCode.Conflict));
 
         _broker.Release(pending.Id);
         var done = await _api.WaitForAddonAsync(app.Name, pending.Id, a => a?.State != "provisioning");
@@ -37,7 +37,7 @@ public sealed class BackgroundAddonTests(BackgroundAddonServerFixture fixture) :
     {
         var app = await _api.CreateAppAsync();
 
-        var pending = await Api.ReadAsync<AddonResponse>(await _api.PostAddonAsync(app.Name, "testdb:async-fail"), HttpStatusCode.Accepted);
+        var pending = await SlipwayApi.ReadAsync<AddonResponse>(await _api.PostAddonAsync(app.Name, "testdb:async-fail"), HttpStatusCode.Accepted);
         var failed = await _api.WaitForAddonAsync(app.Name, pending.Id, a => a?.State != "provisioning");
 
         Assert.Equal("failed", failed!.State);

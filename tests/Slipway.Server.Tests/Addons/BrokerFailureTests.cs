@@ -7,7 +7,7 @@ namespace Slipway.Server.Tests.Addons;
 /// <summary>A broker that fails, refuses, is slow or is down leaves no half state behind.</summary>
 public sealed class BrokerFailureTests(ImpatientAddonServerFixture fixture) : IClassFixture<ImpatientAddonServerFixture>
 {
-    private readonly Api _api = new(fixture.Server.Client());
+    private readonly SlipwayApi _api = fixture.Api;
     private readonly TestBroker _broker = fixture.Broker;
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class BrokerFailureTests(ImpatientAddonServerFixture fixture) : IC
 
         var response = await _api.PostAddonAsync(app.Name, "testdb:fail-provision");
 
-        Assert.Contains("backend exploded", await Api.ProblemAsync(response, HttpStatusCode.BadGateway));
+        Assert.Contains("backend exploded", await SlipwayApi.ProblemAsync(response, HttpStatusCode.BadGateway));
         await AssertNothingLeftAsync(app.Name, "fail-provision");
     }
 
@@ -43,7 +43,7 @@ public sealed class BrokerFailureTests(ImpatientAddonServerFixture fixture) : IC
 
         var response = await _api.PostAddonAsync(app.Name, "testdb:reject");
 
-        var message = await Api.ProblemAsync(response, HttpStatusCode.UnprocessableEntity);
+        var message = await SlipwayApi.ProblemAsync(response, HttpStatusCode.UnprocessableEntity);
         Assert.Contains("region is required", message);
         Assert.Contains("'test'", message);
         await AssertNothingLeftAsync(app.Name, "reject");
@@ -56,7 +56,7 @@ public sealed class BrokerFailureTests(ImpatientAddonServerFixture fixture) : IC
 
         var response = await _api.PostAddonAsync(app.Name, "testdb:fail-bind");
 
-        Assert.Contains("cannot make users today", await Api.ProblemAsync(response, HttpStatusCode.BadGateway));
+        Assert.Contains("cannot make users today", await SlipwayApi.ProblemAsync(response, HttpStatusCode.BadGateway));
         await AssertNothingLeftAsync(app.Name, "fail-bind");
         Assert.DoesNotContain(_broker.Bindings, b => !_broker.Instances.ContainsKey(b.Value));
     }
@@ -68,7 +68,7 @@ public sealed class BrokerFailureTests(ImpatientAddonServerFixture fixture) : IC
 
         var response = await _api.PostAddonAsync(app.Name, "testdb:slow");
 
-        Assert.Contains("did not answer", await Api.ProblemAsync(response, HttpStatusCode.GatewayTimeout));
+        Assert.Contains("did not answer", await SlipwayApi.ProblemAsync(response, HttpStatusCode.GatewayTimeout));
         await AssertNothingLeftAsync(app.Name, "slow");
     }
 
@@ -105,7 +105,7 @@ public sealed class BrokerFailureTests(ImpatientAddonServerFixture fixture) : IC
 
         var response = await _api.PostAddonAsync(app.Name, "testdb:async-fail");
 
-        Assert.Contains("disk full", await Api.ProblemAsync(response, HttpStatusCode.BadGateway));
+        Assert.Contains("disk full", await SlipwayApi.ProblemAsync(response, HttpStatusCode.BadGateway));
         await AssertNothingLeftAsync(app.Name, "async-fail");
     }
 
@@ -116,7 +116,7 @@ public sealed class BrokerFailureTests(ImpatientAddonServerFixture fixture) : IC
 
         var response = await _api.PostAddonAsync(app.Name, "testdb:never");
 
-        Assert.Contains("gave up", await Api.ProblemAsync(response, HttpStatusCode.GatewayTimeout));
+        Assert.Contains("gave up", await SlipwayApi.ProblemAsync(response, HttpStatusCode.GatewayTimeout));
         await AssertNothingLeftAsync(app.Name, "never");
     }
 
@@ -129,7 +129,7 @@ public sealed class BrokerFailureTests(ImpatientAddonServerFixture fixture) : IC
 
         var response = await _api.PostAddonAsync(app.Name, "testdb:ok", name: "clashing");
 
-        var message = await Api.ProblemAsync(response, HttpStatusCode.Conflict);
+        var message = await SlipwayApi.ProblemAsync(response, HttpStatusCode.Conflict);
         Assert.Contains("TESTDB_URL", message);
         Assert.Contains("clashing", message);
         Assert.Empty(await _api.ListAddonsAsync(app.Name));
@@ -147,7 +147,7 @@ public sealed class BrokerFailureTests(ImpatientAddonServerFixture fixture) : IC
 
         var response = await _api.PostAddonAsync(app.Name, "testdb:ok", name: "second");
 
-        Assert.Contains(first.Name, await Api.ProblemAsync(response, HttpStatusCode.Conflict));
+        Assert.Contains(first.Name, await SlipwayApi.ProblemAsync(response, HttpStatusCode.Conflict));
         Assert.Equal([first.Id], (await _api.ListAddonsAsync(app.Name)).Select(a => a.Id));
         Assert.Equal(before, HeldInstances());
     }
@@ -160,7 +160,7 @@ public sealed class BrokerFailureTests(ImpatientAddonServerFixture fixture) : IC
 
         var failed = await _api.DeleteAddonAsync(app.Name, addon.Name);
 
-        var message = await Api.ProblemAsync(failed, HttpStatusCode.BadGateway);
+        var message = await SlipwayApi.ProblemAsync(failed, HttpStatusCode.BadGateway);
         Assert.Contains("the disk is stuck", message);
         Assert.Contains("deprovision_failed", message);
         var listed = Assert.Single(await _api.ListAddonsAsync(app.Name));
@@ -173,7 +173,7 @@ public sealed class BrokerFailureTests(ImpatientAddonServerFixture fixture) : IC
         _broker.Heal(addon.Id);
         var retried = await _api.DeleteAddonAsync(app.Name, addon.Name);
 
-        Assert.Equal("deprovisioned", (await Api.ReadAsync<AddonResponse>(retried, HttpStatusCode.OK)).State);
+        Assert.Equal("deprovisioned", (await SlipwayApi.ReadAsync<AddonResponse>(retried, HttpStatusCode.OK)).State);
         Assert.Empty(await _api.ListAddonsAsync(app.Name));
         Assert.False(_broker.Holds(addon.Id));
         Assert.Equal(2, (await _api.ListReleasesAsync(app.Name)).Count);
@@ -191,7 +191,7 @@ public sealed class BrokerFailureTests(ImpatientAddonServerFixture fixture) : IC
         Assert.Equal(("configuration", true), (down.Source, down.Available));
         Assert.Contains("could not be reached", down.CatalogError);
         Assert.Empty(down.Services);
-        Assert.Contains("'down' could not be reached", await Api.ProblemAsync(lookup, HttpStatusCode.BadGateway));
+        Assert.Contains("'down' could not be reached", await SlipwayApi.ProblemAsync(lookup, HttpStatusCode.BadGateway));
     }
 
     private string[] HeldInstances() => [.. _broker.Instances.Keys.Order(StringComparer.Ordinal)];

@@ -15,7 +15,7 @@ namespace Slipway.Server.Tests.Addons;
 /// <summary>The built-in brokers, called over real HTTP, with a real PostgreSQL server behind <c>postgresql</c>.</summary>
 public abstract class BuiltInAddonsTests(AddonServerFixture fixture)
 {
-    private readonly Api _api = new(fixture.Server.Client());
+    private readonly SlipwayApi _api = fixture.Api;
 
     [Fact]
     public async Task Postgresql_Attach_MakesReleaseWithDatabaseUrlThatConnects()
@@ -24,7 +24,7 @@ public abstract class BuiltInAddonsTests(AddonServerFixture fixture)
 
         var response = await _api.PostAddonAsync(app.Name, "postgresql:standard");
 
-        var addon = await Api.ReadAsync<AddonResponse>(response, HttpStatusCode.Created);
+        var addon = await SlipwayApi.ReadAsync<AddonResponse>(response, HttpStatusCode.Created);
         Assert.Equal("v1", response.Headers.GetValues("Slipway-Release").Single());
         Assert.Equal(("provisioned", "postgresql", "postgresql:standard", "postgresql"), (addon.State, addon.AddonService.Name, addon.Plan.Name, addon.Broker));
         Assert.Equal(["DATABASE_URL"], addon.ConfigVars);
@@ -37,7 +37,7 @@ public abstract class BuiltInAddonsTests(AddonServerFixture fixture)
         Assert.Equal(databaseUrl, (await _api.Http.GetFromJsonAsync<Dictionary<string, string>>($"/apps/{app.Name}/releases/v1/config-vars"))!["DATABASE_URL"]);
         Assert.StartsWith("postgres://", databaseUrl);
 
-        await using var connection = new NpgsqlConnection(AddonCalls.ConnectionStringOf(databaseUrl));
+        await using var connection = new NpgsqlConnection(DatabaseUrl.ConnectionStringOf(databaseUrl));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("CREATE TABLE notes (body text); INSERT INTO notes VALUES ('kept'); SELECT body FROM notes", connection);
         Assert.Equal("kept", await command.ExecuteScalarAsync());
@@ -50,12 +50,12 @@ public abstract class BuiltInAddonsTests(AddonServerFixture fixture)
         await _api.SetConfigAsync(app.Name, new { KEEP = "me" });
         var addon = await _api.CreateAddonAsync(app.Name, "postgresql", name: "main-db");
         var databaseUrl = (await _api.GetConfigAsync(app.Name))["DATABASE_URL"];
-        var database = new NpgsqlConnectionStringBuilder(AddonCalls.ConnectionStringOf(databaseUrl)).Database!;
+        var database = new NpgsqlConnectionStringBuilder(DatabaseUrl.ConnectionStringOf(databaseUrl)).Database!;
         Assert.True(await ExistsAsync("SELECT 1 FROM pg_database WHERE datname = $1", database));
 
         var response = await _api.DeleteAddonAsync(app.Name, "main-db");
 
-        var destroyed = await Api.ReadAsync<AddonResponse>(response, HttpStatusCode.OK);
+        var destroyed = await SlipwayApi.ReadAsync<AddonResponse>(response, HttpStatusCode.OK);
         Assert.Equal("deprovisioned", destroyed.State);
         Assert.Equal("v3", response.Headers.GetValues("Slipway-Release").Single());
         var release = await _api.GetReleaseAsync(app.Name, "v3");
@@ -115,7 +115,7 @@ public abstract class BuiltInAddonsTests(AddonServerFixture fixture)
         Assert.Equal("provisioned", (await _api.GetAddonAsync(app.Name, addon.Name))!.State);
         Assert.Single((await _api.GetReleaseAsync(app.Name, "v6")).AddonsNotRolledBack!);
         Assert.Null((await _api.GetReleaseAsync(app.Name, "v5")).AddonsNotRolledBack);
-        await using var connection = new NpgsqlConnection(AddonCalls.ConnectionStringOf(databaseUrl));
+        await using var connection = new NpgsqlConnection(DatabaseUrl.ConnectionStringOf(databaseUrl));
         await connection.OpenAsync();
     }
 
@@ -159,8 +159,8 @@ public abstract class BuiltInAddonsTests(AddonServerFixture fixture)
         var set = await _api.PatchConfigAsync(app.Name, new { DATABASE_URL = "postgres://mine", OTHER = "1" });
         var unset = await _api.PatchConfigAsync(app.Name, new Dictionary<string, string?> { ["DATABASE_URL"] = null });
 
-        Assert.Contains(addon.Name, await Api.ProblemAsync(set, HttpStatusCode.Conflict));
-        Assert.Contains(addon.Name, await Api.ProblemAsync(unset, HttpStatusCode.Conflict));
+        Assert.Contains(addon.Name, await SlipwayApi.ProblemAsync(set, HttpStatusCode.Conflict));
+        Assert.Contains(addon.Name, await SlipwayApi.ProblemAsync(unset, HttpStatusCode.Conflict));
         Assert.Single(await _api.ListReleasesAsync(app.Name));
         Assert.DoesNotContain("OTHER", (await _api.GetConfigAsync(app.Name)).Keys);
     }
@@ -173,7 +173,7 @@ public abstract class BuiltInAddonsTests(AddonServerFixture fixture)
 
         var response = await _api.PostAddonAsync(app.Name, "postgresql:standard", name: "shadow");
 
-        var message = await Api.ProblemAsync(response, HttpStatusCode.Conflict);
+        var message = await SlipwayApi.ProblemAsync(response, HttpStatusCode.Conflict);
         Assert.Contains("DATABASE_URL", message);
         Assert.Contains("shadow", message);
         Assert.Empty(await _api.ListAddonsAsync(app.Name));
@@ -234,9 +234,9 @@ public abstract class BuiltInAddonsTests(AddonServerFixture fixture)
         var plan = await _api.PostAddonAsync(app.Name, "postgresql:huge");
         var name = await _api.PostAddonAsync(app.Name, "postgresql", name: "Bad Name");
 
-        Assert.Contains("nosuchthing", await Api.ProblemAsync(service, HttpStatusCode.NotFound));
-        Assert.Contains("postgresql:standard", await Api.ProblemAsync(plan, HttpStatusCode.UnprocessableEntity));
-        Assert.Contains("not valid", await Api.ProblemAsync(name, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("nosuchthing", await SlipwayApi.ProblemAsync(service, HttpStatusCode.NotFound));
+        Assert.Contains("postgresql:standard", await SlipwayApi.ProblemAsync(plan, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("not valid", await SlipwayApi.ProblemAsync(name, HttpStatusCode.UnprocessableEntity));
         Assert.Empty(await _api.ListAddonsAsync(app.Name));
         Assert.Empty(await _api.ListReleasesAsync(app.Name));
     }
@@ -249,7 +249,7 @@ public abstract class BuiltInAddonsTests(AddonServerFixture fixture)
 
         var again = await _api.PostAddonAsync(app.Name, "filestore", name: "files");
 
-        Assert.Contains("files", await Api.ProblemAsync(again, HttpStatusCode.Conflict));
+        Assert.Contains("files", await SlipwayApi.ProblemAsync(again, HttpStatusCode.Conflict));
         Assert.Single(await _api.ListAddonsAsync(app.Name));
     }
 
@@ -261,7 +261,7 @@ public abstract class BuiltInAddonsTests(AddonServerFixture fixture)
 
         var response = await _api.Http.DeleteAsync($"/apps/{app.Name}?confirm={app.Name}");
 
-        Assert.Contains(addon.Name, await Api.ProblemAsync(response, HttpStatusCode.Conflict));
+        Assert.Contains(addon.Name, await SlipwayApi.ProblemAsync(response, HttpStatusCode.Conflict));
     }
 
     [Fact]

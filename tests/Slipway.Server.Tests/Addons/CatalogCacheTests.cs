@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Slipway.Server.Addons;
 
 namespace Slipway.Server.Tests.Addons;
@@ -9,7 +10,7 @@ public sealed class CatalogCacheTests
     public async Task Catalog_IsCachedUntilTtlThenRefreshedAndServedStaleWhenBrokerFails()
     {
         await using var testBroker = await TestBroker.StartAsync();
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var cache = new CatalogCache(clock, Options.Create(new AddonOptions { CatalogTtl = TimeSpan.FromMinutes(5) }));
         var osb = new OsbClient(new HttpClient(), Options.Create(new AddonOptions()));
         var broker = new Broker("t", testBroker.Url, TestBroker.Username, TestBroker.Password, BrokerSource.Configuration);
@@ -18,10 +19,10 @@ public sealed class CatalogCacheTests
         var first = await cache.GetAsync(broker, osb, CancellationToken.None);
         testBroker.ExtraPlans.Enqueue("new");
         var cached = await cache.GetAsync(broker, osb, CancellationToken.None);
-        clock.Now += TimeSpan.FromMinutes(6);
+        clock.Advance(TimeSpan.FromMinutes(6));
         var refreshed = await cache.GetAsync(broker, osb, CancellationToken.None);
         testBroker.FailCatalog = true;
-        clock.Now += TimeSpan.FromMinutes(6);
+        clock.Advance(TimeSpan.FromMinutes(6));
         var stale = await cache.GetAsync(broker, osb, CancellationToken.None);
 
         Assert.Equal(TestBroker.Plans.Length, PlanCount(first));
@@ -30,12 +31,5 @@ public sealed class CatalogCacheTests
         Assert.Same(refreshed, stale);
         Assert.Contains("catalog store offline", cache.StatusOf(broker).Error);
         Assert.Equal(3, testBroker.Requests.Count(r => r == "GET /v2/catalog"));
-    }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
     }
 }

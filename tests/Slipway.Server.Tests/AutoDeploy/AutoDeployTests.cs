@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Slipway.Server.Data;
 using Slipway.Contracts;
-using Slipway.TestSupport;
 
 namespace Slipway.Server.Tests.AutoDeploy;
 
@@ -13,11 +12,11 @@ namespace Slipway.Server.Tests.AutoDeploy;
 /// signed GitHub push payloads against a stand-in that serves the tarballs; every build is real
 /// and every release really runs.
 /// </summary>
-public abstract class AutoDeployTests(AutoDeployFixture fixture)
+public abstract class AutoDeployTests(AutoDeployServerFixture fixture)
 {
     private const string Owner = "jdoe";
 
-    private readonly Api _api = new(fixture.Server.Client());
+    private readonly SlipwayApi _api = fixture.Api;
 
     [Fact]
     public async Task Poller_CommitPushedToWatchedBranch_ReleasesAutoDeployWithCommitAuthorAndMessage()
@@ -26,9 +25,9 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
         var first = repo.CommitAndPush(Web("first"), "Initial commit");
         var app = await _api.CreateAppAsync();
 
-        var set = await SetAsync(app.Name, new { repo = repo.Bare });
+        var set = await _api.SetAutoDeployAsync(app.Name, new { repo = repo.Bare });
         var sha = repo.CommitAndPush(Web("second"), "My commit message\n\nWith a body.");
-        var release = await WaitForReleaseAsync(app.Name, 1);
+        var release = await _api.WaitForReleaseAsync(app.Name, 1);
 
         Assert.Equal("main", set.Branch);
         Assert.Equal("git", set.Kind);
@@ -36,10 +35,10 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
         Assert.Equal("succeeded", release.Status);
         Assert.Matches("^Auto-Deploy [0-9a-f]{8}$", release.Description);
         Assert.Equal(new ReleaseSource(sha, "Jane Doe", "My commit message\n\nWith a body."), release.Source);
-        var build = Assert.Single(await BuildsAsync(app.Name));
+        var build = Assert.Single(await _api.ListBuildsAsync(app.Name));
         Assert.Equal($"Auto-Deploy {build.Id.ToString("N")[..8]}", release.Description);
         Assert.Equal(new BuildSourceBlob(repo.Bare, build.SourceBlob.Checksum, null, sha, "Jane Doe", "My commit message\n\nWith a body.", repo.Bare, "main"), build.SourceBlob);
-        var shown = await GetAsync(app.Name);
+        var shown = await _api.GetAutoDeployAsync(app.Name);
         Assert.Equal(sha, shown.LastCommit);
         Assert.Equal(build.Id, shown.LastBuild?.Id);
         Assert.Equal(1, shown.LastBuild?.Release?.Version);
@@ -53,13 +52,13 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
         using var repo = GitRepo.Create();
         repo.CommitAndPush(Web("first"), "Initial commit");
         var app = await _api.CreateAppAsync();
-        await SetAsync(app.Name, new { repo = repo.Bare, branch = "main" });
+        await _api.SetAutoDeployAsync(app.Name, new { repo = repo.Bare, branch = "main" });
 
         repo.CommitAndPush(Web("other"), "Elsewhere", branch: "feature");
         var sha = repo.CommitAndPush(Web("main"), "On main");
-        await WaitForReleaseAsync(app.Name, 1);
+        await _api.WaitForReleaseAsync(app.Name, 1);
 
-        Assert.Equal(sha, Assert.Single(await BuildsAsync(app.Name)).SourceBlob.Commit);
+        Assert.Equal(sha, Assert.Single(await _api.ListBuildsAsync(app.Name)).SourceBlob.Commit);
     }
 
     [Fact]
@@ -71,10 +70,10 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
         var option = await _api.Http.PostAsJsonAsync($"/apps/{app.Name}/builds/auto", new { repo = "--upload-pack=touch /tmp/x" });
         var branch = await _api.Http.PostAsJsonAsync($"/apps/{app.Name}/builds/auto", new { repo = "https://github.com/jdoe/app", branch = "../x" });
 
-        Assert.Contains("Cannot read /nonexistent/repo.git", await Api.ProblemAsync(missing, HttpStatusCode.UnprocessableEntity));
-        Assert.Contains("repo must be", await Api.ProblemAsync(option, HttpStatusCode.UnprocessableEntity));
-        Assert.Contains("branch", await Api.ProblemAsync(branch, HttpStatusCode.UnprocessableEntity));
-        Assert.Contains("does not watch", await Api.ProblemAsync(await _api.Http.GetAsync($"/apps/{app.Name}/builds/auto"), HttpStatusCode.NotFound));
+        Assert.Contains("Cannot read /nonexistent/repo.git", await SlipwayApi.ProblemAsync(missing, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("repo must be", await SlipwayApi.ProblemAsync(option, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("branch", await SlipwayApi.ProblemAsync(branch, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("does not watch", await SlipwayApi.ProblemAsync(await _api.Http.GetAsync($"/apps/{app.Name}/builds/auto"), HttpStatusCode.NotFound));
     }
 
     [Fact]
@@ -82,9 +81,9 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
     {
         var app = await _api.CreateAppAsync();
 
-        var set = await SetAsync(app.Name, new { repo = "https://github.com/JDoe/App.git", branch = "release", username = "jdoe", token = "ghp_secret_token", auto_deploy = true });
+        var set = await _api.SetAutoDeployAsync(app.Name, new { repo = "https://github.com/JDoe/App.git", branch = "release", username = "jdoe", token = "ghp_secret_token", auto_deploy = true });
         var getBody = await _api.Http.GetStringAsync($"/apps/{app.Name}/builds/auto");
-        var unset = await Api.ReadAsync<AutoDeployResponse>(await _api.Http.DeleteAsync($"/apps/{app.Name}/builds/auto"), HttpStatusCode.OK);
+        var unset = await SlipwayApi.ReadAsync<AutoDeployResponse>(await _api.Http.DeleteAsync($"/apps/{app.Name}/builds/auto"), HttpStatusCode.OK);
 
         Assert.Equal(("github", "release", true, "jdoe"), (set.Kind, set.Branch, set.TokenSet, set.Username));
         Assert.Equal($"{fixture.Server.BaseAddress}apps/{app.Name}/builds/auto/github", set.WebhookUrl);
@@ -100,17 +99,17 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
     public async Task GitHubPush_Signed_BuildsTheTarballWithTheTokenAndReleasesWithNameAndLogin()
     {
         var app = await _api.CreateAppAsync();
-        var repo = "app" + Api.Unique();
-        var set = await SetAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", token = "ghp_secret_token" });
+        var repo = "app" + SlipwayApi.Unique();
+        var set = await _api.SetAutoDeployAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", token = "ghp_secret_token" });
         var sha = GitHubStandIn.RandomSha();
         fixture.GitHub.AddCommit(Owner, repo, sha, Web("github"));
 
         var ping = await DeliverAsync($"/apps/{app.Name}/builds/auto/github", "ping", GitHubStandIn.PingPayload(Owner, repo), set.WebhookSecret!);
         var push = await DeliverAsync($"/apps/{app.Name}/builds/auto/github", "push", GitHubStandIn.PushPayload(Owner, repo, "refs/heads/main", sha, "My commit message"), set.WebhookSecret!);
-        var release = await WaitForReleaseAsync(app.Name, 1);
+        var release = await _api.WaitForReleaseAsync(app.Name, 1);
 
-        Assert.Equal("pong", (await Api.ReadAsync<WebhookResponse>(ping, HttpStatusCode.OK)).Result);
-        var queued = await Api.ReadAsync<WebhookResponse>(push, HttpStatusCode.Accepted);
+        Assert.Equal("pong", (await SlipwayApi.ReadAsync<WebhookResponse>(ping, HttpStatusCode.OK)).Result);
+        var queued = await SlipwayApi.ReadAsync<WebhookResponse>(push, HttpStatusCode.Accepted);
         Assert.Equal("queued", queued.Result);
         Assert.Contains("main", queued.Message);
         Assert.Equal("succeeded", release.Status);
@@ -123,26 +122,26 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
     {
         var app = await _api.CreateAppAsync();
         var other = await _api.CreateAppAsync();
-        var repo = "app" + Api.Unique();
-        var set = await SetAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", branch = "main", token = "t" });
-        await SetAsync(other.Name, new { repo = $"https://github.com/{Owner}/{repo}", branch = "main", token = "t" });
+        var repo = "app" + SlipwayApi.Unique();
+        var set = await _api.SetAutoDeployAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", branch = "main", token = "t" });
+        await _api.SetAutoDeployAsync(other.Name, new { repo = $"https://github.com/{Owner}/{repo}", branch = "main", token = "t" });
         var sha = GitHubStandIn.RandomSha();
         fixture.GitHub.AddCommit(Owner, repo, sha, Web("all"));
 
         var push = await DeliverAsync("/hooks/github", "push", GitHubStandIn.PushPayload(Owner, repo, "refs/heads/main", sha, "Via the shared hook"), set.WebhookSecret!);
-        var release = await WaitForReleaseAsync(app.Name, 1);
+        var release = await _api.WaitForReleaseAsync(app.Name, 1);
 
-        Assert.Equal([app.Name], (await Api.ReadAsync<WebhookResponse>(push, HttpStatusCode.Accepted)).Apps);
+        Assert.Equal([app.Name], (await SlipwayApi.ReadAsync<WebhookResponse>(push, HttpStatusCode.Accepted)).Apps);
         Assert.Equal(sha, release.Source?.Commit);
-        Assert.Empty(await BuildsAsync(other.Name));
+        Assert.Empty(await _api.ListBuildsAsync(other.Name));
     }
 
     [Fact]
     public async Task GitHubPush_BadSignatureOtherBranchTagOrDeletion_BuildsNothing()
     {
         var app = await _api.CreateAppAsync();
-        var repo = "app" + Api.Unique();
-        var set = await SetAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", token = "t" });
+        var repo = "app" + SlipwayApi.Unique();
+        var set = await _api.SetAutoDeployAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", token = "t" });
         var path = $"/apps/{app.Name}/builds/auto/github";
         var sha = GitHubStandIn.RandomSha();
         fixture.GitHub.AddCommit(Owner, repo, sha, Web("ignored"));
@@ -156,26 +155,26 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
         var tag = await DeliverAsync(path, "push", GitHubStandIn.PushPayload(Owner, repo, "refs/tags/v1.0.0", sha, "Pushed"), set.WebhookSecret!);
         var deletion = await DeliverAsync(path, "push", GitHubStandIn.PushPayload(Owner, repo, "refs/heads/main", new string('0', 40), "Pushed", deleted: true), set.WebhookSecret!);
 
-        await Api.ProblemAsync(wrong, HttpStatusCode.Unauthorized);
-        await Api.ProblemAsync(missing, HttpStatusCode.Unauthorized);
-        await Api.ProblemAsync(wrongShared, HttpStatusCode.Unauthorized);
-        Assert.Contains("watches main, not feature", (await Api.ReadAsync<WebhookResponse>(otherBranch, HttpStatusCode.Accepted)).Message);
-        Assert.Contains("is a tag", (await Api.ReadAsync<WebhookResponse>(tag, HttpStatusCode.Accepted)).Message);
-        Assert.Contains("was deleted", (await Api.ReadAsync<WebhookResponse>(deletion, HttpStatusCode.Accepted)).Message);
+        await SlipwayApi.ProblemAsync(wrong, HttpStatusCode.Unauthorized);
+        await SlipwayApi.ProblemAsync(missing, HttpStatusCode.Unauthorized);
+        await SlipwayApi.ProblemAsync(wrongShared, HttpStatusCode.Unauthorized);
+        Assert.Contains("watches main, not feature", (await SlipwayApi.ReadAsync<WebhookResponse>(otherBranch, HttpStatusCode.Accepted)).Message);
+        Assert.Contains("is a tag", (await SlipwayApi.ReadAsync<WebhookResponse>(tag, HttpStatusCode.Accepted)).Message);
+        Assert.Contains("was deleted", (await SlipwayApi.ReadAsync<WebhookResponse>(deletion, HttpStatusCode.Accepted)).Message);
 
         // Then a good delivery, twice (GitHub redelivers): one build, and only of it.
         await DeliverAsync(path, "push", body, set.WebhookSecret!);
         await DeliverAsync(path, "push", body, set.WebhookSecret!);
-        await WaitForReleaseAsync(app.Name, 1);
-        Assert.Equal(sha, Assert.Single(await BuildsAsync(app.Name)).SourceBlob.Commit);
+        await _api.WaitForReleaseAsync(app.Name, 1);
+        Assert.Equal(sha, Assert.Single(await _api.ListBuildsAsync(app.Name)).SourceBlob.Commit);
     }
 
     [Fact]
     public async Task GitHubPush_TwoQuickPushes_ReleaseInCommitOrderAndTheNewestEndsCurrent()
     {
         var app = await _api.CreateAppAsync();
-        var repo = "app" + Api.Unique();
-        var set = await SetAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", token = "t" });
+        var repo = "app" + SlipwayApi.Unique();
+        var set = await _api.SetAutoDeployAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", token = "t" });
         var (first, second) = (GitHubStandIn.RandomSha(), GitHubStandIn.RandomSha());
         fixture.GitHub.AddCommit(Owner, repo, first, Web("one"));
         fixture.GitHub.AddCommit(Owner, repo, second, Web("two"));
@@ -183,7 +182,7 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
 
         await DeliverAsync(path, "push", GitHubStandIn.PushPayload(Owner, repo, "refs/heads/main", first, "First"), set.WebhookSecret!);
         await DeliverAsync(path, "push", GitHubStandIn.PushPayload(Owner, repo, "refs/heads/main", second, "Second"), set.WebhookSecret!);
-        await WaitForReleaseAsync(app.Name, 2);
+        await _api.WaitForReleaseAsync(app.Name, 2);
 
         var releases = await _api.ListReleasesAsync(app.Name);
         Assert.Equal([first, second], releases.Select(r => r.Source?.Commit));
@@ -195,14 +194,14 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
     public async Task GitHubPush_BrokenBuild_CreatesNoReleaseAndTheCurrentOneKeepsRunning()
     {
         var app = await _api.CreateAppAsync();
-        var repo = "app" + Api.Unique();
-        var set = await SetAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", token = "t" });
+        var repo = "app" + SlipwayApi.Unique();
+        var set = await _api.SetAutoDeployAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", token = "t" });
         var (good, broken) = (GitHubStandIn.RandomSha(), GitHubStandIn.RandomSha());
         fixture.GitHub.AddCommit(Owner, repo, good, Web("good"));
         fixture.GitHub.AddCommit(Owner, repo, broken, [new ArchiveFile("README.md", "no Procfile, no buildpack detects this")]);
         var path = $"/apps/{app.Name}/builds/auto/github";
         await DeliverAsync(path, "push", GitHubStandIn.PushPayload(Owner, repo, "refs/heads/main", good, "Good"), set.WebhookSecret!);
-        await WaitForReleaseAsync(app.Name, 1);
+        await _api.WaitForReleaseAsync(app.Name, 1);
 
         await DeliverAsync(path, "push", GitHubStandIn.PushPayload(Owner, repo, "refs/heads/main", broken, "Broken"), set.WebhookSecret!);
         var failed = await WaitForBuildAsync(app.Name, broken);
@@ -211,7 +210,7 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
         var release = Assert.Single(await _api.ListReleasesAsync(app.Name));
         Assert.True(release.Current);
         Assert.Equal(good, release.Source?.Commit);
-        var shown = await GetAsync(app.Name);
+        var shown = await _api.GetAutoDeployAsync(app.Name);
         Assert.Equal(("failed", broken), (shown.LastBuild?.Status, shown.LastBuild?.Commit));
     }
 
@@ -219,8 +218,8 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
     public async Task GitHubPush_AfterARollback_DeploysAgain()
     {
         var app = await _api.CreateAppAsync();
-        var repo = "app" + Api.Unique();
-        var set = await SetAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", token = "t" });
+        var repo = "app" + SlipwayApi.Unique();
+        var set = await _api.SetAutoDeployAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", token = "t" });
         var shas = new[] { GitHubStandIn.RandomSha(), GitHubStandIn.RandomSha(), GitHubStandIn.RandomSha() };
         var path = $"/apps/{app.Name}/builds/auto/github";
         foreach (var sha in shas)
@@ -230,11 +229,11 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
 
         await DeliverAsync(path, "push", GitHubStandIn.PushPayload(Owner, repo, "refs/heads/main", shas[0], "One"), set.WebhookSecret!);
         await DeliverAsync(path, "push", GitHubStandIn.PushPayload(Owner, repo, "refs/heads/main", shas[1], "Two"), set.WebhookSecret!);
-        await WaitForReleaseAsync(app.Name, 2);
+        await _api.WaitForReleaseAsync(app.Name, 2);
         var rollback = await _api.RollbackAsync(app.Name, "v1");
 
         await DeliverAsync(path, "push", GitHubStandIn.PushPayload(Owner, repo, "refs/heads/main", shas[2], "Three"), set.WebhookSecret!);
-        var release = await WaitForReleaseAsync(app.Name, 4);
+        var release = await _api.WaitForReleaseAsync(app.Name, 4);
 
         Assert.Equal(1, rollback.RollbackOf);
         Assert.Equal(shas[2], release.Source?.Commit);
@@ -245,19 +244,19 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
     public async Task GitHubPush_OlderCommitEndsAfterANewerOneWasReleased_BuildIsKeptButNotReleased()
     {
         var app = await _api.CreateAppAsync();
-        var repo = "app" + Api.Unique();
-        var set = await SetAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", token = "t" });
+        var repo = "app" + SlipwayApi.Unique();
+        var set = await _api.SetAutoDeployAsync(app.Name, new { repo = $"https://github.com/{Owner}/{repo}", token = "t" });
         var (newer, older) = (GitHubStandIn.RandomSha(), GitHubStandIn.RandomSha());
         fixture.GitHub.AddCommit(Owner, repo, newer, Web("newer"));
         fixture.GitHub.AddCommit(Owner, repo, older, Web("older"));
         var path = $"/apps/{app.Name}/builds/auto/github";
         await DeliverAsync(path, "push", GitHubStandIn.PushPayload(Owner, repo, "refs/heads/main", newer, "Newer"), set.WebhookSecret!);
-        await WaitForReleaseAsync(app.Name, 1);
+        await _api.WaitForReleaseAsync(app.Name, 1);
 
         // As if the newer commit's build had started after the one that follows: the next build is then of an older push.
         await using (var db = await fixture.Server.Services.GetRequiredService<IDbContextFactory<SlipwayDb>>().CreateDbContextAsync())
         {
-            await db.Builds.Where(b => b.AppId == app.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.CreatedAt, DateTimeOffset.UtcNow.AddHours(1)));
+            await db.Builds.Where(b => b.AppId == app.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.CreatedAt, fixture.Clock.GetUtcNow().AddHours(1)));
         }
 
         await DeliverAsync(path, "push", GitHubStandIn.PushPayload(Owner, repo, "refs/heads/main", older, "Older"), set.WebhookSecret!);
@@ -273,17 +272,8 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
     private static List<ArchiveFile> Web(string content) =>
     [
         new ArchiveFile("Procfile", "web: python3 -m http.server --bind 127.0.0.1 $PORT\n"),
-        new ArchiveFile("index.html", content + " " + Api.Unique()),
+        new ArchiveFile("index.html", content + " " + SlipwayApi.Unique()),
     ];
-
-    private async Task<AutoDeployResponse> SetAsync(string app, object body) =>
-        await Api.ReadAsync<AutoDeployResponse>(await _api.Http.PostAsJsonAsync($"/apps/{app}/builds/auto", body), HttpStatusCode.Created);
-
-    private async Task<AutoDeployResponse> GetAsync(string app) =>
-        await Api.ReadAsync<AutoDeployResponse>(await _api.Http.GetAsync($"/apps/{app}/builds/auto"), HttpStatusCode.OK);
-
-    private async Task<List<BuildResponse>> BuildsAsync(string app) =>
-        await Api.ReadAsync<List<BuildResponse>>(await _api.Http.GetAsync($"/apps/{app}/builds"), HttpStatusCode.OK);
 
     private async Task<HttpResponseMessage> DeliverAsync(string path, string eventName, byte[] body, string secret)
     {
@@ -293,41 +283,13 @@ public abstract class AutoDeployTests(AutoDeployFixture fixture)
         return response;
     }
 
-    /// <summary>Polls until release v<paramref name="version"/> exists and has settled.</summary>
-    private async Task<ReleaseResponse> WaitForReleaseAsync(string app, int version)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (true)
-        {
-            var releases = await _api.ListReleasesAsync(app);
-            if (releases.FirstOrDefault(r => r.Version == version) is { } release)
-            {
-                return await _api.SettledAsync(app, release);
-            }
-
-            var failed = (await BuildsAsync(app)).FirstOrDefault(b => b.Status == "failed");
-            Assert.True(failed is null, $"Build {failed?.Id} failed: {failed?.FailureReason}");
-            Assert.True(DateTime.UtcNow < deadline, $"{app} has no v{version} after 2 minutes.");
-            await Task.Delay(100);
-        }
-    }
-
-    private async Task<BuildResponse> WaitForBuildAsync(string app, string commit)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (true)
-        {
-            if ((await BuildsAsync(app)).FirstOrDefault(b => b.SourceBlob.Commit == commit && b.Status != "pending") is { } build)
-            {
-                return build;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"No ended build of {commit} after 2 minutes.");
-            await Task.Delay(100);
-        }
-    }
+    private async Task<BuildResponse> WaitForBuildAsync(string app, string commit) => (await Poll.UntilAsync<BuildResponse?>(
+        async () => (await _api.ListBuildsAsync(app)).FirstOrDefault(b => b.SourceBlob.Commit == commit && b.Status != "pending"),
+        build => build is not null,
+        _ => $"No ended build of {commit} after 2 minutes.",
+        TimeSpan.FromMinutes(2)))!;
 }
 
-public sealed class SqliteAutoDeployTests(SqliteAutoDeployFixture fixture) : AutoDeployTests(fixture), IClassFixture<SqliteAutoDeployFixture>;
+public sealed class SqliteAutoDeployTests(AutoDeployServerFixture fixture) : AutoDeployTests(fixture), IClassFixture<AutoDeployServerFixture>;
 
-public sealed class PostgresAutoDeployTests(PostgresAutoDeployFixture fixture) : AutoDeployTests(fixture), IClassFixture<PostgresAutoDeployFixture>;
+public sealed class PostgresAutoDeployTests(PostgresAutoDeployServerFixture fixture) : AutoDeployTests(fixture), IClassFixture<PostgresAutoDeployServerFixture>;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Slipway.Contracts;
-using Slipway.TestSupport;
 
 namespace Slipway.Server.Tests.Builds;
 
@@ -10,11 +9,11 @@ namespace Slipway.Server.Tests.Builds;
 /// for a gate file that the test creates, then prints more. Nothing here sleeps blindly: each
 /// step waits for a line of output or for the build's end.
 /// </summary>
-public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServerFixture archives) : IClassFixture<SqliteServerFixture>, IClassFixture<ArchiveServerFixture>
+public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer archives) : IClassFixture<SqliteServerFixture>, IClassFixture<ArchiveServer>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(1);
 
-    private readonly Api _api = new(fixture.Server.Client());
+    private readonly SlipwayApi _api = fixture.Api;
 
     private SlipwayTestServer Server => fixture.Server;
 
@@ -77,7 +76,7 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
     public async Task Cancel_RunningBuild_KillsItsWholeProcessGroup()
     {
         var app = (await _api.CreateAppAsync()).Name;
-        var pidFile = Path.Combine(Server.DataDir, "pid-" + Api.Unique());
+        var pidFile = Path.Combine(Server.DataDir, "pid-" + SlipwayApi.Unique());
         var buildpack = Server.WriteBuildpack(new Dictionary<string, string>
         {
             ["compile"] = """
@@ -99,7 +98,7 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
         var sleeper = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(IsAlive(sleeper));
 
-        var accepted = await Api.ReadAsync<BuildResponse>(await _api.Http.DeleteAsync($"/apps/{app}/builds/{build.Id}"), HttpStatusCode.Accepted);
+        var accepted = await SlipwayApi.ReadAsync<BuildResponse>(await _api.Http.DeleteAsync($"/apps/{app}/builds/{build.Id}"), HttpStatusCode.Accepted);
         var rest = await reader.ReadToEndAsync(cancel.Token);
 
         var ended = await _api.GetBuildAsync(app, build.Id.ToString());
@@ -113,7 +112,7 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
         await WaitUntilDeadAsync(sleeper, cancel.Token);
         Server.AssertNoBuildLeftovers();
         var again = await _api.Http.DeleteAsync($"/apps/{app}/builds/{build.Id}");
-        Assert.Contains("already failed", await Api.ProblemAsync(again, HttpStatusCode.Conflict));
+        Assert.Contains("already failed", await SlipwayApi.ProblemAsync(again, HttpStatusCode.Conflict));
     }
 
     [Fact]
@@ -132,8 +131,8 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
         }
 
         var queued = await _api.StartBuildAsync(app, Source());
-        var waiting = await Api.ReadAsync<BuildResultResponse>(await _api.Http.GetAsync($"/apps/{app}/builds/{queued.Id}/result"), HttpStatusCode.OK);
-        var cancelled = await Api.ReadAsync<BuildResponse>(await _api.Http.DeleteAsync($"/apps/{app}/builds/{queued.Id}"), HttpStatusCode.Accepted);
+        var waiting = await SlipwayApi.ReadAsync<BuildResultResponse>(await _api.Http.GetAsync($"/apps/{app}/builds/{queued.Id}/result"), HttpStatusCode.OK);
+        var cancelled = await SlipwayApi.ReadAsync<BuildResponse>(await _api.Http.DeleteAsync($"/apps/{app}/builds/{queued.Id}"), HttpStatusCode.Accepted);
         File.WriteAllText(gate, "open");
         foreach (var (_, reader) in running)
         {
@@ -145,7 +144,7 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
         Assert.Null(waiting.ExitCode);
         Assert.Equal("failed", cancelled.Status);
         Assert.Equal("Cancelled by admin@slipway.local.", cancelled.FailureReason);
-        var result = await Api.ReadAsync<BuildResultResponse>(await _api.Http.GetAsync($"/apps/{app}/builds/{queued.Id}/result"), HttpStatusCode.OK);
+        var result = await SlipwayApi.ReadAsync<BuildResultResponse>(await _api.Http.GetAsync($"/apps/{app}/builds/{queued.Id}/result"), HttpStatusCode.OK);
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(" !     Cancelled by admin@slipway.local.", Assert.Single(result.Lines).Line);
         foreach (var (build, _) in running)
@@ -158,7 +157,7 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
     private async Task<(string App, string Gate)> GatedAppAsync()
     {
         var app = (await _api.CreateAppAsync()).Name;
-        var gate = Path.Combine(Server.DataDir, "gate-" + Api.Unique());
+        var gate = Path.Combine(Server.DataDir, "gate-" + SlipwayApi.Unique());
         var buildpack = Server.WriteBuildpack(GateBuildpack);
         await _api.SetConfigAsync(app, new Dictionary<string, string> { ["BUILDPACK_URL"] = buildpack, ["GATE"] = gate });
         return (app, gate);
@@ -176,7 +175,7 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
     };
 
     /// <summary>A distinct source each time, so that no build reuses another's slug.</summary>
-    private string Source() => archives.Server.Serve(Archives.TarGz([new ArchiveFile("id.txt", Api.Unique())]));
+    private string Source() => archives.Serve(Archives.TarGz([new ArchiveFile("id.txt", SlipwayApi.Unique())]));
 
     private static async Task<HttpResponseMessage> OpenEventStreamAsync(HttpClient client, string url, string? lastEventId, CancellationToken ct)
     {
@@ -233,17 +232,17 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
 }
 
 /// <summary>A build that outlives <c>Slipway:Builds:Timeout</c> is stopped and fails with that reason.</summary>
-public sealed class BuildTimeoutTests(BuildTimeoutTests.ShortTimeoutServerFixture fixture, ArchiveServerFixture archives) : IClassFixture<BuildTimeoutTests.ShortTimeoutServerFixture>, IClassFixture<ArchiveServerFixture>
+public sealed class BuildTimeoutTests(BuildTimeoutTests.ShortTimeoutServerFixture fixture, ArchiveServer archives) : IClassFixture<BuildTimeoutTests.ShortTimeoutServerFixture>, IClassFixture<ArchiveServer>
 {
     [Fact]
     public async Task Build_LongerThanTheTimeout_IsStoppedAndFails()
     {
-        using var api = new Api(fixture.Server.Client());
+        var api = fixture.Api;
         var app = (await api.CreateAppAsync()).Name;
         var buildpack = fixture.Server.WriteBuildpack(BuildControlTests.GateBuildpack);
         await api.SetConfigAsync(app, new Dictionary<string, string> { ["BUILDPACK_URL"] = buildpack, ["GATE"] = "/nonexistent/never" });
 
-        var (build, output) = await api.BuildAsync(app, archives.Server.Serve(Archives.TarGz([new ArchiveFile("a.txt", "a")])));
+        var (build, output) = await api.BuildAsync(app, archives.Serve(Archives.TarGz([new ArchiveFile("a.txt", "a")])));
 
         Assert.Equal("failed", build.Status);
         Assert.Equal("The build took longer than 00:00:02 (Slipway:Builds:Timeout) and was stopped.", build.FailureReason);
@@ -251,11 +250,8 @@ public sealed class BuildTimeoutTests(BuildTimeoutTests.ShortTimeoutServerFixtur
         fixture.Server.AssertNoBuildLeftovers();
     }
 
-    public sealed class ShortTimeoutServerFixture : ServerFixture
+    public sealed class ShortTimeoutServerFixture : SlipwayServerFixture
     {
-        public override Database Database => Database.Sqlite;
-
-        protected override Task<SlipwayTestServer> StartAsync() =>
-            SlipwayTestServer.StartAsync(settings: new Dictionary<string, string?> { ["Slipway:Builds:Timeout"] = "00:00:02" });
+        protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Slipway:Builds:Timeout"] = "00:00:02" };
     }
 }

@@ -1,17 +1,15 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Slipway.Server.Data;
-using Slipway.TestSupport;
 
 namespace Slipway.Server.Tests.Builds;
 
 /// <summary>Real builds with the built-in buildpacks: source archive → buildpack → slug → release.</summary>
-public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServerFixture archives) : IClassFixture<SqliteServerFixture>, IClassFixture<ArchiveServerFixture>
+public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServer archives) : IClassFixture<SqliteServerFixture>, IClassFixture<ArchiveServer>
 {
-    private readonly Api _api = new(fixture.Server.Client());
+    private readonly SlipwayApi _api = fixture.Api;
 
     private SlipwayTestServer Server => fixture.Server;
 
@@ -19,7 +17,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
     public async Task Build_ProcfileApp_ReleasesSlugWithProcfileTypes()
     {
         var app = await _api.CreateAppAsync();
-        var url = archives.Server.Serve(Archives.TarGz(
+        var url = archives.Serve(Archives.TarGz(
             [
                 new ArchiveFile("Procfile", "# a static site\nweb: python3 -m http.server --bind 127.0.0.1 $PORT\nworker: ./tick.sh\n"),
                 new ArchiveFile("index.html", "<h1>hello</h1>"),
@@ -54,7 +52,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
     public async Task Build_NodeAppWithDependency_InstallsItIntoSlug()
     {
         var app = await _api.CreateAppAsync();
-        var url = archives.Server.Serve(Archives.TarGz(
+        var url = archives.Serve(Archives.TarGz(
         [
             new ArchiveFile("package.json", """{"name":"nodeapp","version":"1.0.0","private":true,"dependencies":{"ms":"2.1.3"},"scripts":{"build":"node build.js"}}"""),
             new ArchiveFile("build.js", "require('fs').writeFileSync('built.txt', 'built ' + require('ms')(60000));\n"),
@@ -80,7 +78,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
     public async Task Build_PythonStandardLibraryApp_UsesDefaultWebFromBinRelease()
     {
         var app = await _api.CreateAppAsync();
-        var url = archives.Server.Serve(Archives.Zip(
+        var url = archives.Serve(Archives.Zip(
         [
             new ArchiveFile("server.py", "import http.server, os\nhttp.server.HTTPServer((os.environ['HOST'], int(os.environ['PORT'])), http.server.SimpleHTTPRequestHandler).serve_forever()\n"),
             new ArchiveFile("lib/util.py", "VALUE = 1\n"),
@@ -105,7 +103,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         var app = await _api.CreateAppAsync();
         await _api.SetConfigAsync(app.Name, new Dictionary<string, string> { ["PIP_NO_INDEX"] = "1" });
         var wheel = Wheel("tinypkg", "1.0", "VALUE = 42\n");
-        var url = archives.Server.Serve(Archives.TarGz(
+        var url = archives.Serve(Archives.TarGz(
         [
             new ArchiveFile("requirements.txt", "# local wheel\n./wheels/tinypkg-1.0-py3-none-any.whl\n"),
             new ArchiveFile("wheels/tinypkg-1.0-py3-none-any.whl", "") { Bytes = wheel },
@@ -128,7 +126,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
     public async Task Build_DotnetWebApp_PublishesEntryPointAsWeb()
     {
         var app = await _api.CreateAppAsync();
-        var url = archives.Server.Serve(Archives.TarGz(
+        var url = archives.Serve(Archives.TarGz(
             [
                 new ArchiveFile("hello.csproj", """
                     <Project Sdk="Microsoft.NET.Sdk.Web">
@@ -160,7 +158,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
     public async Task Build_FailingCompile_CreatesNoReleaseAndNoSlug()
     {
         var app = await _api.CreateAppAsync();
-        var url = archives.Server.Serve(Archives.TarGz(
+        var url = archives.Serve(Archives.TarGz(
         [
             new ArchiveFile("package.json", """{"name":"broken","version":"1.0.0","private":true,"scripts":{"build":"node -e \"console.log('compiling'); process.exit(3)\""}}"""),
         ]));
@@ -183,10 +181,10 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
     public async Task Build_SameSourceTwice_SecondReusesTheSlug()
     {
         var app = await _api.CreateAppAsync();
-        var bytes = Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server --bind 127.0.0.1 $PORT\n"), new ArchiveFile("v.txt", Api.Unique())]);
+        var bytes = Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server --bind 127.0.0.1 $PORT\n"), new ArchiveFile("v.txt", SlipwayApi.Unique())]);
 
-        var (first, _) = await _api.BuildAsync(app.Name, archives.Server.Serve(bytes));
-        var (second, output) = await _api.BuildAsync(app.Name, archives.Server.Serve(bytes, "again.tar.gz"));
+        var (first, _) = await _api.BuildAsync(app.Name, archives.Serve(bytes));
+        var (second, output) = await _api.BuildAsync(app.Name, archives.Serve(bytes, "again.tar.gz"));
 
         Assert.Equal("succeeded", second.Status);
         Assert.False(first.SlugReused);
@@ -219,8 +217,8 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         await _api.SetConfigAsync(app.Name, new Dictionary<string, string> { ["BUILDPACK_URL"] = buildpack, ["GREETING"] = "hi there" });
         var sha = "0123456789abcdef0123456789abcdef01234567";
 
-        var first = await _api.WaitForBuildAsync(await _api.StartBuildAsync(app.Name, new { url = archives.Server.Serve(Archives.TarGz([new ArchiveFile("a.txt", "1")])), sha }));
-        var second = await _api.WaitForBuildAsync(await _api.StartBuildAsync(app.Name, new { url = archives.Server.Serve(Archives.TarGz([new ArchiveFile("a.txt", "2")])), sha }));
+        var first = await _api.WaitForBuildAsync(await _api.StartBuildAsync(app.Name, new { url = archives.Serve(Archives.TarGz([new ArchiveFile("a.txt", "1")])), sha }));
+        var second = await _api.WaitForBuildAsync(await _api.StartBuildAsync(app.Name, new { url = archives.Serve(Archives.TarGz([new ArchiveFile("a.txt", "2")])), sha }));
 
         Assert.True(first.Build.Status == "succeeded", first.Output);
         Assert.Contains($"-----> Using buildpack {buildpack} (BUILDPACK_URL)", first.Output);
@@ -248,7 +246,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         await GitAsync(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-am", "v2");
         await _api.SetConfigAsync(app.Name, new Dictionary<string, string> { ["BUILDPACK_URL"] = $"file://{repo}#v1" });
 
-        var (build, output) = await _api.BuildAsync(app.Name, archives.Server.Serve(Archives.TarGz([new ArchiveFile("a.txt", "a")])));
+        var (build, output) = await _api.BuildAsync(app.Name, archives.Serve(Archives.TarGz([new ArchiveFile("a.txt", "a")])));
 
         Assert.True(build.Status == "succeeded", output);
         Assert.Contains("-----> from tag v1", output);
@@ -261,7 +259,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
     {
         var app = await _api.CreateAppAsync();
 
-        var (build, _) = await _api.BuildAsync(app.Name, archives.Server.Serve(Archives.TarGz([new ArchiveFile("README.md", "nothing to run")])));
+        var (build, _) = await _api.BuildAsync(app.Name, archives.Serve(Archives.TarGz([new ArchiveFile("README.md", "nothing to run")])));
 
         Assert.Equal("failed", build.Status);
         Assert.Equal("No buildpack recognised this app (tried nodejs, python, dotnet, procfile). Add a Procfile, or set BUILDPACK_URL to a buildpack.", build.FailureReason);
@@ -293,17 +291,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         };
         var record = string.Concat(files.Select(f => $"{f.Key},sha256={Convert.ToBase64String(SHA256.HashData(f.Value)).TrimEnd('=').Replace('+', '-').Replace('/', '_')},{f.Value.Length}\n"));
         files[$"{info}/RECORD"] = Encoding.UTF8.GetBytes(record + $"{info}/RECORD,,\n");
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (path, bytes) in files)
-            {
-                using var stream = zip.CreateEntry(path).Open();
-                stream.Write(bytes);
-            }
-        }
-
-        return buffer.ToArray();
+        return Archives.Zip(files.Select(f => new ArchiveFile(f.Key) { Bytes = f.Value }));
     }
 
     private sealed record BuildpackRefView(string Url, string? Name);

@@ -1,5 +1,4 @@
 using Slipway.Server.Tests.Runtime;
-using Slipway.TestSupport;
 
 namespace Slipway.Server.Tests.Builds;
 
@@ -7,15 +6,15 @@ namespace Slipway.Server.Tests.Builds;
 /// Issue 4 end to end: each built-in buildpack's app goes from a source URL through
 /// <c>POST /apps/{app}/builds</c> to a release that answers through the router, and leaves no process behind.
 /// </summary>
-public sealed class BuildpackDeployTests(RuntimeServerFixture fixture, ArchiveServerFixture archives) : IClassFixture<RuntimeServerFixture>, IClassFixture<ArchiveServerFixture>
+public sealed class BuildpackDeployTests(RuntimeServerFixture fixture, ArchiveServer archives) : IClassFixture<RuntimeServerFixture>, IClassFixture<ArchiveServer>
 {
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(8);
 
     [Fact]
     public async Task Deploy_ProcfileApp_AnswersThroughRouter()
     {
-        var page = "procfile app " + Api.Unique();
-        var url = archives.Server.Serve(Archives.TarGz(
+        var page = "procfile app " + SlipwayApi.Unique();
+        var url = archives.Serve(Archives.TarGz(
             [
                 new ArchiveFile("Procfile", "web: python3 -m http.server --bind \"$HOST\" \"$PORT\"\n"),
                 new ArchiveFile("index.html", page),
@@ -28,7 +27,7 @@ public sealed class BuildpackDeployTests(RuntimeServerFixture fixture, ArchiveSe
     [Fact]
     public async Task Deploy_NodeAppWithNpmDependency_AnswersThroughRouterUsingIt()
     {
-        var url = archives.Server.Serve(Archives.TarGz(
+        var url = archives.Serve(Archives.TarGz(
         [
             new ArchiveFile("package.json", """{"name":"nodeapp","version":"1.0.0","private":true,"dependencies":{"ms":"2.1.3"}}"""),
             new ArchiveFile("server.js", "const ms = require('ms');\nrequire('http').createServer((q, r) => r.end('node ' + ms(90000) + ' ' + process.env.SLIPWAY_RELEASE_VERSION)).listen(process.env.PORT, process.env.HOST);\n"),
@@ -40,7 +39,7 @@ public sealed class BuildpackDeployTests(RuntimeServerFixture fixture, ArchiveSe
     [Fact]
     public async Task Deploy_PythonStandardLibraryApp_AnswersThroughRouter()
     {
-        var url = archives.Server.Serve(Archives.Zip(
+        var url = archives.Serve(Archives.Zip(
         [
             new ArchiveFile("server.py", """
                 import os
@@ -66,7 +65,7 @@ public sealed class BuildpackDeployTests(RuntimeServerFixture fixture, ArchiveSe
     [Fact]
     public async Task Deploy_DotnetWebApp_AnswersThroughRouter()
     {
-        var url = archives.Server.Serve(Archives.TarGz(
+        var url = archives.Serve(Archives.TarGz(
             [
                 new ArchiveFile("hello.csproj", """
                     <Project Sdk="Microsoft.NET.Sdk.Web">
@@ -86,7 +85,7 @@ public sealed class BuildpackDeployTests(RuntimeServerFixture fixture, ArchiveSe
 
     private async Task DeployAndAnswerAsync(string url, string buildpack, string answer)
     {
-        using var api = new Api(fixture.Server.Client());
+        var api = fixture.Api;
         await using var app = await fixture.CreateAppAsync();
 
         var (build, output) = await api.BuildAsync(app.Key, url, timeout: BuildTimeout);

@@ -4,9 +4,9 @@ using System.Text;
 
 namespace Slipway.Server.Tests.Config;
 
-public abstract class ConfigApiTests(ServerFixture fixture)
+public abstract class ConfigApiTests(SlipwayServerFixture fixture)
 {
-    private readonly Api _api = new(fixture.Server.Client());
+    private readonly SlipwayApi _api = fixture.Api;
 
     [Fact]
     public async Task Patch_SetsKeys_MakesOneReleaseNamingThem()
@@ -69,7 +69,7 @@ public abstract class ConfigApiTests(ServerFixture fixture)
 
         var response = await _api.PatchConfigAsync(app.Name, new Dictionary<string, string?> { ["GOOD"] = "1", [key] = "v" });
 
-        Assert.Contains("is not valid", await Api.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("is not valid", await SlipwayApi.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
         Assert.Empty(await _api.ListReleasesAsync(app.Name));
     }
 
@@ -83,7 +83,7 @@ public abstract class ConfigApiTests(ServerFixture fixture)
         var tooBig = await _api.PatchConfigAsync(app.Name, new { BIG = limit + "y" });
 
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-        var message = await Api.ProblemAsync(tooBig, HttpStatusCode.UnprocessableEntity);
+        var message = await SlipwayApi.ProblemAsync(tooBig, HttpStatusCode.UnprocessableEntity);
         Assert.Contains("BIG", message);
         Assert.DoesNotContain("xxxx", message);
         Assert.Single(await _api.ListReleasesAsync(app.Name));
@@ -100,7 +100,7 @@ public abstract class ConfigApiTests(ServerFixture fixture)
 
         var response = await _api.Http.PatchAsync($"/apps/{app.Name}/config-vars", new StringContent(body, Encoding.UTF8, "application/json"));
 
-        Assert.Contains("JSON", await Api.ProblemAsync(response, HttpStatusCode.BadRequest));
+        Assert.Contains("JSON", await SlipwayApi.ProblemAsync(response, HttpStatusCode.BadRequest));
         Assert.Empty(await _api.ListReleasesAsync(app.Name));
     }
 

@@ -2,9 +2,9 @@ using System.Net;
 
 namespace Slipway.Server.Tests.Releases;
 
-public abstract class ConcurrencyTests(ServerFixture fixture)
+public abstract class ConcurrencyTests(SlipwayServerFixture fixture)
 {
-    private readonly Api _api = new(fixture.Server.Client());
+    private readonly SlipwayApi _api = fixture.Api;
 
     [Fact]
     public async Task FiftyConcurrentConfigPatches_MakeVersionsOneToFiftyAndLoseNoChange()
@@ -14,8 +14,7 @@ public abstract class ConcurrencyTests(ServerFixture fixture)
 
         var patches = Enumerable.Range(1, 50).Select(async i =>
         {
-            using var client = fixture.Server.Client();
-            var api = new Api(client);
+            using var api = fixture.Server.Api();
             await start.WaitAsync();
             return await api.PatchConfigAsync(app.Name, new Dictionary<string, string> { [$"KEY_{i}"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         }).ToList();
@@ -38,8 +37,8 @@ public abstract class ConcurrencyTests(ServerFixture fixture)
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ =>
         {
-            using var client = fixture.Server.Client();
-            return await new Api(client).PostReleaseAsync(app.Name, new { slug = slug.Id.ToString() }, "same-key");
+            using var api = fixture.Server.Api();
+            return await api.PostReleaseAsync(app.Name, new { slug = slug.Id.ToString() }, "same-key");
         }));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));

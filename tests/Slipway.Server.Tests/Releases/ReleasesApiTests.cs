@@ -3,9 +3,9 @@ using Slipway.Contracts;
 
 namespace Slipway.Server.Tests.Releases;
 
-public abstract class ReleasesApiTests(ServerFixture fixture)
+public abstract class ReleasesApiTests(SlipwayServerFixture fixture)
 {
-    private readonly Api _api = new(fixture.Server.Client());
+    private readonly SlipwayApi _api = fixture.Api;
 
     [Fact]
     public async Task DeploySlug_MakesReleaseNamedAfterSlug()
@@ -73,7 +73,7 @@ public abstract class ReleasesApiTests(ServerFixture fixture)
 
         var response = await _api.PostReleaseAsync(app.Name, new { release = "v2" });
 
-        Assert.Contains("v2 failed", await Api.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("v2 failed", await SlipwayApi.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
         Assert.Equal(2, (await _api.ListReleasesAsync(app.Name)).Count);
         var shown = await _api.GetReleaseAsync(app.Name, "v2");
         Assert.False(shown.EligibleForRollback);
@@ -89,7 +89,7 @@ public abstract class ReleasesApiTests(ServerFixture fixture)
 
         var response = await _api.PostReleaseAsync(app.Name, new { release = 1 });
 
-        Assert.Contains("no slug", await Api.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("no slug", await SlipwayApi.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
         Assert.Equal(2, (await _api.ListReleasesAsync(app.Name)).Count);
     }
 
@@ -105,7 +105,7 @@ public abstract class ReleasesApiTests(ServerFixture fixture)
 
         var response = await _api.PostReleaseAsync(app.Name, new { release = target });
 
-        Assert.Contains("not found", await Api.ProblemAsync(response, HttpStatusCode.NotFound));
+        Assert.Contains("not found", await SlipwayApi.ProblemAsync(response, HttpStatusCode.NotFound));
         Assert.Single(await _api.ListReleasesAsync(app.Name));
     }
 
@@ -117,7 +117,7 @@ public abstract class ReleasesApiTests(ServerFixture fixture)
 
         var response = await _api.PostReleaseAsync(app.Name, new { release = "v1" });
 
-        Assert.Contains("current release", await Api.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("current release", await SlipwayApi.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public abstract class ReleasesApiTests(ServerFixture fixture)
 
         var response = await _api.PostReleaseAsync(app.Name, new { release = "previous" });
 
-        Assert.Contains("no earlier release", await Api.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("no earlier release", await SlipwayApi.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
     }
 
     [Fact]
@@ -160,8 +160,8 @@ public abstract class ReleasesApiTests(ServerFixture fixture)
         var neither = await _api.PostReleaseAsync(app.Name, new { });
         var both = await _api.PostReleaseAsync(app.Name, new { slug = slug.Id.ToString(), release = 1 });
 
-        await Api.ProblemAsync(neither, HttpStatusCode.UnprocessableEntity);
-        await Api.ProblemAsync(both, HttpStatusCode.UnprocessableEntity);
+        await SlipwayApi.ProblemAsync(neither, HttpStatusCode.UnprocessableEntity);
+        await SlipwayApi.ProblemAsync(both, HttpStatusCode.UnprocessableEntity);
         Assert.Empty(await _api.ListReleasesAsync(app.Name));
     }
 
@@ -171,15 +171,15 @@ public abstract class ReleasesApiTests(ServerFixture fixture)
         var app = await _api.CreateAppAsync();
         var other = await _api.CreateAppAsync();
         var foreign = await _api.CreateSlugAsync(other.Name);
-        var created = await Api.ReadAsync<SlugResponse>(
-            await _api.Http.PostAsync($"/apps/{app.Name}/slugs", System.Net.Http.Json.JsonContent.Create(new CreateSlugRequest(null, Api.Checksum([1, 2, 3]), null, null, null), options: SlipwayJson.Options)),
+        var created = await SlipwayApi.ReadAsync<SlugResponse>(
+            await _api.Http.PostAsync($"/apps/{app.Name}/slugs", System.Net.Http.Json.JsonContent.Create(new CreateSlugRequest(null, Archives.Checksum([1, 2, 3]), null, null, null), options: SlipwayJson.Options)),
             HttpStatusCode.Created);
 
         var notUploaded = await _api.PostReleaseAsync(app.Name, new { slug = created.Id.ToString() });
         var ofOther = await _api.PostReleaseAsync(app.Name, new { slug = foreign.Id.ToString() });
 
-        Assert.Contains("no content yet", await Api.ProblemAsync(notUploaded, HttpStatusCode.UnprocessableEntity));
-        await Api.ProblemAsync(ofOther, HttpStatusCode.NotFound);
+        Assert.Contains("no content yet", await SlipwayApi.ProblemAsync(notUploaded, HttpStatusCode.UnprocessableEntity));
+        await SlipwayApi.ProblemAsync(ofOther, HttpStatusCode.NotFound);
         Assert.Empty(await _api.ListReleasesAsync(app.Name));
     }
 
@@ -194,8 +194,8 @@ public abstract class ReleasesApiTests(ServerFixture fixture)
         var byV = await _api.GetReleaseAsync(app.Name, "v1");
 
         Assert.All([byId, byNumber, byV], r => Assert.Equal(made.Id, r.Id));
-        await Api.ProblemAsync(await _api.Http.GetAsync($"/apps/{app.Name}/releases/v2"), HttpStatusCode.NotFound);
-        await Api.ProblemAsync(await _api.Http.GetAsync($"/apps/{app.Name}/releases/v-1"), HttpStatusCode.NotFound);
+        await SlipwayApi.ProblemAsync(await _api.Http.GetAsync($"/apps/{app.Name}/releases/v2"), HttpStatusCode.NotFound);
+        await SlipwayApi.ProblemAsync(await _api.Http.GetAsync($"/apps/{app.Name}/releases/v-1"), HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -224,7 +224,7 @@ public abstract class ReleasesApiTests(ServerFixture fixture)
         Assert.Equal(new[] { 3, 2 }, (await PageAsync(app.Name, newest.Next!)).Versions);
         var bad = new HttpRequestMessage(HttpMethod.Get, $"/apps/{app.Name}/releases");
         bad.Headers.TryAddWithoutValidation("Range", "id ..; max=2");
-        await Api.ProblemAsync(await _api.Http.SendAsync(bad), HttpStatusCode.BadRequest);
+        await SlipwayApi.ProblemAsync(await _api.Http.SendAsync(bad), HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -233,10 +233,10 @@ public abstract class ReleasesApiTests(ServerFixture fixture)
         var app = await _api.CreateAppAsync();
         var slug = await _api.CreateSlugAsync(app.Name);
 
-        var first = await Api.ReadAsync<ReleaseResponse>(await _api.PostReleaseAsync(app.Name, new { slug = slug.Id.ToString() }, "key-1"), HttpStatusCode.Created);
+        var first = await SlipwayApi.ReadAsync<ReleaseResponse>(await _api.PostReleaseAsync(app.Name, new { slug = slug.Id.ToString() }, "key-1"), HttpStatusCode.Created);
         var retry = await _api.PostReleaseAsync(app.Name, new { slug = slug.Id.ToString() }, "key-1");
 
-        var again = await Api.ReadAsync<ReleaseResponse>(retry, HttpStatusCode.Created);
+        var again = await SlipwayApi.ReadAsync<ReleaseResponse>(retry, HttpStatusCode.Created);
         Assert.Equal(first.Id, again.Id);
         Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Single(await _api.ListReleasesAsync(app.Name));
@@ -253,8 +253,8 @@ public abstract class ReleasesApiTests(ServerFixture fixture)
         var stale = await _api.PostReleaseAsync(app.Name, new { slug = slug.Id.ToString(), expected_current_version = 1 });
         var fresh = await _api.PostReleaseAsync(app.Name, new { slug = slug.Id.ToString(), expected_current_version = 2 });
 
-        Assert.Contains("another release got there first", await Api.ProblemAsync(stale, HttpStatusCode.Conflict));
-        Assert.Equal(3, (await Api.ReadAsync<ReleaseResponse>(fresh, HttpStatusCode.Created)).Version);
+        Assert.Contains("another release got there first", await SlipwayApi.ProblemAsync(stale, HttpStatusCode.Conflict));
+        Assert.Equal(3, (await SlipwayApi.ReadAsync<ReleaseResponse>(fresh, HttpStatusCode.Created)).Version);
     }
 
     private async Task<(HttpStatusCode Status, int[] Versions, string? Next)> PageAsync(string app, string range)
@@ -262,7 +262,7 @@ public abstract class ReleasesApiTests(ServerFixture fixture)
         var request = new HttpRequestMessage(HttpMethod.Get, $"/apps/{app}/releases");
         request.Headers.TryAddWithoutValidation("Range", range);
         var response = await _api.Http.SendAsync(request);
-        var items = await Api.ReadAsync<List<ReleaseResponse>>(response, response.StatusCode);
+        var items = await SlipwayApi.ReadAsync<List<ReleaseResponse>>(response, response.StatusCode);
         return (response.StatusCode, items.Select(r => r.Version).ToArray(), response.Headers.TryGetValues("Next-Range", out var next) ? next.Single() : null);
     }
 }

@@ -76,26 +76,4 @@ public sealed class DeployTests(RuntimeServerFixture fixture) : IClassFixture<Ru
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Contains("No web processes running", body, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public async Task Router_UnknownHost_AnswersNotFound()
-    {
-        await using var app = await fixture.CreateAppAsync();
-
-        var (status, body) = await app.GetAsync(host: "nosuchapp-nospace.localhost");
-
-        Assert.Equal(HttpStatusCode.NotFound, status);
-        Assert.Contains("No such app", body, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, (await app.GetAsync(host: "example.com")).Status);
-    }
-
-    [Fact]
-    public async Task App_WebUrl_PointsAtTheRouter()
-    {
-        await using var app = await fixture.CreateAppAsync();
-
-        var response = await RuntimeApp.Read<Slipway.Contracts.AppResponse>(await app.Api.GetAsync($"/apps/{app.Key}", TestContext.Current.CancellationToken), HttpStatusCode.OK);
-
-        Assert.Equal($"http://{app.Key}.localhost:{fixture.Server.RouterPort}", response.WebUrl);
-    }
 }

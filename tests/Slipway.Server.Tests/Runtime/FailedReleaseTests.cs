@@ -76,7 +76,7 @@ public sealed class FailedReleaseTests(RuntimeServerFixture fixture) : IClassFix
         var settled = await app.SettledAsync(bad.Version);
         Assert.Equal("failed", settled.Status);
         Assert.Equal("The release phase exited with status 7.", settled.FailureReason);
-        var output = await RuntimeApp.Read<ReleaseOutputResponse>(
+        var output = await SlipwayApi.ReadAsync<ReleaseOutputResponse>(
             await app.Api.GetAsync($"/apps/{app.Key}/releases/v{bad.Version}/output", TestContext.Current.CancellationToken), HttpStatusCode.OK);
         Assert.True(output.ReleasePhase);
         Assert.Equal(7, output.ExitCode);
@@ -97,7 +97,7 @@ public sealed class FailedReleaseTests(RuntimeServerFixture fixture) : IClassFix
             ["release"] = TestSlug.Command("release-ok"),
         }));
 
-        var output = await RuntimeApp.Read<ReleaseOutputResponse>(
+        var output = await SlipwayApi.ReadAsync<ReleaseOutputResponse>(
             await app.Api.GetAsync($"/apps/{app.Key}/releases/{version}/output", TestContext.Current.CancellationToken), HttpStatusCode.OK);
         Assert.Equal((true, 0, $"migrated v{version} greeting=hi\n"), (output.ReleasePhase, output.ExitCode, output.Output));
         var logs = await app.LogsAsync();
@@ -128,8 +128,7 @@ public sealed class FailedReleaseTests(RuntimeServerFixture fixture) : IClassFix
     public async Task Deploy_SlugWithLinkOutOfItsFolder_IsFailed(string target)
     {
         await using var app = await fixture.CreateAppAsync();
-        var link = new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.SymbolicLink, "./app/outside") { LinkName = target };
-        var bytes = TestSlug.Build("A", [link, TestSlug.File("./app/outside/written.txt", "nope")]);
+        var bytes = TestSlug.Build("A", [ArchiveFile.Symlink("./app/outside", target), TestSlug.File("./app/outside/written.txt", "nope")]);
 
         var release = await app.DeployAsync(await app.UploadSlugAsync("A", new() { ["web"] = TestSlug.Command() }, bytes));
 
@@ -145,7 +144,7 @@ public sealed class FailedReleaseTests(RuntimeServerFixture fixture) : IClassFix
         await using var app = await fixture.CreateAppAsync();
         var version = await app.DeploySucceededAsync(await app.UploadSlugAsync("A", new() { ["web"] = TestSlug.Command() }));
 
-        var output = await RuntimeApp.Read<ReleaseOutputResponse>(
+        var output = await SlipwayApi.ReadAsync<ReleaseOutputResponse>(
             await app.Api.GetAsync($"/apps/{app.Key}/releases/{version}/output", TestContext.Current.CancellationToken), HttpStatusCode.OK);
 
         Assert.Equal((version, "succeeded", false, (int?)null, ""), (output.Version, output.Status, output.ReleasePhase, output.ExitCode, output.Output));

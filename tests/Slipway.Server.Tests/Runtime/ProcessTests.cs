@@ -1,13 +1,13 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Slipway.Contracts;
 
 namespace Slipway.Server.Tests.Runtime;
 
-/// <summary>Formation, dynos, crashes, restarts and logs of running apps.</summary>
-public sealed partial class ProcessTests(RuntimeServerFixture fixture) : IClassFixture<RuntimeServerFixture>
+/// <summary>Formation, dynos, crashes and restarts of running apps.</summary>
+public sealed class ProcessTests(RuntimeServerFixture fixture) : IClassFixture<RuntimeServerFixture>
 {
-    private static readonly Dictionary<string, string> WebAndWorkers = new()
+    /// <summary>A web process, a worker and a process type that exits at once (scaled to 0 until a test scales it).</summary>
+    internal static readonly Dictionary<string, string> WebAndWorkers = new()
     {
         ["web"] = TestSlug.Command(),
         ["worker"] = TestSlug.Command("worker"),
@@ -115,40 +115,4 @@ public sealed partial class ProcessTests(RuntimeServerFixture fixture) : IClassF
         Assert.Equal([("web.1", "up", version)], (await app.DynosAsync()).Select(d => (d.Name, d.State, d.ReleaseVersion)));
         Assert.Equal(HttpStatusCode.Accepted, (await app.Api.DeleteAsync($"/apps/{app.Key}/dynos", TestContext.Current.CancellationToken)).StatusCode);
     }
-
-    [Fact]
-    public async Task Logs_RecentLines_HaveTimestampAndSource()
-    {
-        await using var app = await fixture.CreateAppAsync();
-        var version = await app.DeploySucceededAsync(await app.UploadSlugAsync("A", WebAndWorkers));
-
-        var logs = await app.LogsAsync();
-
-        Assert.Matches(LogLine("app\\[web\\.1\\]: listening on \\d+"), logs);
-        Assert.Matches(LogLine($"slipway\\[release\\]: Release v{version} succeeded"), logs);
-        Assert.Single((await app.LogsAsync(lines: 1)).TrimEnd('\n').Split('\n'));
-    }
-
-    [Fact]
-    public async Task Logs_Tail_FollowsNewLinesLive()
-    {
-        await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", WebAndWorkers));
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(Poll.Default);
-        using var response = await app.Api.GetAsync($"/apps/{app.Key}/log-sessions?lines=0&tail=true", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
-
-        var version = await app.SetConfigAsync(new() { ["GREETING"] = "tail" });
-
-        string? line;
-        while ((line = await reader.ReadLineAsync(timeout.Token)) is not null && !line.Contains($"Release v{version} succeeded", StringComparison.Ordinal))
-        {
-        }
-
-        Assert.NotNull(line);
-    }
-
-    private static Regex LogLine(string rest) => new($"(?m)^\\d{{4}}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{{6}}\\+00:00 {rest}$");
 }

@@ -13,7 +13,7 @@ public sealed class ReconcileTests : IDisposable
     {
         int apiPort = ServerProcess.FreePort(), routerPort = ServerProcess.FreePort();
         await using var first = await ServerProcess.StartAsync(_dataDir, apiPort, routerPort);
-        var app = await RuntimeApp.CreateAsync(first.Client(), routerPort);
+        var app = await RuntimeApp.CreateAsync(first.Api(), routerPort);
         var version = await app.DeploySucceededAsync(await app.UploadSlugAsync("A", new() { ["web"] = TestSlug.Command(), ["worker"] = TestSlug.Command("worker") }));
         Assert.Equal(HttpStatusCode.OK, (await app.PatchFormationAsync(new FormationPatchRequest([new FormationUpdate("web", 2, null), new FormationUpdate("worker", 1, null)], null))).StatusCode);
         await Poll.UntilAsync(() => AppProcesses.Groups(app.Key).Count == 3, "2 web + 1 worker running");
@@ -29,7 +29,7 @@ public sealed class ReconcileTests : IDisposable
         var survivors = AppProcesses.Groups(app.Key);
         Assert.True(before.SetEquals(survivors), $"before the kill: {string.Join(", ", before)}; after: {string.Join(", ", survivors)}; processes: {Describe(app.Key)}");
         await using var second = await ServerProcess.StartAsync(_dataDir, apiPort, routerPort);
-        var again = await RuntimeApp.CreateForExistingAsync(second.Client(), routerPort, app.Key);
+        var again = RuntimeApp.ForExisting(second.Api(), routerPort, app.Key);
         await again.ServesAsync($"v{version} slug=A");
         await Poll.UntilAsync(async () => (await again.DynosAsync()).Count(d => d.State == "up") == 3, "3 processes up again");
         var after = AppProcesses.Groups(app.Key);
@@ -49,7 +49,7 @@ public sealed class ReconcileTests : IDisposable
         int pending;
         await using (var first = await ServerProcess.StartAsync(_dataDir, apiPort, routerPort))
         {
-            var app = await RuntimeApp.CreateAsync(first.Client(), routerPort);
+            var app = await RuntimeApp.CreateAsync(first.Api(), routerPort);
             key = app.Key;
             await app.DeploySucceededAsync(await app.UploadSlugAsync("A", new() { ["web"] = TestSlug.Command() }));
             Assert.Equal(HttpStatusCode.OK, (await app.PatchFormationAsync(new FormationPatchRequest(null, BootTimeout: 30))).StatusCode);
@@ -62,7 +62,7 @@ public sealed class ReconcileTests : IDisposable
         }
 
         await using var second = await ServerProcess.StartAsync(_dataDir, apiPort, routerPort);
-        var again = await RuntimeApp.CreateForExistingAsync(second.Client(), routerPort, key);
+        var again = RuntimeApp.ForExisting(second.Api(), routerPort, key);
         var settled = await again.SettledAsync(pending, TimeSpan.FromSeconds(40));
         Assert.Equal("failed", settled.Status);
         Assert.Contains("The release phase did not finish within 10 s", settled.FailureReason, StringComparison.Ordinal);

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using Slipway.TestSupport;
 
 namespace Slipway.Server.Tests.Runtime;
 
@@ -54,7 +53,7 @@ public sealed class ServerProcess : IAsyncDisposable
         start.ArgumentList.Add($"--Slipway:AdminToken={SlipwayTestServer.AdminToken}");
         start.ArgumentList.Add($"--Slipway:Router:Port={routerPort}");
         start.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
-        foreach (var (key, value) in RuntimeServerFixture.Settings.Concat(extraSettings ?? []))
+        foreach (var (key, value) in ServerSettings.QuickRuntime.Concat(extraSettings ?? []))
         {
             start.ArgumentList.Add($"--{key}={value}");
         }
@@ -83,6 +82,9 @@ public sealed class ServerProcess : IAsyncDisposable
             TimeSpan.FromSeconds(60));
         return server;
     }
+
+    /// <summary>The typed API client as the admin; the caller disposes it.</summary>
+    public SlipwayApi Api() => new(Client());
 
     public HttpClient Client()
     {

@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Formats.Tar;
-using System.IO.Compression;
-using System.Security.Cryptography;
-using System.Text;
 
 namespace Slipway.Server.Tests.Runtime;
 
@@ -78,32 +74,19 @@ public static class TestSlug
 
     public static string Command(string mode = "serve") => $"{Python} app.py {mode}";
 
-    /// <summary>A tar.gz holding <c>./app/app.py</c> and <c>./app/MARK</c>, plus any extra entries.</summary>
-    public static byte[] Build(string mark, IEnumerable<TarEntry>? extra = null)
-    {
-        using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax))
-        {
-            tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "./app/") { Mode = (UnixFileMode)0b111_101_101 });
-            tar.WriteEntry(File("./app/app.py", Program));
-            tar.WriteEntry(File("./app/MARK", mark));
-            foreach (var entry in extra ?? [])
-            {
-                tar.WriteEntry(entry);
-            }
-        }
+    /// <summary>
+    /// A tar.gz holding <c>./app/app.py</c> and <c>./app/MARK</c>, plus any extra entries, named in
+    /// full (<c>./app/…</c>), so that a test can also write one that leaves the folder.
+    /// </summary>
+    public static byte[] Build(string mark, IEnumerable<ArchiveFile>? extra = null) => Archives.TarGz(
+    [
+        ArchiveFile.Directory("./app/"),
+        File("./app/app.py", Program),
+        File("./app/MARK", mark),
+        .. extra ?? [],
+    ]);
 
-        return buffer.ToArray();
-    }
-
-    public static PaxTarEntry File(string name, string content) => new(TarEntryType.RegularFile, name)
-    {
-        Mode = (UnixFileMode)0b110_100_100,
-        DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)),
-    };
-
-    public static string Checksum(byte[] slug) => "SHA256:" + Convert.ToHexStringLower(SHA256.HashData(slug));
+    public static ArchiveFile File(string name, string content) => new(name, content);
 
     private static string FindPython()
     {

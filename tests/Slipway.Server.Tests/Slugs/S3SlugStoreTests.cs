@@ -6,20 +6,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Slugs;
-using Slipway.TestSupport;
 
 namespace Slipway.Server.Tests.Slugs;
 
-public sealed class S3rverFixture : IAsyncLifetime
-{
-    public S3rverServer S3 { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync() => S3 = await S3rverServer.StartAsync();
-
-    public async ValueTask DisposeAsync() => await S3.DisposeAsync();
-}
-
-public sealed class S3SlugStoreTests(S3rverFixture fixture) : IClassFixture<S3rverFixture>, IDisposable
+public sealed class S3SlugStoreTests(S3rverServer s3) : IClassFixture<S3rverServer>, IDisposable
 {
     private readonly string _dataDir = Directory.CreateTempSubdirectory("slipway-s3-test-").FullName;
 
@@ -27,7 +17,7 @@ public sealed class S3SlugStoreTests(S3rverFixture fixture) : IClassFixture<S3rv
     public async Task Put_VerifiedSlug_CanBeReadBack()
     {
         using var store = Store();
-        var bytes = Api.SlugBytes(new() { ["index.html"] = "s3 " + Api.Unique() });
+        var bytes = Archives.Slug(new Dictionary<string, string> { ["index.html"] = "s3 " + SlipwayApi.Unique() });
         var digest = Digest(bytes);
 
         var result = await store.PutAsync(digest, new MemoryStream(bytes), 1 << 20, CancellationToken.None);
@@ -41,7 +31,7 @@ public sealed class S3SlugStoreTests(S3rverFixture fixture) : IClassFixture<S3rv
     public async Task DownloadUrl_IsAPresignedGetThatNeedsNoCredentials()
     {
         using var store = Store();
-        var bytes = Api.SlugBytes(new() { ["index.html"] = "presigned " + Api.Unique() });
+        var bytes = Archives.Slug(new Dictionary<string, string> { ["index.html"] = "presigned " + SlipwayApi.Unique() });
         var digest = Digest(bytes);
         await store.PutAsync(digest, new MemoryStream(bytes), 1 << 20, CancellationToken.None);
 
@@ -64,8 +54,8 @@ public sealed class S3SlugStoreTests(S3rverFixture fixture) : IClassFixture<S3rv
         var result = await store.PutAsync(digest, new MemoryStream(bytes), 64 << 20, CancellationToken.None);
 
         Assert.Equal(SlugPutStatus.Stored, result.Status);
-        using var s3 = Client();
-        var head = await s3.GetObjectMetadataAsync(fixture.S3.Bucket, store.KeyOf(digest));
+        using var client = Client();
+        var head = await client.GetObjectMetadataAsync(s3.Bucket, store.KeyOf(digest));
         Assert.Equal(bytes.Length, head.ContentLength);
         Assert.Equal([$"Uploaded slug unit/{digest}.tar.gz in 3 parts"], log.Messages);
         Assert.Equal(bytes, await ReadAllAsync(store, digest));
@@ -75,7 +65,7 @@ public sealed class S3SlugStoreTests(S3rverFixture fixture) : IClassFixture<S3rv
     public async Task Put_ChecksumMismatch_LeavesNothingInBucketOrOnDisk()
     {
         using var store = Store();
-        var bytes = Api.SlugBytes(new() { ["x"] = Api.Unique() });
+        var bytes = Archives.Slug(new Dictionary<string, string> { ["x"] = SlipwayApi.Unique() });
         var claimed = Digest([1, 2, 3]);
 
         var result = await store.PutAsync(claimed, new MemoryStream(bytes), 1 << 20, CancellationToken.None);
@@ -89,30 +79,30 @@ public sealed class S3SlugStoreTests(S3rverFixture fixture) : IClassFixture<S3rv
     [Fact]
     public async Task Server_WithS3Store_UploadsAndReleasesSlug()
     {
-        await using var server = await SlipwayTestServer.StartAsync(settings: fixture.S3.SlipwaySettings("server/"));
-        using var api = new Api(server.Client());
+        await using var server = await SlipwayTestServer.StartAsync(settings: s3.SlipwaySettings("server/"));
+        using var api = server.Api();
         var app = await api.CreateAppAsync();
 
         var slug = await api.CreateSlugAsync(app.Name);
         var release = await api.DeployAsync(app.Name, slug.Id);
 
         Assert.Equal(slug.Id, release.Slug?.Id);
-        using var s3 = Client();
+        using var client = Client();
         var digest = slug.Checksum["SHA256:".Length..];
-        Assert.Equal(HttpStatusCode.OK, (await s3.GetObjectMetadataAsync(fixture.S3.Bucket, $"server/{digest}.tar.gz")).HttpStatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetObjectMetadataAsync(s3.Bucket, $"server/{digest}.tar.gz")).HttpStatusCode);
         Assert.False(Directory.Exists(Path.Combine(server.DataDir, "slugs", digest[..2])));
     }
 
     [Fact]
     public async Task CopyCommand_CopiesFolderSlugsOnceAndSkipsThemAfter()
     {
-        var folder = new FolderSlugStore(Options.Create(new SlipwayOptions { DataDir = _dataDir }));
-        var first = Api.SlugBytes(new() { ["a"] = Api.Unique() });
-        var second = Api.SlugBytes(new() { ["b"] = Api.Unique() });
+        var folder = new FolderSlugStore(Options.Create(new SlipwayOptions { DataDir = _dataDir }), TimeProvider.System);
+        var first = Archives.Slug(new Dictionary<string, string> { ["a"] = SlipwayApi.Unique() });
+        var second = Archives.Slug(new Dictionary<string, string> { ["b"] = SlipwayApi.Unique() });
         await folder.PutAsync(Digest(first), new MemoryStream(first), 1 << 20, CancellationToken.None);
         await folder.PutAsync(Digest(second), new MemoryStream(second), 1 << 20, CancellationToken.None);
-        var prefix = $"copy-{Api.Unique()}/";
-        string[] args = [$"--Slipway:DataDir={_dataDir}", .. fixture.S3.SlipwaySettings(prefix).Select(kv => $"--{kv.Key}={kv.Value}")];
+        var prefix = $"copy-{SlipwayApi.Unique()}/";
+        string[] args = [$"--Slipway:DataDir={_dataDir}", .. s3.SlipwaySettings(prefix).Select(kv => $"--{kv.Key}={kv.Value}")];
 
         var output = new StringWriter();
         var code = await SlugStoreSetup.CopyFolderToS3Async(args, output, CancellationToken.None);
@@ -120,7 +110,7 @@ public sealed class S3SlugStoreTests(S3rverFixture fixture) : IClassFixture<S3rv
         var codeAgain = await SlugStoreSetup.CopyFolderToS3Async(args, again, CancellationToken.None);
 
         Assert.Equal(0, code);
-        Assert.Equal($"Copied 2 slugs to s3://{fixture.S3.Bucket}/{prefix} (0 already there, 0 skipped).", output.ToString().Trim());
+        Assert.Equal($"Copied 2 slugs to s3://{s3.Bucket}/{prefix} (0 already there, 0 skipped).", output.ToString().Trim());
         Assert.Equal(0, codeAgain);
         Assert.Contains("Copied 0 slugs", again.ToString());
         Assert.Contains("(2 already there", again.ToString());
@@ -136,20 +126,20 @@ public sealed class S3SlugStoreTests(S3rverFixture fixture) : IClassFixture<S3rv
         options.Slugs.Kind = "s3";
         options.Slugs.S3 = new S3SlugOptions
         {
-            Bucket = fixture.S3.Bucket,
-            ServiceUrl = fixture.S3.ServiceUrl,
+            Bucket = s3.Bucket,
+            ServiceUrl = s3.ServiceUrl,
             AccessKey = S3rverServer.AccessKey,
             SecretKey = S3rverServer.SecretKey,
             Prefix = prefix,
             MultipartThresholdBytes = 5 * 1024 * 1024,
             PartSizeBytes = 5 * 1024 * 1024,
         };
-        return new S3SlugStore(Options.Create(options), logger ?? NullLogger<S3SlugStore>.Instance);
+        return new S3SlugStore(Options.Create(options), TimeProvider.System, logger ?? NullLogger<S3SlugStore>.Instance);
     }
 
     private AmazonS3Client Client() => new(
         new Amazon.Runtime.BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey),
-        new AmazonS3Config { ServiceURL = fixture.S3.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        new AmazonS3Config { ServiceURL = s3.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
 
     private static async Task<byte[]> ReadAllAsync(ISlugStore store, string digest)
     {
@@ -159,7 +149,7 @@ public sealed class S3SlugStoreTests(S3rverFixture fixture) : IClassFixture<S3rv
         return copy.ToArray();
     }
 
-    private static string Digest(byte[] bytes) => Api.Checksum(bytes)["SHA256:".Length..];
+    private static string Digest(byte[] bytes) => Archives.Checksum(bytes)["SHA256:".Length..];
 
     /// <summary>A gzip stream about <paramref name="size"/> bytes long (random content does not compress).</summary>
     private static byte[] IncompressibleGzip(int size)

@@ -4,9 +4,9 @@ using Slipway.Contracts;
 
 namespace Slipway.Server.Tests.Slugs;
 
-public abstract class SlugsApiTests(ServerFixture fixture)
+public abstract class SlugsApiTests(SlipwayServerFixture fixture)
 {
-    private readonly Api _api = new(fixture.Server.Client());
+    private readonly SlipwayApi _api = fixture.Api;
 
     private string SlugFolder => Path.Combine(fixture.Server.DataDir, "slugs");
 
@@ -14,19 +14,19 @@ public abstract class SlugsApiTests(ServerFixture fixture)
     public async Task Upload_MatchingChecksum_StoresContentAddressed()
     {
         var app = await _api.CreateAppAsync();
-        var bytes = Api.SlugBytes(new() { ["index.html"] = "hi" + Api.Unique() });
-        var checksum = Api.Checksum(bytes);
+        var bytes = Archives.Slug(new Dictionary<string, string> { ["index.html"] = "hi" + SlipwayApi.Unique() });
+        var checksum = Archives.Checksum(bytes);
         var slug = await CreateAsync(app.Name, checksum);
 
         Assert.Equal("PUT", slug.Blob.Method);
         Assert.False(slug.Uploaded);
-        var uploaded = await Api.ReadAsync<SlugResponse>(await _api.Http.PutAsync(slug.Blob.Url, new ByteArrayContent(bytes)), HttpStatusCode.OK);
+        var uploaded = await SlipwayApi.ReadAsync<SlugResponse>(await _api.Http.PutAsync(slug.Blob.Url, new ByteArrayContent(bytes)), HttpStatusCode.OK);
 
         Assert.True(uploaded.Uploaded);
         Assert.Equal(bytes.Length, uploaded.Size);
         var digest = checksum["SHA256:".Length..];
         Assert.True(File.Exists(Path.Combine(SlugFolder, digest[..2], digest + ".tar.gz")));
-        var fetched = await Api.ReadAsync<SlugResponse>(await _api.Http.GetAsync($"/slugs/{slug.Id}"), HttpStatusCode.OK);
+        var fetched = await SlipwayApi.ReadAsync<SlugResponse>(await _api.Http.GetAsync($"/slugs/{slug.Id}"), HttpStatusCode.OK);
         Assert.Equal(new Dictionary<string, string> { ["web"] = "python3 -m http.server $PORT" }, fetched.ProcessTypes);
     }
 
@@ -34,16 +34,16 @@ public abstract class SlugsApiTests(ServerFixture fixture)
     public async Task Upload_WrongChecksum_Is422AndKeepsNothing()
     {
         var app = await _api.CreateAppAsync();
-        var bytes = Api.SlugBytes(new() { ["a.txt"] = "a" + Api.Unique() });
-        var slug = await CreateAsync(app.Name, Api.Checksum([9, 9, 9]));
+        var bytes = Archives.Slug(new Dictionary<string, string> { ["a.txt"] = "a" + SlipwayApi.Unique() });
+        var slug = await CreateAsync(app.Name, Archives.Checksum([9, 9, 9]));
 
         var response = await _api.Http.PutAsync(slug.Blob.Url, new ByteArrayContent(bytes));
 
-        Assert.Contains("Checksum mismatch", await Api.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
-        var digest = Api.Checksum(bytes)["SHA256:".Length..];
+        Assert.Contains("Checksum mismatch", await SlipwayApi.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
+        var digest = Archives.Checksum(bytes)["SHA256:".Length..];
         Assert.False(File.Exists(Path.Combine(SlugFolder, digest[..2], digest + ".tar.gz")));
         Assert.Empty(Directory.GetFiles(Path.Combine(SlugFolder, "incoming")));
-        Assert.False((await Api.ReadAsync<SlugResponse>(await _api.Http.GetAsync($"/slugs/{slug.Id}"), HttpStatusCode.OK)).Uploaded);
+        Assert.False((await SlipwayApi.ReadAsync<SlugResponse>(await _api.Http.GetAsync($"/slugs/{slug.Id}"), HttpStatusCode.OK)).Uploaded);
     }
 
     [Fact]
@@ -51,25 +51,25 @@ public abstract class SlugsApiTests(ServerFixture fixture)
     {
         var app = await _api.CreateAppAsync();
         byte[] bytes = [.. "plain text, not a slug"u8];
-        var slug = await CreateAsync(app.Name, Api.Checksum(bytes));
+        var slug = await CreateAsync(app.Name, Archives.Checksum(bytes));
 
         var response = await _api.Http.PutAsync(slug.Blob.Url, new ByteArrayContent(bytes));
 
-        Assert.Contains("not a gzip", await Api.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("not a gzip", await SlipwayApi.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
     }
 
     [Fact]
     public async Task Upload_LargerThanPromisedSize_Is413AndKeepsNothing()
     {
         var app = await _api.CreateAppAsync();
-        var bytes = Api.SlugBytes(new() { ["big.txt"] = new string('z', 1000) + Api.Unique() });
-        var response = await _api.Http.PostAsJsonAsync($"/apps/{app.Name}/slugs", new CreateSlugRequest(null, Api.Checksum(bytes), null, null, 10), SlipwayJson.Options);
-        var slug = await Api.ReadAsync<SlugResponse>(response, HttpStatusCode.Created);
+        var bytes = Archives.Slug(new Dictionary<string, string> { ["big.txt"] = new string('z', 1000) + SlipwayApi.Unique() });
+        var response = await _api.Http.PostAsJsonAsync($"/apps/{app.Name}/slugs", new CreateSlugRequest(null, Archives.Checksum(bytes), null, null, 10), SlipwayJson.Options);
+        var slug = await SlipwayApi.ReadAsync<SlugResponse>(response, HttpStatusCode.Created);
 
         var put = await _api.Http.PutAsync(slug.Blob.Url, new ByteArrayContent(bytes));
 
-        await Api.ProblemAsync(put, HttpStatusCode.RequestEntityTooLarge);
-        Assert.False((await Api.ReadAsync<SlugResponse>(await _api.Http.GetAsync($"/slugs/{slug.Id}"), HttpStatusCode.OK)).Uploaded);
+        await SlipwayApi.ProblemAsync(put, HttpStatusCode.RequestEntityTooLarge);
+        Assert.False((await SlipwayApi.ReadAsync<SlugResponse>(await _api.Http.GetAsync($"/slugs/{slug.Id}"), HttpStatusCode.OK)).Uploaded);
     }
 
     [Theory]
@@ -83,7 +83,7 @@ public abstract class SlugsApiTests(ServerFixture fixture)
 
         var response = await _api.Http.PostAsJsonAsync($"/apps/{app.Name}/slugs", new CreateSlugRequest(null, checksum, null, null, null), SlipwayJson.Options);
 
-        Assert.Contains("checksum", await Api.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("checksum", await SlipwayApi.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
     }
 
     [Fact]
@@ -93,14 +93,14 @@ public abstract class SlugsApiTests(ServerFixture fixture)
 
         var response = await _api.Http.PostAsJsonAsync(
             $"/apps/{app.Name}/slugs",
-            new CreateSlugRequest(new() { ["we b"] = "run" }, Api.Checksum([1]), null, null, null),
+            new CreateSlugRequest(new() { ["we b"] = "run" }, Archives.Checksum([1]), null, null, null),
             SlipwayJson.Options);
 
-        Assert.Contains("Process type", await Api.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("Process type", await SlipwayApi.ProblemAsync(response, HttpStatusCode.UnprocessableEntity));
     }
 
     private async Task<SlugResponse> CreateAsync(string app, string checksum) =>
-        await Api.ReadAsync<SlugResponse>(
+        await SlipwayApi.ReadAsync<SlugResponse>(
             await _api.Http.PostAsJsonAsync($"/apps/{app}/slugs", new CreateSlugRequest(new() { ["web"] = "python3 -m http.server $PORT" }, checksum, null, null, null), SlipwayJson.Options),
             HttpStatusCode.Created);
 }

@@ -1,11 +1,8 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Slipway.Server.Data;
 using Slipway.Server.Tests.Builds;
-using Slipway.TestSupport;
 
 namespace Slipway.Server.Tests.Sources;
 
@@ -14,9 +11,9 @@ namespace Slipway.Server.Tests.Sources;
 /// fails the build with a clear reason, writes nothing outside (or inside) the build folder,
 /// and leaves the workspace and incoming folders empty, with no slug and no release.
 /// </summary>
-public sealed class HostileArchiveTests(SmallLimitsServerFixture fixture, ArchiveServerFixture archives) : IClassFixture<SmallLimitsServerFixture>, IClassFixture<ArchiveServerFixture>
+public sealed class HostileArchiveTests(SmallLimitsServerFixture fixture, ArchiveServer archives) : IClassFixture<SmallLimitsServerFixture>, IClassFixture<ArchiveServer>
 {
-    private readonly Api _api = new(fixture.Server.Client());
+    private readonly SlipwayApi _api = fixture.Api;
 
     private SlipwayTestServer Server => fixture.Server;
 
@@ -35,11 +32,11 @@ public sealed class HostileArchiveTests(SmallLimitsServerFixture fixture, Archiv
     [InlineData("not-an-archive")]
     public async Task Build_HostileArchive_FailsCleanlyLeavingNothing(string scenario)
     {
-        var marker = "evil-" + Api.Unique();
+        var marker = "evil-" + SlipwayApi.Unique();
         var (bytes, expected) = Hostile(scenario, marker);
         var app = await _api.CreateAppAsync();
 
-        var (build, output) = await _api.BuildAsync(app.Name, archives.Server.Serve(bytes, scenario.Contains("zip", StringComparison.Ordinal) ? "source.zip" : "source.tar.gz"));
+        var (build, output) = await _api.BuildAsync(app.Name, archives.Serve(bytes, scenario.Contains("zip", StringComparison.Ordinal) ? "source.zip" : "source.tar.gz"));
 
         Assert.Equal("failed", build.Status);
         Assert.Contains(expected, build.FailureReason);
@@ -59,35 +56,20 @@ public sealed class HostileArchiveTests(SmallLimitsServerFixture fixture, Archiv
 
     private static (byte[] Bytes, string Expected) Hostile(string scenario, string marker) => scenario switch
     {
-        "zip-slip" => (Zip(("ok.txt", "ok"), ($"../../{marker}", "pwned")), $"Entry '../../{marker}' escapes the build folder"),
-        "tar-dotdot" => (Archives.TarGz(Archives.TarFile("app/ok.txt", "ok"), Archives.TarFile($"app/../../{marker}", "pwned")), $"Entry 'app/../../{marker}' escapes the build folder"),
-        "absolute-path" => (Archives.TarGz(Archives.TarFile($"/tmp/{marker}", "pwned")), $"Entry '/tmp/{marker}' has an absolute path"),
-        "symlink-escape" => (Archives.TarGz(Archives.TarLink("out", "../../../../.."), Archives.TarFile("Procfile", "web: cat out/etc/passwd")), "Symlink 'out' points outside the build folder"),
-        "hardlink-escape" => (Archives.TarGz(Archives.TarLink("passwd", "../../../../etc/passwd", TarEntryType.HardLink)), "Entry '../../../../etc/passwd' escapes the build folder"),
-        "file-too-large" => (Archives.TarGz(Archives.TarFile("big.bin", new string('0', 150_000))), "Entry 'big.bin' is 150000 bytes; the limit per file is 100000 (Slipway:Builds:MaxFileBytes)"),
-        "unpacks-too-large" => (Archives.TarGz([.. Enumerable.Range(0, 3).Select(i => Archives.TarFile($"part{i}.bin", new string('0', 90_000)))]), "The archive unpacks to more than 200000 bytes (Slipway:Builds:MaxUnpackedBytes)"),
+        "zip-slip" => (Archives.Zip([new ArchiveFile("ok.txt", "ok"), new ArchiveFile($"../../{marker}", "pwned")]), $"Entry '../../{marker}' escapes the build folder"),
+        "tar-dotdot" => (Archives.TarGz([new ArchiveFile("app/ok.txt", "ok"), new ArchiveFile($"app/../../{marker}", "pwned")]), $"Entry 'app/../../{marker}' escapes the build folder"),
+        "absolute-path" => (Archives.TarGz([new ArchiveFile($"/tmp/{marker}", "pwned")]), $"Entry '/tmp/{marker}' has an absolute path"),
+        "symlink-escape" => (Archives.TarGz([ArchiveFile.Symlink("out", "../../../../.."), new ArchiveFile("Procfile", "web: cat out/etc/passwd")]), "Symlink 'out' points outside the build folder"),
+        "hardlink-escape" => (Archives.TarGz([ArchiveFile.HardLink("passwd", "../../../../etc/passwd")]), "Entry '../../../../etc/passwd' escapes the build folder"),
+        "file-too-large" => (Archives.TarGz([new ArchiveFile("big.bin", new string('0', 150_000))]), "Entry 'big.bin' is 150000 bytes; the limit per file is 100000 (Slipway:Builds:MaxFileBytes)"),
+        "unpacks-too-large" => (Archives.TarGz([.. Enumerable.Range(0, 3).Select(i => new ArchiveFile($"part{i}.bin", new string('0', 90_000)))]), "The archive unpacks to more than 200000 bytes (Slipway:Builds:MaxUnpackedBytes)"),
         "download-too-large" => (RandomBytes(1_200_000), "The source is 1200000 bytes; at most 1000000 are accepted (Slipway:Builds:MaxSourceBytes)"),
-        "too-many-entries" => (Archives.TarGz([.. Enumerable.Range(0, 60).Select(i => Archives.TarFile($"f{i}.txt", "x"))]), "The archive has more than 50 entries (Slipway:Builds:MaxEntries)"),
-        "truncated-tar-gz" => (Truncate(Archives.TarGz(Archives.TarFile("data.bin", Convert.ToBase64String(RandomBytes(60_000))))), "The tar.gz archive is broken (truncated or corrupt)"),
-        "truncated-zip" => (Truncate(Zip(("data.bin", Convert.ToBase64String(RandomBytes(60_000))))), "The zip archive is broken (truncated or corrupt)"),
+        "too-many-entries" => (Archives.TarGz([.. Enumerable.Range(0, 60).Select(i => new ArchiveFile($"f{i}.txt", "x"))]), "The archive has more than 50 entries (Slipway:Builds:MaxEntries)"),
+        "truncated-tar-gz" => (Truncate(Archives.TarGz([new ArchiveFile("data.bin", Convert.ToBase64String(RandomBytes(60_000)))])), "The tar.gz archive is broken (truncated or corrupt)"),
+        "truncated-zip" => (Truncate(Archives.Zip([new ArchiveFile("data.bin", Convert.ToBase64String(RandomBytes(60_000)))])), "The zip archive is broken (truncated or corrupt)"),
         "not-an-archive" => (Encoding.UTF8.GetBytes("<!DOCTYPE html><html><body>Not found</body></html>"), "The source is not an archive Slipway can unpack (starts with 3c21444f43545950): use a .zip or a .tar.gz."),
         _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
     };
-
-    private static byte[] Zip(params (string Name, string Content)[] entries)
-    {
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (name, content) in entries)
-            {
-                using var stream = zip.CreateEntry(name).Open();
-                stream.Write(Encoding.UTF8.GetBytes(content));
-            }
-        }
-
-        return buffer.ToArray();
-    }
 
     private static byte[] Truncate(byte[] bytes) => bytes[..(bytes.Length / 2)];
 

@@ -2,16 +2,15 @@ using System.Net;
 using System.Net.Http.Json;
 using Slipway.Contracts;
 using Slipway.Server.Tests.Builds;
-using Slipway.TestSupport;
 
 namespace Slipway.Server.Tests.Sources;
 
 /// <summary><c>POST /sources</c> uploads, and fetching sources over HTTP: redirects, errors, checksums.</summary>
-public sealed class SourcesApiTests(SmallLimitsServerFixture fixture, ArchiveServerFixture archives) : IClassFixture<SmallLimitsServerFixture>, IClassFixture<ArchiveServerFixture>
+public sealed class SourcesApiTests(SmallLimitsServerFixture fixture, ArchiveServer archives) : IClassFixture<SmallLimitsServerFixture>, IClassFixture<ArchiveServer>
 {
     private static readonly byte[] ProcfileApp = Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server --bind 127.0.0.1 $PORT\n")]);
 
-    private readonly Api _api = new(fixture.Server.Client());
+    private readonly SlipwayApi _api = fixture.Api;
 
     private SlipwayTestServer Server => fixture.Server;
 
@@ -20,17 +19,17 @@ public sealed class SourcesApiTests(SmallLimitsServerFixture fixture, ArchiveSer
     {
         var app = await _api.CreateAppAsync();
         var source = await CreateSourceAsync(_api);
-        var bytes = Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server --bind 127.0.0.1 $PORT\n"), new ArchiveFile("id.txt", Api.Unique())]);
+        var bytes = Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server --bind 127.0.0.1 $PORT\n"), new ArchiveFile("id.txt", SlipwayApi.Unique())]);
 
-        var uploaded = await Api.ReadAsync<SourceResponse>(await _api.Http.PutAsync(source.SourceBlob.PutUrl, new ByteArrayContent(bytes)), HttpStatusCode.OK);
+        var uploaded = await SlipwayApi.ReadAsync<SourceResponse>(await _api.Http.PutAsync(source.SourceBlob.PutUrl, new ByteArrayContent(bytes)), HttpStatusCode.OK);
         var (build, output) = await _api.BuildAsync(app.Name, source.SourceBlob.GetUrl);
 
         Assert.True(uploaded.Uploaded);
         Assert.Equal(bytes.Length, uploaded.Size);
-        Assert.Equal(Api.Checksum(bytes), uploaded.Checksum);
+        Assert.Equal(Archives.Checksum(bytes), uploaded.Checksum);
         Assert.True(build.Status == "succeeded", output);
         Assert.Equal(source.SourceBlob.GetUrl, build.SourceBlob.Url);
-        Assert.Equal(Api.Checksum(bytes), build.SourceBlob.Checksum);
+        Assert.Equal(Archives.Checksum(bytes), build.SourceBlob.Checksum);
 
         // Fetched over HTTP the get_url would have needed a token, which builds do not have.
         using var anonymous = Server.Client(token: null);
@@ -42,11 +41,11 @@ public sealed class SourcesApiTests(SmallLimitsServerFixture fixture, ArchiveSer
     public async Task Upload_Twice_IsConflict()
     {
         var source = await CreateSourceAsync(_api);
-        await Api.ReadAsync<SourceResponse>(await _api.Http.PutAsync(source.SourceBlob.PutUrl, new ByteArrayContent(ProcfileApp)), HttpStatusCode.OK);
+        await SlipwayApi.ReadAsync<SourceResponse>(await _api.Http.PutAsync(source.SourceBlob.PutUrl, new ByteArrayContent(ProcfileApp)), HttpStatusCode.OK);
 
         var again = await _api.Http.PutAsync(source.SourceBlob.PutUrl, new ByteArrayContent(ProcfileApp));
 
-        Assert.Contains("already uploaded", await Api.ProblemAsync(again, HttpStatusCode.Conflict));
+        Assert.Contains("already uploaded", await SlipwayApi.ProblemAsync(again, HttpStatusCode.Conflict));
     }
 
     [Fact]
@@ -56,39 +55,39 @@ public sealed class SourcesApiTests(SmallLimitsServerFixture fixture, ArchiveSer
 
         var response = await _api.Http.PutAsync(source.SourceBlob.PutUrl, new ByteArrayContent(new byte[SmallLimitsServerFixture.MaxSourceBytes + 1]));
 
-        Assert.Contains("Slipway:Builds:MaxSourceBytes", await Api.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge));
+        Assert.Contains("Slipway:Builds:MaxSourceBytes", await SlipwayApi.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge));
         var uploads = Path.Combine(Server.DataDir, "sources");
         Assert.False(File.Exists(Path.Combine(uploads, source.Id.ToString("N") + ".archive")));
         var incoming = Path.Combine(uploads, "incoming");
         Assert.True(!Directory.Exists(incoming) || !Directory.EnumerateFiles(incoming).Any());
         var build = await _api.Http.PostAsJsonAsync($"/apps/{(await _api.CreateAppAsync()).Name}/builds", new { url = source.SourceBlob.GetUrl });
-        Assert.Contains("has no content yet", await Api.ProblemAsync(build, HttpStatusCode.UnprocessableEntity));
+        Assert.Contains("has no content yet", await SlipwayApi.ProblemAsync(build, HttpStatusCode.UnprocessableEntity));
     }
 
     [Fact]
     public async Task Upload_OfAnotherUser_IsInvisibleAndCannotBeBuilt()
     {
         var space = await _api.CreateSpaceAsync();
-        var email = $"dev{Api.Unique()}@example.com";
-        var token = await Server.CreateUserAsync(email);
-        await Api.ReadAsync<SpaceMemberResponse>(await _api.Http.PostAsJsonAsync($"/spaces/{space.Name}/members", new AddSpaceMemberRequest(email), SlipwayJson.Options), HttpStatusCode.OK);
+        var email = $"dev{SlipwayApi.Unique()}@example.com";
+        var token = await _api.CreateUserAsync(email);
+        await _api.AddSpaceMemberAsync(space.Name, email);
         var app = await _api.CreateAppAsync(space.Name);
         var source = await CreateSourceAsync(_api);
-        await Api.ReadAsync<SourceResponse>(await _api.Http.PutAsync(source.SourceBlob.PutUrl, new ByteArrayContent(ProcfileApp)), HttpStatusCode.OK);
-        using var other = new Api(Server.Client(token));
+        await SlipwayApi.ReadAsync<SourceResponse>(await _api.Http.PutAsync(source.SourceBlob.PutUrl, new ByteArrayContent(ProcfileApp)), HttpStatusCode.OK);
+        using var other = Server.Api(token);
 
         var get = await other.Http.GetAsync(source.SourceBlob.GetUrl);
         var build = await other.Http.PostAsJsonAsync($"/apps/{app.Name}/builds", new { url = source.SourceBlob.GetUrl });
 
-        await Api.ProblemAsync(get, HttpStatusCode.NotFound);
-        Assert.Contains($"Source {source.Id} not found", await Api.ProblemAsync(build, HttpStatusCode.UnprocessableEntity));
+        await SlipwayApi.ProblemAsync(get, HttpStatusCode.NotFound);
+        Assert.Contains($"Source {source.Id} not found", await SlipwayApi.ProblemAsync(build, HttpStatusCode.UnprocessableEntity));
     }
 
     [Fact]
     public async Task Build_SourceBehindRedirects_FollowsThem()
     {
         var app = await _api.CreateAppAsync();
-        var url = archives.Server.Redirect(archives.Server.Redirect(archives.Server.Serve(ProcfileApp)));
+        var url = archives.Redirect(archives.Redirect(archives.Serve(ProcfileApp)));
 
         var (build, output) = await _api.BuildAsync(app.Name, url);
 
@@ -99,7 +98,7 @@ public sealed class SourcesApiTests(SmallLimitsServerFixture fixture, ArchiveSer
     public async Task Build_SourceAnswers404_FailsWithTheStatus()
     {
         var app = await _api.CreateAppAsync();
-        var url = archives.Server.Status(404);
+        var url = archives.Status(404);
 
         var (build, _) = await _api.BuildAsync(app.Name, url);
 
@@ -123,20 +122,20 @@ public sealed class SourcesApiTests(SmallLimitsServerFixture fixture, ArchiveSer
     public async Task Build_Checksum_MustMatchTheSource()
     {
         var app = await _api.CreateAppAsync();
-        var wrong = Api.Checksum([1, 2, 3]);
+        var wrong = Archives.Checksum([1, 2, 3]);
 
-        var (mismatch, _) = await _api.BuildAsync(app.Name, archives.Server.Serve(ProcfileApp), wrong);
-        var (match, output) = await _api.BuildAsync(app.Name, archives.Server.Serve(ProcfileApp), Api.Checksum(ProcfileApp).ToUpperInvariant());
+        var (mismatch, _) = await _api.BuildAsync(app.Name, archives.Serve(ProcfileApp), wrong);
+        var (match, output) = await _api.BuildAsync(app.Name, archives.Serve(ProcfileApp), Archives.Checksum(ProcfileApp).ToUpperInvariant());
 
         Assert.Equal("failed", mismatch.Status);
-        Assert.Equal($"Checksum mismatch: the build promised {wrong} but the source is {Api.Checksum(ProcfileApp)}.", mismatch.FailureReason);
+        Assert.Equal($"Checksum mismatch: the build promised {wrong} but the source is {Archives.Checksum(ProcfileApp)}.", mismatch.FailureReason);
         Assert.True(match.Status == "succeeded", output);
-        Assert.Equal(Api.Checksum(ProcfileApp), match.SourceBlob.Checksum);
+        Assert.Equal(Archives.Checksum(ProcfileApp), match.SourceBlob.Checksum);
     }
 
-    private static async Task<SourceResponse> CreateSourceAsync(Api api)
+    private static async Task<SourceResponse> CreateSourceAsync(SlipwayApi api)
     {
-        var source = await Api.ReadAsync<SourceResponse>(await api.Http.PostAsync("/sources", null), HttpStatusCode.Created);
+        var source = await SlipwayApi.ReadAsync<SourceResponse>(await api.Http.PostAsync("/sources", null), HttpStatusCode.Created);
         Assert.False(source.Uploaded);
         Assert.EndsWith($"/sources/{source.Id}", source.SourceBlob.PutUrl);
         return source;

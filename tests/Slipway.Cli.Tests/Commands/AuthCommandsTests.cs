@@ -1,6 +1,6 @@
-namespace Slipway.Cli.Tests;
+namespace Slipway.Cli.Tests.Commands;
 
-public sealed class AuthCommandsTests(ServerFixture fixture) : IClassFixture<ServerFixture>, IDisposable
+public sealed class AuthCommandsTests(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>, IDisposable
 {
     private readonly string _home = Directory.CreateTempSubdirectory("aka-home-").FullName;
 
@@ -104,7 +104,7 @@ public sealed class AuthCommandsTests(ServerFixture fixture) : IClassFixture<Ser
 
     private async Task<(string Email, string Token)> NewUserAsync()
     {
-        var email = $"{ServerFixture.UniqueName("dev")}@example.com";
-        return (email, await fixture.Server.CreateUserAsync(email));
+        var email = $"{SlipwayApi.Unique("dev")}@example.com";
+        return (email, await fixture.Api.CreateUserAsync(email));
     }
 }

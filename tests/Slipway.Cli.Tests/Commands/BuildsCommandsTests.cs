@@ -1,10 +1,10 @@
-using Slipway.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 
-namespace Slipway.Cli.Tests;
+namespace Slipway.Cli.Tests.Commands;
 
-public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<ServerFixture>, IAsyncLifetime
+public sealed class BuildsCommandsTests(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>, IAsyncLifetime
 {
-    private const string Procfile = "web: " + ServerFixture.WorkingWeb + "\n";
+    private const string Procfile = "web: " + SlipwayApi.StaticWeb + "\n";
 
     private readonly List<string> _folders = [];
     private ArchiveServer? _archives;
@@ -29,7 +29,7 @@ public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task ReleasesCreate_Folder_PrintsTheExactLineOnceTheReleaseIsLive()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
         var folder = Folder(("Procfile", Procfile), (".git/HEAD", "ref: refs/heads/main\n"), ("public/index.html", "hello\n"));
 
         var result = await fixture.Aka.RunAsync("releases:create", folder, "-a", app);
@@ -37,19 +37,19 @@ public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<S
         Assert.Equal($"Deploying {folder} to {app} ... ✓\n", result.Out);
         Assert.Equal("", result.Error);
         Assert.Equal(0, result.ExitCode);
-        var release = await fixture.GetReleaseAsync(app, 1);
-        var build = Assert.Single(await fixture.GetBuildsAsync(app));
+        var release = await fixture.Api.GetReleaseAsync(app, 1);
+        var build = Assert.Single(await fixture.Api.ListBuildsAsync(app));
         Assert.Equal("succeeded", release.Status);
         Assert.True(release.Current);
         Assert.Equal($"Deploy {build.Id.ToString("N")[..8]}", release.Description);
-        Assert.Single(await fixture.GetDynosAsync(app), d => d.State == "up" && d.ReleaseVersion == 1);
-        await fixture.DestroyAppAsync(app);
+        Assert.Single(await fixture.Api.ListDynosAsync(app), d => d.State == "up" && d.ReleaseVersion == 1);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
     public async Task ReleasesCreate_Url_PrintsTheExactLine()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
         var url = Archives.Serve(Slipway.TestSupport.Archives.TarGz([new ArchiveFile("Procfile", Procfile)], folder: "source-main"));
 
         var result = await fixture.Aka.RunAsync("releases:create", url, "-a", app);
@@ -57,14 +57,14 @@ public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<S
         Assert.Equal($"Deploying {url} to {app} ... ✓\n", result.Out);
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(1, Archives.Hits[new Uri(url).AbsolutePath]);
-        Assert.Equal("succeeded", (await fixture.GetReleaseAsync(app, 1)).Status);
-        await fixture.DestroyAppAsync(app);
+        Assert.Equal("succeeded", (await fixture.Api.GetReleaseAsync(app, 1)).Status);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
     public async Task ReleasesCreate_LocalArchive_IsUploadedAsItIs()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
         var archive = Path.Combine(Folder(), "app.zip");
         await File.WriteAllBytesAsync(archive, Slipway.TestSupport.Archives.Zip([new ArchiveFile("Procfile", Procfile)]), TestContext.Current.CancellationToken);
 
@@ -72,19 +72,19 @@ public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<S
 
         Assert.Equal($"Deploying {archive} to {app} ... ✓\n", result.Out);
         Assert.Equal(0, result.ExitCode);
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
     public async Task ReleasesCreate_NoBuildpackDetects_PrintsTheCrossAndTheLastLinesAndFails()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
         var folder = Folder(("README.txt", "nothing to run here\n"));
 
         var result = await fixture.Aka.RunAsync("releases:create", folder, "-a", app);
 
-        var build = Assert.Single(await fixture.GetBuildsAsync(app));
-        var lines = (await fixture.GetBuildResultAsync(app, build.Id)).Lines;
+        var build = Assert.Single(await fixture.Api.ListBuildsAsync(app));
+        var lines = (await fixture.Api.GetBuildResultAsync(app, build.Id)).Lines;
         Assert.NotEmpty(lines);
         Assert.Equal(
             $"Deploying {folder} to {app} ... ✕\n" + string.Concat(lines.TakeLast(20).Select(l => l.Line + "\n")),
@@ -98,10 +98,13 @@ public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task ReleasesCreate_CompileFails_PrintsTheLastTwentyLines()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.SetConfigAsync(app, "BUILDPACK_URL", Folder(
-            ("bin/detect", "#!/bin/sh\necho Failing\n"),
-            ("bin/compile", "#!/bin/sh\nfor i in $(seq 1 30); do echo \"compile line $i\"; done\nexit 1\n")));
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.SetConfigAsync(app, new Dictionary<string, string>
+        {
+            ["BUILDPACK_URL"] = Folder(
+                ("bin/detect", "#!/bin/sh\necho Failing\n"),
+                ("bin/compile", "#!/bin/sh\nfor i in $(seq 1 30); do echo \"compile line $i\"; done\nexit 1\n")),
+        });
         var folder = Folder(("Procfile", Procfile));
 
         var result = await fixture.Aka.RunAsync("releases:create", folder, "-a", app);
@@ -117,12 +120,12 @@ public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task ReleasesCreate_ReleasePhaseFails_PrintsTheReasonAndTheReleaseOutput()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
         var folder = Folder(("Procfile", Procfile + "release: echo migrating; exit 3\n"));
 
         var result = await fixture.Aka.RunAsync("releases:create", folder, "-a", app);
 
-        var release = await fixture.GetReleaseAsync(app, 1);
+        var release = await fixture.Api.GetReleaseAsync(app, 1);
         Assert.Equal("failed", release.Status);
         Assert.Equal($"Deploying {folder} to {app} ... ✕\nmigrating\n", result.Out);
         Assert.Equal($"! Release v1 failed: {release.FailureReason}\n", result.Error);
@@ -132,20 +135,20 @@ public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task ReleasesCreate_OnTerminal_SpinsThenPrintsAGreenTick()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
         var folder = Folder(("Procfile", Procfile));
 
         var result = await (fixture.Aka with { IsTerminal = true }).RunAsync("releases:create", folder, "-a", app);
 
         Assert.Contains($"Deploying {folder} to {app} ... \u001b[32m✓\u001b[0m\n", result.Out);
         Assert.Equal(0, result.ExitCode);
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
     public async Task ReleasesCreate_NeitherUrlNorFile_IsRefused()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("releases:create", "/no/such/place", "-a", app);
 
@@ -156,12 +159,12 @@ public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Builds_InfoAndOutput_ShowTheBuild()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
         var url = Archives.Serve(Slipway.TestSupport.Archives.TarGz([new ArchiveFile("Procfile", Procfile)]));
         Assert.Equal(0, (await fixture.Aka.RunAsync("releases:create", url, "-a", app)).ExitCode);
-        var build = Assert.Single(await fixture.GetBuildsAsync(app));
+        var build = Assert.Single(await fixture.Api.ListBuildsAsync(app));
         var id = build.Id.ToString("N")[..8];
-        var aka = fixture.Aka with { Clock = new FixedClock(build.CreatedAt.AddMinutes(2)) };
+        var aka = fixture.Aka with { Clock = new FakeTimeProvider(build.CreatedAt.AddMinutes(2)) };
 
         var list = await aka.RunAsync("builds", "-a", app);
         var info = await aka.RunAsync("builds:info", id, "-a", app);
@@ -176,32 +179,32 @@ public sealed class BuildsCommandsTests(ServerFixture fixture) : IClassFixture<S
             "Buildpack: ",
             info.Out);
         Assert.Contains($"\nSlug:      {build.Slug!.Id}\nRelease:   v1\nBy:        admin@slipway.local\nWhen:      {build.CreatedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}\n", info.Out);
-        var lines = (await fixture.GetBuildResultAsync(app, build.Id)).Lines;
+        var lines = (await fixture.Api.GetBuildResultAsync(app, build.Id)).Lines;
         Assert.Equal(string.Concat(lines.Select(l => l.Line + "\n")), output.Out);
         Assert.Contains("Released v1", output.Out);
         Assert.Equal(0, output.ExitCode);
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
     public async Task ReleasesCreate_Verbose_StreamsTheBuildOutputFirst()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
         var folder = Folder(("Procfile", Procfile));
 
         var result = await fixture.Aka.RunAsync("releases:create", folder, "-a", app, "--verbose");
 
-        var build = Assert.Single(await fixture.GetBuildsAsync(app));
-        var lines = (await fixture.GetBuildResultAsync(app, build.Id)).Lines;
+        var build = Assert.Single(await fixture.Api.ListBuildsAsync(app));
+        var lines = (await fixture.Api.GetBuildResultAsync(app, build.Id)).Lines;
         Assert.Equal(string.Concat(lines.Select(l => l.Line + "\n")) + $"Deploying {folder} to {app} ... ✓\n", result.Out);
         Assert.Equal(0, result.ExitCode);
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
     public async Task Builds_UnknownBuild_FailsWithTheServerMessage()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("builds:info", "0123abcd", "-a", app);
 

@@ -1,47 +1,47 @@
-namespace Slipway.Cli.Tests;
+namespace Slipway.Cli.Tests.Commands;
 
-public sealed class ConfigCommandsTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public sealed class ConfigCommandsTests(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>
 {
     [Fact]
     public async Task ConfigSet_NewVars_PrintsKeysAndTheNewVersion()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("config:set", "FOO=1", "BAR=two words", "-a", app);
 
         Assert.Equal($"Setting FOO, BAR and restarting {app} ... done, v1\n", result.Out);
         Assert.Equal("", result.Error);
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(new Dictionary<string, string> { ["FOO"] = "1", ["BAR"] = "two words" }, await fixture.GetConfigAsync(app));
+        Assert.Equal(new Dictionary<string, string> { ["FOO"] = "1", ["BAR"] = "two words" }, await fixture.Api.GetConfigAsync(app));
     }
 
     [Fact]
     public async Task ConfigSet_SameValues_PrintsNoChangeLineAndMakesNoRelease()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
         await fixture.Aka.RunAsync("config:set", "FOO=1", "BAR=2", "-a", app);
 
         var result = await fixture.Aka.RunAsync("config:set", "FOO=1", "BAR=2", "-a", app);
 
         Assert.Equal($"No changes to {app}: FOO, BAR already set\n", result.Out);
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(1, (await fixture.GetAppAsync(app)).CurrentVersion);
+        Assert.Equal(1, (await fixture.Api.GetAppAsync(app)).CurrentVersion);
     }
 
     [Fact]
     public async Task ConfigSet_ValueWithEqualsSign_KeepsEverythingAfterTheFirst()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
 
         await fixture.Aka.RunAsync("config:set", "DATABASE_URL=postgres://u:p@h/db?sslmode=require", "-a", app);
 
-        Assert.Equal("postgres://u:p@h/db?sslmode=require", (await fixture.GetConfigAsync(app))["DATABASE_URL"]);
+        Assert.Equal("postgres://u:p@h/db?sslmode=require", (await fixture.Api.GetConfigAsync(app))["DATABASE_URL"]);
     }
 
     [Fact]
     public async Task ConfigSet_Output_NeverShowsTheValue()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("config:set", "SECRET=hunter2", "-a", app);
 
@@ -52,14 +52,14 @@ public sealed class ConfigCommandsTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task ConfigSet_ItemWithoutEqualsSign_IsRejectedBeforeAnyRequest()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("config:set", "FOO=1", "hunter2", "-a", app);
 
         Assert.Equal("", result.Out);
         Assert.Equal("! Config vars are set as KEY=value; argument 2 is not.\n", result.Error);
         Assert.Equal(1, result.ExitCode);
-        Assert.Empty(await fixture.GetConfigAsync(app));
+        Assert.Empty(await fixture.Api.GetConfigAsync(app));
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class ConfigCommandsTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task ConfigSet_InvalidName_FailsWithTheServerMessage()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("config:set", "1FOO=x", "-a", app);
 
@@ -85,21 +85,21 @@ public sealed class ConfigCommandsTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task ConfigUnset_SetVar_PrintsKeyAndTheNewVersion()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.SetConfigAsync(app, "FOO", "1");
-        await fixture.SetConfigAsync(app, "BAR", "2");
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["FOO"] = "1" });
+        await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["BAR"] = "2" });
 
         var result = await fixture.Aka.RunAsync("config:unset", "FOO", "-a", app);
 
         Assert.Equal($"Unsetting FOO and restarting {app} ... done, v3\n", result.Out);
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(new Dictionary<string, string> { ["BAR"] = "2" }, await fixture.GetConfigAsync(app));
+        Assert.Equal(new Dictionary<string, string> { ["BAR"] = "2" }, await fixture.Api.GetConfigAsync(app));
     }
 
     [Fact]
     public async Task ConfigUnset_UnsetVar_PrintsNoChangeLine()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("config:unset", "FOO", "BAR", "-a", app);
 
@@ -110,7 +110,7 @@ public sealed class ConfigCommandsTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Config_SetVars_PrintsThemSortedAndAligned()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
         await fixture.Aka.RunAsync("config:set", "ZED=last", "DATABASE_URL=postgres://db", "A=1", "-a", app);
 
         var result = await fixture.Aka.RunAsync("config", "-a", app);
@@ -127,7 +127,7 @@ public sealed class ConfigCommandsTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Config_Shell_PrintsKeyEqualsValueLines()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
         await fixture.Aka.RunAsync("config:set", "B=2", "A=1", "-a", app);
 
         var result = await fixture.Aka.RunAsync("config", "--shell", "-a", app);
@@ -138,7 +138,7 @@ public sealed class ConfigCommandsTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Config_NoVars_PrintsHeadingOnly()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("config", "-a", app);
 
@@ -148,8 +148,8 @@ public sealed class ConfigCommandsTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Config_Json_PrintsTheApiObject()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.SetConfigAsync(app, "FOO", "1");
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["FOO"] = "1" });
 
         var result = await fixture.Aka.RunAsync("config", "-a", app, "--json");
 
@@ -159,8 +159,8 @@ public sealed class ConfigCommandsTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task ConfigGet_SetVar_PrintsItsValue()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.SetConfigAsync(app, "FOO", "bar baz");
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["FOO"] = "bar baz" });
 
         var result = await fixture.Aka.RunAsync("config:get", "FOO", "-a", app);
 
@@ -171,7 +171,7 @@ public sealed class ConfigCommandsTests(ServerFixture fixture) : IClassFixture<S
     [Fact]
     public async Task ConfigGet_UnsetVar_PrintsAnEmptyLine()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("config:get", "FOO", "-a", app);
 

@@ -1,11 +1,11 @@
-namespace Slipway.Cli.Tests;
+namespace Slipway.Cli.Tests.Commands;
 
 /// <summary>A server whose built-in brokers take a known password, so a test can register one of them again as an API broker.</summary>
-public sealed class AddonsServerFixture : ServerFixture
+public sealed class AddonsServerFixture : SlipwayServerFixture
 {
     public const string BuiltInPassword = "built-in-test-password";
 
-    protected override IDictionary<string, string?>? Settings => new Dictionary<string, string?> { ["Slipway:Addons:BuiltInPassword"] = BuiltInPassword };
+    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?> { ["Slipway:Addons:BuiltInPassword"] = BuiltInPassword };
 }
 
 public sealed class AddonsCommandsTests(AddonsServerFixture fixture) : IClassFixture<AddonsServerFixture>
@@ -25,8 +25,8 @@ public sealed class AddonsCommandsTests(AddonsServerFixture fixture) : IClassFix
     [Fact]
     public async Task AddonsCreateListInfoDestroy_WithTheFilestore()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app);
 
         var created = await fixture.Aka.RunAsync("addons:create", "filestore:standard", "-a", app, "--name", "files");
 
@@ -49,7 +49,7 @@ public sealed class AddonsCommandsTests(AddonsServerFixture fixture) : IClassFix
             "Broker:      filestore\n" +
             "Created:     ",
             info.Out);
-        Assert.DoesNotContain((await fixture.GetConfigAsync(app))["FILESTORE_PATH"], info.Out + list.Out + created.Out);
+        Assert.DoesNotContain((await fixture.Api.GetConfigAsync(app))["FILESTORE_PATH"], info.Out + list.Out + created.Out);
 
         var refused = await fixture.Aka.RunAsync("addons:destroy", "files", "-a", app);
 
@@ -61,14 +61,14 @@ public sealed class AddonsCommandsTests(AddonsServerFixture fixture) : IClassFix
         Assert.Equal($"Destroying files on {app} ... ✓\n", destroyed.Out);
         Assert.Equal(0, destroyed.ExitCode);
         Assert.Equal($"{app} has no add-ons\n", (await fixture.Aka.RunAsync("addons", "-a", app)).Out);
-        Assert.DoesNotContain("FILESTORE_PATH", (await fixture.GetConfigAsync(app)).Keys);
-        await fixture.DestroyAppAsync(app);
+        Assert.DoesNotContain("FILESTORE_PATH", (await fixture.Api.GetConfigAsync(app)).Keys);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
     public async Task AddonsCreate_UnknownPlan_FailsWithTheServerMessage()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("addons:create", "filestore:huge", "-a", app);
 
@@ -79,10 +79,10 @@ public sealed class AddonsCommandsTests(AddonsServerFixture fixture) : IClassFix
     [Fact]
     public async Task Rollback_AcrossAnAttach_WarnsThatTheAddonIsNotRolledBack()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app);
         Assert.Equal(0, (await fixture.Aka.RunAsync("addons:create", "filestore", "-a", app, "--name", "mydb")).ExitCode);
-        var attach = await fixture.SettledAsync(app, await fixture.GetReleaseAsync(app, 2));
+        var attach = await fixture.Api.SettledAsync(app, await fixture.Api.GetReleaseAsync(app, 2));
         Assert.Equal("Attach mydb add-on", attach.Description);
 
         var result = await fixture.Aka.RunAsync("rollback", "v1", "-a", app);
@@ -98,14 +98,14 @@ public sealed class AddonsCommandsTests(AddonsServerFixture fixture) : IClassFix
     [Fact]
     public async Task Rollback_WithoutAddonChanges_PrintsNoWarning()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app);
-        await fixture.DeploySlugAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app);
+        await fixture.Api.DeploySlugAsync(app);
 
         var result = await fixture.Aka.RunAsync("rollback", "v1", "-a", app);
 
         Assert.Equal($"Rolling back to v1 on {app}\n", result.Out);
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
@@ -124,10 +124,10 @@ public sealed class AddonsCommandsTests(AddonsServerFixture fixture) : IClassFix
     [Fact]
     public async Task ReleasesInfo_ListsTheReleasesAddons()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app);
         Assert.Equal(0, (await fixture.Aka.RunAsync("addons:create", "filestore:standard", "-a", app, "--name", "files")).ExitCode);
-        await fixture.SettledAsync(app, await fixture.GetReleaseAsync(app, 2));
+        await fixture.Api.SettledAsync(app, await fixture.Api.GetReleaseAsync(app, 2));
 
         var withAddon = await fixture.Aka.RunAsync("releases:info", "v2", "-a", app);
         var without = await fixture.Aka.RunAsync("releases:info", "v1", "-a", app);
@@ -140,7 +140,7 @@ public sealed class AddonsCommandsTests(AddonsServerFixture fixture) : IClassFix
     [Fact]
     public async Task AddonsBrokers_ListAndAdd()
     {
-        var name = ServerFixture.UniqueName("broker");
+        var name = SlipwayApi.Unique("broker");
         var url = new Uri(fixture.Server.BaseAddress, "brokers/filestore/").ToString();
 
         var added = await fixture.Aka.RunAsync("addons:brokers:add", name, url, "--username", "slipway", "--password", AddonsServerFixture.BuiltInPassword);
@@ -157,7 +157,7 @@ public sealed class AddonsCommandsTests(AddonsServerFixture fixture) : IClassFix
     {
         var url = new Uri(fixture.Server.BaseAddress, "brokers/filestore/").ToString();
 
-        var result = await fixture.Aka.RunAsync("addons:brokers:add", ServerFixture.UniqueName("broker"), url, "--username", "slipway", "--password", "wrong");
+        var result = await fixture.Aka.RunAsync("addons:brokers:add", SlipwayApi.Unique("broker"), url, "--username", "slipway", "--password", "wrong");
 
         Assert.StartsWith("! The broker was not added: ", result.Error);
         Assert.Equal(1, result.ExitCode);
@@ -166,7 +166,7 @@ public sealed class AddonsCommandsTests(AddonsServerFixture fixture) : IClassFix
     [Fact]
     public async Task AddonsBrokers_NonAdmin_IsRefused()
     {
-        var token = await fixture.Server.CreateUserAsync($"{ServerFixture.UniqueName("user")}@example.com");
+        var token = await fixture.Api.CreateUserAsync($"{SlipwayApi.Unique("user")}@example.com");
 
         var result = await (fixture.Aka with { Token = token }).RunAsync("addons:brokers");
 
@@ -178,6 +178,6 @@ public sealed class AddonsCommandsTests(AddonsServerFixture fixture) : IClassFix
     private async Task DestroyAsync(string app, string addon)
     {
         Assert.Equal(0, (await fixture.Aka.RunAsync("addons:destroy", addon, "-a", app, "--confirm", app)).ExitCode);
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.DestroyAppAsync(app);
     }
 }

@@ -1,6 +1,6 @@
 using Slipway.Cli.Api;
 
-namespace Slipway.Cli.Tests;
+namespace Slipway.Cli.Tests.Api;
 
 public sealed class NetrcTests
 {

@@ -1,25 +1,26 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Time.Testing;
 
-namespace Slipway.Cli.Tests;
+namespace Slipway.Cli.Tests.Commands;
 
-public sealed partial class RuntimeCommandsTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public sealed partial class RuntimeCommandsTests(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>
 {
     private const string Worker = "while true; do sleep 1; done";
 
     [Fact]
     public async Task Ps_AfterADeploy_PrintsTheWebProcessUp()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app);
-        var dynos = await fixture.WaitForDynosAsync(app, d => d is [{ State: "up" }]);
-        var aka = fixture.Aka with { Clock = new FixedClock(dynos[0].Since.AddMinutes(3)) };
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app);
+        var dynos = await fixture.Api.WaitForDynosAsync(app, d => d is [{ State: "up" }]);
+        var aka = fixture.Aka with { Clock = new FakeTimeProvider(dynos[0].Since.AddMinutes(3)) };
 
         var result = await aka.RunAsync("ps", "-a", app);
 
         Assert.Equal("web.1: up 3m (v1)\n", result.Out);
         Assert.Equal("", result.Error);
         Assert.Equal(0, result.ExitCode);
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
@@ -33,7 +34,7 @@ public sealed partial class RuntimeCommandsTests(ServerFixture fixture) : IClass
     [Fact]
     public async Task Ps_AppWithoutCode_SaysNothingRuns()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("ps", "-a", app);
 
@@ -44,37 +45,37 @@ public sealed partial class RuntimeCommandsTests(ServerFixture fixture) : IClass
     [Fact]
     public async Task PsScale_UpThenDown_PrintsTheNewFormationAndTheProcessesFollow()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeployProcessTypesAsync(app, new Dictionary<string, string> { ["web"] = ServerFixture.WorkingWeb, ["worker"] = Worker });
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app, new Dictionary<string, string> { ["web"] = SlipwayApi.StaticWeb, ["worker"] = Worker });
 
         var up = await fixture.Aka.RunAsync("ps:scale", "web=2", "worker=1", "-a", app);
 
         Assert.Equal("Scaling dynos... done, now running web at 2, worker at 1\n", up.Out);
         Assert.Equal(0, up.ExitCode);
-        var dynos = await fixture.WaitForDynosAsync(app, d => d.Count == 3 && d.All(x => x.State == "up"));
-        var ps = await (fixture.Aka with { Clock = new FixedClock(dynos.Max(d => d.Since).AddMinutes(1)) }).RunAsync("ps", "-a", app);
+        var dynos = await fixture.Api.WaitForDynosAsync(app, d => d.Count == 3 && d.All(x => x.State == "up"));
+        var ps = await (fixture.Aka with { Clock = new FakeTimeProvider(dynos.Max(d => d.Since).AddMinutes(1)) }).RunAsync("ps", "-a", app);
         Assert.Equal(["web.1", "web.2", "worker.1"], ps.Out.TrimEnd('\n').Split('\n').Select(l => l[..l.IndexOf(':')]));
         Assert.All(ps.Out.TrimEnd('\n').Split('\n'), l => Assert.Matches(@"^(web|worker)\.\d: up \d+m \(v1\)$", l));
 
         var down = await fixture.Aka.RunAsync("ps:scale", "web=1", "worker=0", "-a", app);
 
         Assert.Equal("Scaling dynos... done, now running web at 1, worker at 0\n", down.Out);
-        await fixture.WaitForDynosAsync(app, d => d is [{ Name: "web.1", State: "up" }]);
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.WaitForDynosAsync(app, d => d is [{ Name: "web.1", State: "up" }]);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
     public async Task PsScale_UnknownType_FailsWithTheServerMessage()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app);
 
         var result = await fixture.Aka.RunAsync("ps:scale", "nope=1", "-a", app);
 
         Assert.Equal($"! {app} has no process type 'nope' (it has: web).\n", result.Error);
         Assert.Equal("", result.Out);
         Assert.Equal(1, result.ExitCode);
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
@@ -89,41 +90,41 @@ public sealed partial class RuntimeCommandsTests(ServerFixture fixture) : IClass
     [Fact]
     public async Task PsRestart_AllAndOneType_RestartsTheProcesses()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app);
-        var before = (await fixture.WaitForDynosAsync(app, d => d is [{ State: "up" }]))[0];
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app);
+        var before = (await fixture.Api.WaitForDynosAsync(app, d => d is [{ State: "up" }]))[0];
 
         var all = await fixture.Aka.RunAsync("ps:restart", "-a", app);
 
         Assert.Equal($"Restarting dynos on {app}... done\n", all.Out);
         Assert.Equal(0, all.ExitCode);
-        var restarted = (await fixture.WaitForDynosAsync(app, d => d is [{ State: "up" } one] && one.Since > before.Since))[0];
+        var restarted = (await fixture.Api.WaitForDynosAsync(app, d => d is [{ State: "up" } one] && one.Since > before.Since))[0];
 
         var web = await fixture.Aka.RunAsync("ps:restart", "web", "-a", app);
 
         Assert.Equal($"Restarting web dynos on {app}... done\n", web.Out);
-        await fixture.WaitForDynosAsync(app, d => d is [{ State: "up" } one] && one.Since > restarted.Since);
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.WaitForDynosAsync(app, d => d is [{ State: "up" } one] && one.Since > restarted.Since);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
     public async Task PsRestart_UnknownType_FailsWithTheServerMessage()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app);
 
         var result = await fixture.Aka.RunAsync("ps:restart", "nope", "-a", app);
 
         Assert.Equal($"! {app} has no process type or process 'nope'.\n", result.Error);
         Assert.Equal(1, result.ExitCode);
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
     public async Task Logs_ShowTheAppsOutputAndNLimitsTheLines()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app, web: "echo hello from $DYNO; echo second line; exec " + ServerFixture.WorkingWeb);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app, new() { ["web"] = "echo hello from $DYNO; echo second line; exec " + SlipwayApi.StaticWeb });
 
         var result = await LogsUntilAsync(app, "second line");
 
@@ -136,14 +137,14 @@ public sealed partial class RuntimeCommandsTests(ServerFixture fixture) : IClass
 
         Assert.Single(one.Out.TrimEnd('\n').Split('\n'));
         Assert.Equal(lines[^1], one.Out.TrimEnd('\n'));
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
     public async Task LogsTail_FollowsUntilCancelled()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app, web: "echo tailed line; exec " + ServerFixture.WorkingWeb);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app, new() { ["web"] = "echo tailed line; exec " + SlipwayApi.StaticWeb });
         await LogsUntilAsync(app, "tailed line");
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var output = new WatchedWriter("tailed line", cancel);
@@ -152,55 +153,45 @@ public sealed partial class RuntimeCommandsTests(ServerFixture fixture) : IClass
 
         Assert.Equal(0, exitCode);
         Assert.Contains("app[web.1]: tailed line", output.ToString());
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
     public async Task ReleasesOutput_FailingReleasePhase_PrintsItsOutputAndExitCode()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app);
-        var (_, release) = await fixture.DeployProcessTypesAsync(app, new Dictionary<string, string> { ["web"] = ServerFixture.WorkingWeb, ["release"] = "echo migrating; exit 3" });
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app);
+        var (_, release) = await fixture.Api.DeploySlugAsync(app, new Dictionary<string, string> { ["web"] = SlipwayApi.StaticWeb, ["release"] = "echo migrating; exit 3" });
         Assert.Equal("failed", release.Status);
 
         var result = await fixture.Aka.RunAsync("releases:output", "v2", "-a", app);
 
         Assert.Equal("=== v2 release phase: exit code 3\nmigrating\n", result.Out);
         Assert.Equal(0, result.ExitCode);
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     [Fact]
     public async Task ReleasesOutput_ReleaseWithoutReleasePhase_SaysSo()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app);
 
         var result = await fixture.Aka.RunAsync("releases:output", "v1", "-a", app);
 
         Assert.Equal("v1 has no release phase.\n", result.Out);
         Assert.Equal(0, result.ExitCode);
-        await fixture.DestroyAppAsync(app);
+        await fixture.Api.DestroyAppAsync(app);
     }
 
     private static string PsLine(Slipway.Contracts.DynoResponse dyno, DateTimeOffset now) => Slipway.Cli.Commands.PsCommand.Line(dyno, now);
 
     /// <summary>Runs <c>aka logs</c> until the line has reached the app's log store (processes write to it in the background).</summary>
-    private async Task<AkaResult> LogsUntilAsync(string app, string text)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var result = await fixture.Aka.RunAsync("logs", "-a", app);
-            if (result.Out.Contains(": " + text + "\n", StringComparison.Ordinal))
-            {
-                return result;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"'{text}' never reached the log of {app}: {result.Out}{result.Error}");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
+    private Task<AkaResult> LogsUntilAsync(string app, string text) => Poll.UntilAsync(
+        () => fixture.Aka.RunAsync("logs", "-a", app),
+        result => result.Out.Contains(": " + text + "\n", StringComparison.Ordinal),
+        result => $"'{text}' never reached the log of {app}: {result.Out}{result.Error}",
+        TimeSpan.FromSeconds(60));
 
     [GeneratedRegex(@"^(?<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00) (?<source>\S+): (?<text>.*)$")]
     private static partial Regex LogLine();

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Slipway.Contracts;
+using Slipway.Server.Tests.Runtime;
 
-namespace Slipway.Server.Tests.Runtime;
+namespace Slipway.Server.Tests.Routing;
 
 /// <summary>No request fails while releases come and go: new processes start next to the old, traffic moves, the old drain.</summary>
 public sealed class ZeroDowntimeTests(RuntimeServerFixture fixture) : IClassFixture<RuntimeServerFixture>

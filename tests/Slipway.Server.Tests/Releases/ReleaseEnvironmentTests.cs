@@ -1,7 +1,7 @@
 using Slipway.Server.Addons;
 using Slipway.Server.Releases;
 
-namespace Slipway.Server.Tests.Addons;
+namespace Slipway.Server.Tests.Releases;
 
 public sealed class ReleaseEnvironmentTests
 {
@@ -23,15 +23,5 @@ public sealed class ReleaseEnvironmentTests
             [new AddonAttachment(Guid.NewGuid(), "db", "postgresql", "standard", new() { ["DATABASE_URL"] = "live" })]);
 
         Assert.Equal("live", environment["DATABASE_URL"]);
-    }
-
-    [Theory]
-    [InlineData("database_url", "DATABASE_URL")]
-    [InlineData("uri", "URI")]
-    [InlineData("api-key", "API_KEY")]
-    [InlineData("1st", "_1ST")]
-    public void CredentialsKey_BecomesUpperCasedConfigVarName(string key, string expected)
-    {
-        Assert.Equal(expected, AddonConfig.NameOf(key));
     }
 }

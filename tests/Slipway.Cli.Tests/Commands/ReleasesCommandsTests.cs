@@ -1,8 +1,9 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 
-namespace Slipway.Cli.Tests;
+namespace Slipway.Cli.Tests.Commands;
 
-public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public sealed class ReleasesCommandsTests(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>
 {
     private const string FirstSha = "0123456789abcdef0123456789abcdef01234567";
     private const string SecondSha = "fedcba9876543210fedcba9876543210fedcba98";
@@ -10,11 +11,11 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task Releases_ConfigThenSlugDeploys_PrintsExactLinesOldestFirst()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.SetConfigAsync(app, "FOO", "1");
-        var (first, _) = await fixture.DeploySlugAsync(app, FirstSha, "Add the widget");
-        var (second, latest) = await fixture.DeploySlugAsync(app, SecondSha, "Fix the widget\n\nIt was upside down.");
-        var aka = fixture.Aka with { Clock = new FixedClock(latest.CreatedAt.AddMinutes(2)) };
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["FOO"] = "1" });
+        var (first, _) = await fixture.Api.DeploySlugAsync(app, commit: FirstSha, message: "Add the widget");
+        var (second, latest) = await fixture.Api.DeploySlugAsync(app, commit: SecondSha, message: "Fix the widget\n\nIt was upside down.");
+        var aka = fixture.Aka with { Clock = new FakeTimeProvider(latest.CreatedAt.AddMinutes(2)) };
 
         var result = await aka.RunAsync("releases", "-a", app);
 
@@ -30,9 +31,9 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task Releases_SlugWithoutCommitInfo_PrintsDescriptionAlone()
     {
-        var app = await fixture.CreateAppAsync();
-        var (slug, release) = await fixture.DeploySlugAsync(app);
-        var aka = fixture.Aka with { Clock = new FixedClock(release.CreatedAt.AddHours(3)) };
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        var (slug, release) = await fixture.Api.DeploySlugAsync(app);
+        var aka = fixture.Aka with { Clock = new FakeTimeProvider(release.CreatedAt.AddHours(3)) };
 
         var result = await aka.RunAsync("releases", "-a", app);
 
@@ -42,14 +43,14 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task Releases_WithNum_PrintsTheNewestNOldestFirst()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
         for (var i = 1; i <= 4; i++)
         {
-            await fixture.SetConfigAsync(app, $"K{i}", "x");
+            await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { [$"K{i}"] = "x" });
         }
 
-        var latest = await fixture.GetReleaseAsync(app, 4);
-        var aka = fixture.Aka with { Clock = new FixedClock(latest.CreatedAt.AddDays(16)) };
+        var latest = await fixture.Api.GetReleaseAsync(app, 4);
+        var aka = fixture.Aka with { Clock = new FakeTimeProvider(latest.CreatedAt.AddDays(16)) };
 
         var result = await aka.RunAsync("releases", "-a", app, "-n", "2");
 
@@ -62,9 +63,9 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task Releases_Json_PrintsTheApiReleasesAscending()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.SetConfigAsync(app, "A", "1");
-        await fixture.SetConfigAsync(app, "B", "2");
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["A"] = "1" });
+        await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["B"] = "2" });
 
         var result = await fixture.Aka.RunAsync("releases", "-a", app, "--json");
 
@@ -77,15 +78,15 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task Releases_OnTerminal_ColoursCurrentGreenAndFailedRed()
     {
-        var app = await fixture.CreateAppAsync();
-        var (first, _) = await fixture.DeploySlugAsync(app);
-        await fixture.SetConfigAsync(app, "FOO", "1");
-        var (failed, failedSlug, _) = await fixture.DeployFailingAsync(app);
-        var v1 = await fixture.GetReleaseAsync(app, 1);
-        var v2 = await fixture.GetReleaseAsync(app, 2);
-        var v3 = await fixture.GetReleaseAsync(app, failed);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        var (first, _) = await fixture.Api.DeploySlugAsync(app);
+        await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["FOO"] = "1" });
+        var (failed, failedSlug, _) = await DeployFailingAsync(app);
+        var v1 = await fixture.Api.GetReleaseAsync(app, 1);
+        var v2 = await fixture.Api.GetReleaseAsync(app, 2);
+        var v3 = await fixture.Api.GetReleaseAsync(app, failed);
         var now = v3.CreatedAt.AddSeconds(1);
-        var aka = fixture.Aka with { Clock = new FixedClock(now), IsTerminal = true };
+        var aka = fixture.Aka with { Clock = new FakeTimeProvider(now), IsTerminal = true };
 
         var result = await aka.RunAsync("releases", "-a", app);
 
@@ -99,9 +100,9 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task Releases_Piped_HasNoColour()
     {
-        var app = await fixture.CreateAppAsync();
-        var (slug, release) = await fixture.DeploySlugAsync(app);
-        var aka = fixture.Aka with { Clock = new FixedClock(release.CreatedAt.AddMinutes(1)) };
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        var (slug, release) = await fixture.Api.DeploySlugAsync(app);
+        var aka = fixture.Aka with { Clock = new FakeTimeProvider(release.CreatedAt.AddMinutes(1)) };
 
         var result = await aka.RunAsync("releases", "-a", app);
 
@@ -130,40 +131,40 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task Rollback_ToV1_PrintsExactLineAndCreatesRollbackRelease()
     {
-        var app = await fixture.CreateAppAsync();
-        var (first, _) = await fixture.DeploySlugAsync(app, FirstSha, "Add the widget");
-        await fixture.DeploySlugAsync(app, SecondSha, "Fix the widget");
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        var (first, _) = await fixture.Api.DeploySlugAsync(app, commit: FirstSha, message: "Add the widget");
+        await fixture.Api.DeploySlugAsync(app, commit: SecondSha, message: "Fix the widget");
 
         var result = await fixture.Aka.RunAsync("rollback", "v1", "-a", app);
 
         Assert.Equal($"Rolling back to v1 on {app}\n", result.Out);
         Assert.Equal("", result.Error);
         Assert.Equal(0, result.ExitCode);
-        var made = await fixture.GetReleaseAsync(app, 3);
+        var made = await fixture.Api.GetReleaseAsync(app, 3);
         Assert.Equal(("Rollback to v1", 1, first.Id), (made.Description, made.RollbackOf!.Value, made.Slug!.Id));
     }
 
     [Fact]
     public async Task Rollback_WithoutVersion_GoesToThePreviousRelease()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app, FirstSha);
-        await fixture.DeploySlugAsync(app, SecondSha);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app, commit: FirstSha);
+        await fixture.Api.DeploySlugAsync(app, commit: SecondSha);
         await fixture.Aka.RunAsync("rollback", "v1", "-a", app);
 
         var result = await fixture.Aka.RunAsync("rollback", "-a", app);
 
         Assert.Equal($"Rolling back to v2 on {app}\n", result.Out);
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(4, (await fixture.GetAppAsync(app)).CurrentVersion);
+        Assert.Equal(4, (await fixture.Api.GetAppAsync(app)).CurrentVersion);
     }
 
     [Fact]
     public async Task ReleasesRollback_Alias_RollsBack()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app);
-        await fixture.DeploySlugAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app);
+        await fixture.Api.DeploySlugAsync(app);
 
         var result = await fixture.Aka.RunAsync("releases:rollback", "-a", app);
 
@@ -173,10 +174,10 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task Rollback_ToFailedRelease_IsRefused()
     {
-        var app = await fixture.CreateAppAsync();
-        var (slug, _) = await fixture.DeploySlugAsync(app);
-        await fixture.DeploySlugAsync(app);
-        var (failed, _, _) = await fixture.DeployFailingAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        var (slug, _) = await fixture.Api.DeploySlugAsync(app);
+        await fixture.Api.DeploySlugAsync(app);
+        var (failed, _, _) = await DeployFailingAsync(app);
 
         var result = await fixture.Aka.RunAsync("rollback", $"v{failed}", "-a", app);
 
@@ -188,9 +189,9 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task Rollback_ToReleaseWithoutSlug_IsRefused()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.SetConfigAsync(app, "FOO", "1");
-        await fixture.DeploySlugAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["FOO"] = "1" });
+        await fixture.Api.DeploySlugAsync(app);
 
         var result = await fixture.Aka.RunAsync("rollback", "v1", "-a", app);
 
@@ -201,8 +202,8 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task Rollback_ToMissingVersion_IsRefused()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app);
 
         var result = await fixture.Aka.RunAsync("rollback", "v99", "-a", app);
 
@@ -213,8 +214,8 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task Rollback_WithNoEarlierRelease_IsRefused()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app);
 
         var result = await fixture.Aka.RunAsync("rollback", "-a", app);
 
@@ -225,12 +226,12 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task ReleasesInfo_WithoutVersion_ShowsTheCurrentRelease()
     {
-        var app = await fixture.CreateAppAsync();
-        var (slug, _) = await fixture.DeploySlugAsync(app);
-        await fixture.SetConfigAsync(app, "FOO", "1");
-        await fixture.SetConfigAsync(app, "BAR", "2");
-        await fixture.DeployFailingAsync(app);
-        var current = await fixture.GetReleaseAsync(app, 3);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        var (slug, _) = await fixture.Api.DeploySlugAsync(app);
+        await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["FOO"] = "1" });
+        await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["BAR"] = "2" });
+        await DeployFailingAsync(app);
+        var current = await fixture.Api.GetReleaseAsync(app, 3);
 
         var result = await fixture.Aka.RunAsync("releases:info", "-a", app);
 
@@ -251,9 +252,9 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task ReleasesInfo_FailedRelease_ShowsItsFailure()
     {
-        var app = await fixture.CreateAppAsync();
-        var (slug, _) = await fixture.DeploySlugAsync(app);
-        var (failed, _, reason) = await fixture.DeployFailingAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        var (slug, _) = await fixture.Api.DeploySlugAsync(app);
+        var (failed, _, reason) = await DeployFailingAsync(app);
 
         var result = await fixture.Aka.RunAsync("releases:info", $"v{failed}", "-a", app);
 
@@ -266,9 +267,9 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task ReleasesInfo_OlderRelease_IsEligibleForRollback()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(app);
-        await fixture.DeploySlugAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app);
+        await fixture.Api.DeploySlugAsync(app);
 
         var result = await fixture.Aka.RunAsync("releases:info", "1", "-a", app);
 
@@ -279,8 +280,8 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task ReleasesInfo_OnlyFailedReleases_ShowsTheNewest()
     {
-        var app = await fixture.CreateAppAsync();
-        await fixture.DeployFailingAsync(app);
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await DeployFailingAsync(app);
 
         var result = await fixture.Aka.RunAsync("releases:info", "-a", app);
 
@@ -291,7 +292,7 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     [Fact]
     public async Task ReleasesInfo_AppWithoutReleases_SaysSo()
     {
-        var app = await fixture.CreateAppAsync();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("releases:info", "-a", app);
 
@@ -302,4 +303,12 @@ public sealed class ReleasesCommandsTests(ServerFixture fixture) : IClassFixture
     private static string Short(Guid id) => id.ToString("N")[..8];
 
     private static string Ago(Slipway.Contracts.ReleaseResponse release, DateTimeOffset now) => Slipway.Cli.Output.TimeText.Relative(release.CreatedAt, now);
+
+    /// <summary>Deploys a slug whose web process exits at once: the runtime fails that release.</summary>
+    private async Task<(int Version, Guid SlugId, string Reason)> DeployFailingAsync(string app)
+    {
+        var (slug, release) = await fixture.Api.DeploySlugAsync(app, new() { ["web"] = "exit 1" });
+        Assert.Equal("failed", release.Status);
+        return (release.Version, slug.Id, release.FailureReason!);
+    }
 }

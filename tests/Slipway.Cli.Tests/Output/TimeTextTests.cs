@@ -1,6 +1,6 @@
 using Slipway.Cli.Output;
 
-namespace Slipway.Cli.Tests;
+namespace Slipway.Cli.Tests.Output;
 
 public sealed class TimeTextTests
 {

@@ -1,21 +1,21 @@
 using System.Text.Json;
 
-namespace Slipway.Cli.Tests;
+namespace Slipway.Cli.Tests.Commands;
 
-public sealed class AppsCommandsTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public sealed class AppsCommandsTests(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>
 {
     [Fact]
     public async Task AppsCreate_InSpace_PrintsTheKey()
     {
-        var space = await fixture.CreateSpaceAsync(ServerFixture.UniqueName("space"));
-        var name = ServerFixture.UniqueName("web");
+        var space = await fixture.Api.CreateSpaceAsync(SlipwayApi.Unique("space"));
+        var name = SlipwayApi.Unique("web");
 
         var result = await fixture.Aka.RunAsync("apps:create", name, "-s", space.Name);
 
         Assert.Equal($"Creating app {name}-{space.Name} ... ✓\n", result.Out);
         Assert.Equal("", result.Error);
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(space.Name, (await fixture.GetAppAsync($"{name}-{space.Name}")).Space.Name);
+        Assert.Equal(space.Name, (await fixture.Api.GetAppAsync($"{name}-{space.Name}")).Space.Name);
     }
 
     [Fact]
@@ -41,10 +41,10 @@ public sealed class AppsCommandsTests(ServerFixture fixture) : IClassFixture<Ser
     [Fact]
     public async Task Apps_WithSpace_ListsOnlyThatSpacesApps()
     {
-        var space = await fixture.CreateSpaceAsync(ServerFixture.UniqueName("space"));
+        var space = await fixture.Api.CreateSpaceAsync(SlipwayApi.Unique("space"));
         await fixture.Aka.RunAsync("apps:create", "api", "-s", space.Name);
         await fixture.Aka.RunAsync("apps:create", "web", "-s", space.Name);
-        var elsewhere = await fixture.CreateAppAsync();
+        var elsewhere = (await fixture.Api.CreateAppAsync()).Name;
 
         var filtered = await fixture.Aka.RunAsync("apps", "-s", space.Name);
         var all = await fixture.Aka.RunAsync("apps");
@@ -57,7 +57,7 @@ public sealed class AppsCommandsTests(ServerFixture fixture) : IClassFixture<Ser
     [Fact]
     public async Task Apps_Json_PrintsTheApiObjectsOfTheSpace()
     {
-        var space = await fixture.CreateSpaceAsync(ServerFixture.UniqueName("space"));
+        var space = await fixture.Api.CreateSpaceAsync(SlipwayApi.Unique("space"));
         await fixture.Aka.RunAsync("apps:create", "api", "-s", space.Name);
 
         var result = await fixture.Aka.RunAsync("apps", "-s", space.Name, "--json");
@@ -71,8 +71,8 @@ public sealed class AppsCommandsTests(ServerFixture fixture) : IClassFixture<Ser
     [Fact]
     public async Task AppsInfo_NewApp_PrintsAlignedFieldsWithoutRelease()
     {
-        var key = await fixture.CreateAppAsync();
-        var app = await fixture.GetAppAsync(key);
+        var key = (await fixture.Api.CreateAppAsync()).Name;
+        var app = await fixture.Api.GetAppAsync(key);
 
         var result = await fixture.Aka.RunAsync("apps:info", "-a", key);
 
@@ -91,10 +91,10 @@ public sealed class AppsCommandsTests(ServerFixture fixture) : IClassFixture<Ser
     [Fact]
     public async Task AppsInfo_ById_ShowsTheCurrentRelease()
     {
-        var key = await fixture.CreateAppAsync();
-        await fixture.SetConfigAsync(key, "FOO", "1");
-        await fixture.SetConfigAsync(key, "FOO", "2");
-        var app = await fixture.GetAppAsync(key);
+        var key = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.SetConfigAsync(key, new Dictionary<string, string> { ["FOO"] = "1" });
+        await fixture.Api.SetConfigAsync(key, new Dictionary<string, string> { ["FOO"] = "2" });
+        var app = await fixture.Api.GetAppAsync(key);
 
         var result = await fixture.Aka.RunAsync("apps:info", "-a", app.Id.ToString());
 
@@ -105,7 +105,7 @@ public sealed class AppsCommandsTests(ServerFixture fixture) : IClassFixture<Ser
     [Fact]
     public async Task AppsInfo_Json_PrintsTheApiObject()
     {
-        var key = await fixture.CreateAppAsync();
+        var key = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("apps:info", "-a", key, "--json");
 
@@ -136,33 +136,33 @@ public sealed class AppsCommandsTests(ServerFixture fixture) : IClassFixture<Ser
     [Fact]
     public async Task AppsDestroy_WithoutConfirm_IsRefusedAndKeepsTheApp()
     {
-        var key = await fixture.CreateAppAsync();
+        var key = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("apps:destroy", "-a", key);
 
         Assert.Equal("", result.Out);
         Assert.Equal($"! To destroy {key}, re-run with --confirm {key}\n", result.Error);
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal(key, (await fixture.GetAppAsync(key)).Name);
+        Assert.Equal(key, (await fixture.Api.GetAppAsync(key)).Name);
     }
 
     [Fact]
     public async Task AppsDestroy_WithWrongConfirm_IsRefusedAndKeepsTheApp()
     {
-        var key = await fixture.CreateAppAsync();
+        var key = (await fixture.Api.CreateAppAsync()).Name;
 
         var result = await fixture.Aka.RunAsync("apps:destroy", "-a", key, "--confirm", "other-app");
 
         Assert.Equal($"! To destroy {key}, re-run with --confirm {key}\n", result.Error);
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal(key, (await fixture.GetAppAsync(key)).Name);
+        Assert.Equal(key, (await fixture.Api.GetAppAsync(key)).Name);
     }
 
     [Fact]
     public async Task AppsDestroy_WithConfirm_DestroysTheApp()
     {
-        var key = await fixture.CreateAppAsync();
-        await fixture.DeploySlugAsync(key);
+        var key = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(key);
 
         var result = await fixture.Aka.RunAsync("apps:destroy", "-a", key, "--confirm", key);
         var after = await fixture.Aka.RunAsync("apps:info", "-a", key);

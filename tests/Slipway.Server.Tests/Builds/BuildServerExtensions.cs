@@ -1,0 +1,67 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Slipway.Server.Slugs;
+
+namespace Slipway.Server.Tests.Builds;
+
+/// <summary>What a test reads back from a slug: each entry's type, mode, and text (for small files) or link target.</summary>
+public sealed record SlugEntry(TarEntryType Type, UnixFileMode Mode, string? Text, string? LinkTarget);
+
+/// <summary>The looks inside slugs and the data folder that build tests need, and the buildpacks they write.</summary>
+public static class BuildServerExtensions
+{
+    /// <summary>Unpacks the slug from the server's slug store and lists its entries by name.</summary>
+    public static async Task<Dictionary<string, SlugEntry>> SlugEntriesAsync(this SlipwayTestServer server, SlipwayApi api, Guid slugId)
+    {
+        var slug = await api.GetSlugAsync(slugId);
+        Assert.True(slug.Uploaded);
+        var store = server.Services.GetRequiredService<ISlugStore>();
+        var entries = new Dictionary<string, SlugEntry>(StringComparer.Ordinal);
+        await using var content = await store.OpenReadAsync(slug.Checksum["SHA256:".Length..], CancellationToken.None);
+        await using var gzip = new GZipStream(content, CompressionMode.Decompress);
+        await using var tar = new TarReader(gzip);
+        while (await tar.GetNextEntryAsync() is { } entry)
+        {
+            string? text = null;
+            if (entry.DataStream is { } data && entry.Length < 64 * 1024)
+            {
+                using var reader = new StreamReader(data, Encoding.UTF8);
+                text = await reader.ReadToEndAsync();
+            }
+
+            entries[entry.Name] = new SlugEntry(entry.EntryType, entry.Mode, text, entry.EntryType is TarEntryType.SymbolicLink ? entry.LinkName : null);
+        }
+
+        return entries;
+    }
+
+    /// <summary>Asserts that no build left anything in its workspace or incoming folders.</summary>
+    public static void AssertNoBuildLeftovers(this SlipwayTestServer server)
+    {
+        foreach (var folder in new[] { "builds/work", "builds/incoming" })
+        {
+            var path = Path.Combine(server.DataDir, folder);
+            Assert.True(!Directory.Exists(path) || !Directory.EnumerateFileSystemEntries(path).Any(), $"{folder} is not empty: {string.Join(", ", Directory.Exists(path) ? Directory.EnumerateFileSystemEntries(path) : [])}");
+        }
+    }
+
+    /// <summary>
+    /// Writes a buildpack into a new folder under the server's data folder (removed with it):
+    /// <paramref name="scripts"/> maps bin/ names to bash bodies. Answers the folder, for BUILDPACK_URL.
+    /// </summary>
+    public static string WriteBuildpack(this SlipwayTestServer server, IReadOnlyDictionary<string, string> scripts)
+    {
+        var dir = Path.Combine(server.DataDir, "test-buildpacks", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(dir, "bin"));
+        foreach (var (name, body) in scripts)
+        {
+            var path = Path.Combine(dir, "bin", name);
+            File.WriteAllText(path, "#!/usr/bin/env bash\nset -eu\n" + body + "\n");
+            File.SetUnixFileMode(path, (UnixFileMode)0x1ED);
+        }
+
+        return dir;
+    }
+}
