@@ -6,6 +6,7 @@ using Slipway.Server.Accounts;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
 using Slipway.Server.Releases;
+using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 using Slipway.Server.Sources;
 
@@ -24,6 +25,7 @@ public sealed partial class BuildRunner(
     SourceFetcher fetcher,
     ISlugStore slugStore,
     BuildPaths paths,
+    ProcessLauncher launcher,
     IOptions<BuildOptions> buildOptions,
     IOptions<SlipwayOptions> slipwayOptions,
     TimeProvider clock,
@@ -126,7 +128,7 @@ public sealed partial class BuildRunner(
 
         // A build compiles with the config of the release it will build on.
         var config = (await ReleaseQueries.BaseAsync(db, app.Id, ct))?.ConfigVars ?? [];
-        var env = BuildProcess.BaseEnvironment();
+        var env = ProcessLauncher.ToolEnvironment();
         env["STACK"] = Options.Stack;
         env["SOURCE_VERSION"] = build.Commit ?? build.SourceVersion ?? fetched.Digest;
         var buildpack = await buildpacks.SelectAsync(config.GetValueOrDefault("BUILDPACK_URL"), buildDir, work, env, output, ct);
@@ -216,7 +218,7 @@ public sealed partial class BuildRunner(
             }
 
             Directory.CreateDirectory(cacheDir);
-            var exit = await BuildProcess.RunAsync(new StepSpec(compile, [buildDir, cacheDir, envDir], buildDir, env), (line, err) => output.Write(line, err), ct);
+            var exit = await launcher.RunAsync(new ProcessSpec(compile, [buildDir, cacheDir, envDir], buildDir, env), (line, err) => output.Write(line, err), ct);
             if (exit != 0)
             {
                 throw new BuildFailedException($"bin/compile of buildpack {SourceUrls.ForDisplay(buildpack.Url)} failed with exit code {exit}.");
@@ -234,7 +236,7 @@ public sealed partial class BuildRunner(
         if (buildpack.Script("release") is { } release)
         {
             BuildpackCatalog.EnsureExecutable(buildpack, release);
-            var (exit, yaml) = await BuildProcess.CaptureAsync(new StepSpec(release, [buildDir], buildDir, env), line => output.Write(line, err: true), ct);
+            var (exit, yaml) = await launcher.CaptureAsync(new ProcessSpec(release, [buildDir], buildDir, env), line => output.Write(line, err: true), ct);
             if (exit != 0)
             {
                 throw new BuildFailedException($"bin/release of buildpack {SourceUrls.ForDisplay(buildpack.Url)} failed with exit code {exit}.");
