@@ -37,8 +37,9 @@ public abstract class RuntimeJob(Guid appId) : Job(appId)
 /// waiting. The release's status is what the API reads: pending until this takes it to succeeded or failed.
 /// At start-up it first clears what an earlier run left, then converges every app and resumes pending releases.
 /// Several servers may share one database: deploying an app is claimed with a <see cref="WorkLease"/>, so a
-/// release is deployed by exactly one of them, and a release left pending by a server that died (or by a
-/// deploy that failed before it could record its end) is taken over once that lease has lapsed (a periodic scan finds it).
+/// release is deployed by exactly one of them. A release left pending by a server that died, or by a deploy
+/// job that failed before it could record the end, is deployed again once no server holds its app's lease (a
+/// periodic scan finds it), so no release stays pending for good.
 /// </summary>
 public sealed partial class Deployer(
     IDbContextFactory<SlipwayDb> dbs,
@@ -50,9 +51,6 @@ public sealed partial class Deployer(
     ILogger<Deployer> logger) : BackgroundService
 {
     private readonly JobQueue<RuntimeJob> _jobs = new(new JobLimits(options.Value.QueueCapacity, options.Value.DeployConcurrency), logger);
-
-    /// <summary>How many apps have runtime work queued or running (their lanes go when it is done).</summary>
-    public int BusyApps => _jobs.Keys;
 
     public ValueTask EnqueueAsync(RuntimeJob job, CancellationToken ct = default) => _jobs.EnqueueAsync(job, ct);
 
