@@ -51,6 +51,7 @@ public static class SlipwayServer
             .Validate(o => o.Slugs.Kind != "s3" || !string.IsNullOrWhiteSpace(o.Slugs.S3.Bucket), "Slipway:Slugs:S3:Bucket is required when Slipway:Slugs:Kind is 's3'.")
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ProcessLauncher>();
         services.AddSlipwayData(configuration);
 
         services.ConfigureHttpJsonOptions(o => SlipwayJson.Configure(o.SerializerOptions));

@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Slipway.Server.Data;
+using Slipway.Server.Jobs;
 
 namespace Slipway.Server.Addons;
 
@@ -20,33 +20,31 @@ public enum AddonJobKind
 /// a request that hears of the failure answers it and the record goes, while a failure nobody
 /// waited for stays listed as <c>failed</c> with its reason, for the client polling it.
 /// </summary>
-public sealed class AddonJob(Guid addonId, AddonJobKind kind, bool resumed)
+public sealed class AddonJob(Guid addonId, AddonJobKind kind, bool resumed) : Job(addonId)
 {
     private const int Open = 0;
     private const int Abandoned = 1;
     private const int Claimed = 2;
 
-    private readonly TaskCompletionSource<AddonOutcome> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private AddonOutcome? _outcome;
     private int _waiter;
 
-    public Guid AddonId { get; } = addonId;
+    public Guid AddonId => Key;
 
     public AddonJobKind Kind { get; } = kind;
 
     /// <summary>Picked up at start-up after an earlier run was interrupted.</summary>
     public bool Resumed { get; } = resumed;
 
-    public Task<AddonOutcome> Completion => _done.Task;
-
     /// <summary>
     /// Waits up to <paramref name="wait"/> for the outcome; null when the job goes on in the
-    /// background (the caller answers 202).
+    /// background (the caller answers 202), or the server stopped before it ran (it resumes at the next start).
     /// </summary>
     public async Task<AddonOutcome?> WaitAsync(TimeSpan wait, CancellationToken ct)
     {
         try
         {
-            await _done.Task.WaitAsync(wait, ct);
+            await Ended.WaitAsync(wait, ct);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
@@ -57,52 +55,32 @@ public sealed class AddonJob(Guid addonId, AddonJobKind kind, bool resumed)
             }
         }
 
-        return await _done.Task;
+        await Ended;
+        return Volatile.Read(ref _outcome);
     }
 
     /// <summary>True when a waiting request will receive the outcome.</summary>
     internal bool ClaimForWaiter() => Interlocked.CompareExchange(ref _waiter, Claimed, Open) == Open;
 
-    internal void Complete(AddonOutcome outcome) => _done.TrySetResult(outcome);
+    /// <summary>The outcome a waiter reads once the job has ended (and left the queue, so a new operation on the add-on is a new job).</summary>
+    internal void Complete(AddonOutcome outcome) => Volatile.Write(ref _outcome, outcome);
 }
 
 /// <summary>
-/// Runs add-on operations off the request, through a bounded queue, a few at a time, each with
-/// the server's stopping token (a client that hangs up does not abort a half-made add-on). On
-/// start it picks up the add-ons an earlier run left in progress; OSB operations are idempotent,
-/// so each is simply run again.
+/// Runs add-on operations off the request, through a <see cref="JobQueue{TJob}"/> keyed by add-on
+/// (one operation per add-on at a time), at most <see cref="AddonOptions.Concurrency"/> at once and
+/// <see cref="AddonOptions.QueueLimit"/> waiting, each with the server's stopping token (a client that
+/// hangs up does not abort a half-made add-on). On start it picks up the add-ons an earlier run left in
+/// progress; OSB operations are idempotent, so each is simply run again. On stop the running ones see
+/// the stop and record where they got to before the server goes.
 /// </summary>
-public sealed partial class AddonJobs(IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, ILogger<AddonJobs> logger) : BackgroundService
+public sealed partial class AddonJobs(IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, IOptions<AddonOptions> options, ILogger<AddonJobs> logger) : BackgroundService
 {
-    private const int MaxConcurrent = 8;
+    private readonly JobQueue<AddonJob> _jobs = new(new JobLimits(options.Value.QueueLimit, options.Value.Concurrency), logger);
 
-    private readonly Channel<AddonJob> _queue = Channel.CreateBounded<AddonJob>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.Wait });
-    private readonly ConcurrentDictionary<Guid, AddonJob> _running = new();
-    private readonly SemaphoreSlim _slots = new(MaxConcurrent);
-    private readonly ConcurrentDictionary<Task, bool> _inFlight = new();
-
-    /// <summary>Queues the operation, or answers the one already running for this add-on.</summary>
-    public async ValueTask<AddonJob> EnqueueAsync(Guid addonId, AddonJobKind kind, bool resumed, CancellationToken ct)
-    {
-        var job = new AddonJob(addonId, kind, resumed);
-        var running = _running.GetOrAdd(addonId, job);
-        if (!ReferenceEquals(running, job))
-        {
-            return running;
-        }
-
-        try
-        {
-            await _queue.Writer.WriteAsync(job, ct);
-        }
-        catch
-        {
-            _running.TryRemove(KeyValuePair.Create(addonId, job));
-            throw;
-        }
-
-        return job;
-    }
+    /// <summary>Queues the operation, or answers the one already queued or running for this add-on.</summary>
+    public async ValueTask<AddonJob> EnqueueAsync(Guid addonId, AddonJobKind kind, bool resumed, CancellationToken ct) =>
+        await _jobs.EnqueueOrJoinAsync(new AddonJob(addonId, kind, resumed), ct);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -113,28 +91,17 @@ public sealed partial class AddonJobs(IServiceScopeFactory scopes, IHostApplicat
             await started.Task.WaitAsync(stoppingToken);
         }
 
-        await ResumeAsync(stoppingToken);
-        await foreach (var job in _queue.Reader.ReadAllAsync(stoppingToken))
-        {
-            await _slots.WaitAsync(stoppingToken);
-            var run = Task.Run(() => RunAsync(job, stoppingToken), CancellationToken.None);
-            _inFlight[run] = true;
-            _ = run.ContinueWith(t => _inFlight.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-    }
-
-    /// <summary>Stops taking jobs, and lets the running ones see the stop and record where they got to.</summary>
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
+        // Jobs still waiting at stop are left as they are: the next start resumes them.
+        var running = _jobs.RunAsync(RunAsync, stoppingToken);
         try
         {
-            await Task.WhenAll(_inFlight.Keys).WaitAsync(cancellationToken);
+            await ResumeAsync(stoppingToken);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // The host's shutdown timeout ran out; whatever is left is resumed at the next start.
         }
+
+        await running;
     }
 
     private async Task ResumeAsync(CancellationToken ct)
@@ -181,18 +148,21 @@ public sealed partial class AddonJobs(IServiceScopeFactory scopes, IHostApplicat
                 await lifecycle.ForgetFailedAsync(job.AddonId, CancellationToken.None);
             }
 
-            _running.TryRemove(KeyValuePair.Create(job.AddonId, job));
-            job.Complete(outcome);
+            Complete(job, outcome);
         }
         catch (Exception e)
         {
             LogJobFailed(logger, job.AddonId, e);
-            _running.TryRemove(KeyValuePair.Create(job.AddonId, job));
-            job.Complete(AddonOutcome.Failure(500, "internal_error", "The add-on operation failed unexpectedly.", keepRecord: true));
+            Complete(job, AddonOutcome.Failure(500, "internal_error", "The add-on operation failed unexpectedly.", keepRecord: true));
         }
-        finally
+    }
+
+    private static void Complete(AddonJob job, AddonOutcome outcome)
+    {
+        job.Complete(outcome);
+        if (!outcome.Succeeded)
         {
-            _slots.Release();
+            job.Fail(outcome.Refusal.Message);
         }
     }
 

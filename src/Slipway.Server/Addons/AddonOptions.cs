@@ -29,6 +29,12 @@ public sealed class AddonOptions
     /// <summary>How long a create or destroy request waits for the broker before answering 202 and finishing in the background.</summary>
     public TimeSpan RequestWait { get; set; } = TimeSpan.FromSeconds(25);
 
+    /// <summary>How many add-on operations (provision, deprovision) run at once.</summary>
+    public int Concurrency { get; set; } = 8;
+
+    /// <summary>How many add-on operations may wait to run before a request has to wait too.</summary>
+    public int QueueLimit { get; set; } = 1000;
+
     /// <summary>How long a broker's catalog is trusted before it is fetched again.</summary>
     public TimeSpan CatalogTtl { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -103,6 +109,14 @@ public sealed class AddonOptionsValidator : IValidateOptions<AddonOptions>
             if (value <= TimeSpan.Zero)
             {
                 failures.Add($"{AddonOptions.Section}:{key} must be positive.");
+            }
+        }
+
+        foreach (var (key, value, most) in new[] { ("Concurrency", options.Concurrency, 256), ("QueueLimit", options.QueueLimit, 100_000) })
+        {
+            if (value < 1 || value > most)
+            {
+                failures.Add($"{AddonOptions.Section}:{key} must be between 1 and {most}.");
             }
         }
 

@@ -2,6 +2,20 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Slipway.Server.AutoDeploy;
 
+/// <summary>The <c>Slipway:AutoDeploy</c> section: how pushes to watched branches wait for their builds.</summary>
+public sealed class AutoDeployOptions
+{
+    public const string Section = "Slipway:AutoDeploy";
+
+    /// <summary>How many apps' pushes are fetched and built at once; one app's pushes always go one at a time, in order.</summary>
+    [Range(1, 1024)]
+    public int Concurrency { get; set; } = 16;
+
+    /// <summary>How many pushes may wait; a push beyond that is not built (the webhook's answer says so, the poller logs it).</summary>
+    [Range(1, 1_000_000)]
+    public int QueueLimit { get; set; } = 10_000;
+}
+
 /// <summary>The <c>Slipway:Git</c> section: how watched repositories on hosts other than GitHub are polled.</summary>
 public sealed class GitOptions
 {

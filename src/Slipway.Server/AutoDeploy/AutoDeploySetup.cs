@@ -5,6 +5,10 @@ public static class AutoDeploySetup
     /// <summary>Registers auto-deploy: its service, the git and GitHub clients, the push queue and the poller, and their options.</summary>
     public static IServiceCollection AddAutoDeploy(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<AutoDeployOptions>()
+            .Bind(configuration.GetSection(AutoDeployOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddOptions<GitOptions>()
             .Bind(configuration.GetSection(GitOptions.Section))
             .ValidateDataAnnotations()

@@ -1,9 +1,8 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Builds;
 using Slipway.Server.Data;
+using Slipway.Server.Jobs;
 using Slipway.Server.Sources;
 
 namespace Slipway.Server.AutoDeploy;
@@ -15,8 +14,10 @@ namespace Slipway.Server.AutoDeploy;
 public sealed record PushTrigger(Guid AppId, string Repo, string Branch, string Commit, string? Author = null, string? Message = null);
 
 /// <summary>
-/// Turns pushes into builds, one app's pushes strictly in the order they came and one at a
-/// time (each waits for the build before it to end), different apps side by side. A commit is
+/// Turns pushes into builds through a <see cref="JobQueue{TJob}"/> keyed by app: one app's pushes
+/// strictly in the order they came and one at a time (each waits for the build before it to end),
+/// different apps side by side, at most <see cref="AutoDeployOptions.Concurrency"/> at once and
+/// <see cref="AutoDeployOptions.QueueLimit"/> waiting. A commit is
 /// built once per app however many times it is seen (<see cref="AutoDeployCommit"/>'s unique
 /// key). The source is fetched here (GitHub's tarball, or a shallow fetch and <c>git archive</c>)
 /// into the uploads folder, so that the build engine reads it like an upload; a fetch that fails
@@ -30,17 +31,17 @@ public sealed partial class AutoDeployer(
     GitHubClient github,
     AutoDeploySecrets secrets,
     IOptions<BuildOptions> buildOptions,
+    IOptions<AutoDeployOptions> options,
     TimeProvider clock,
     ILogger<AutoDeployer> logger) : BackgroundService
 {
-    private readonly Channel<PushTrigger> _triggers = Channel.CreateBounded<PushTrigger>(new BoundedChannelOptions(10_000) { SingleReader = true });
-    private readonly ConcurrentDictionary<Guid, Task> _tails = new();
+    private readonly JobQueue<PushJob> _pushes = new(new JobLimits(options.Value.QueueLimit, options.Value.Concurrency), logger);
 
     /// <summary>Where git works on a fetch; emptied when the server starts.</summary>
     public string Scratch => Path.Combine(paths.Root, "git");
 
     /// <summary>Queues a push; false when too many wait.</summary>
-    public bool TryEnqueue(PushTrigger trigger) => _triggers.Writer.TryWrite(trigger);
+    public bool TryEnqueue(PushTrigger trigger) => _pushes.TryEnqueue(new PushJob(trigger));
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -48,26 +49,12 @@ public sealed partial class AutoDeployer(
         return base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await foreach (var trigger in _triggers.Reader.ReadAllAsync(stoppingToken))
-            {
-                // Chained per app: a push starts once the one before it (and its build) has ended.
-                var previous = _tails.GetValueOrDefault(trigger.AppId) ?? Task.CompletedTask;
-                _tails[trigger.AppId] = previous.ContinueWith(_ => HandleAsync(trigger, stoppingToken), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+    /// <summary>Pushes still waiting at stop are dropped: the poller sees their heads again, and a webhook's sender retries.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _pushes.RunAsync(HandleAsync, stoppingToken);
 
-        await Task.WhenAll(_tails.Values);
-    }
-
-    private async Task HandleAsync(PushTrigger trigger, CancellationToken ct)
+    private async Task HandleAsync(PushJob push, CancellationToken ct)
     {
+        var trigger = push.Trigger;
         try
         {
             await BuildAsync(trigger, ct);
@@ -78,6 +65,7 @@ public sealed partial class AutoDeployer(
         catch (Exception e)
         {
             Log.PushFailed(logger, e, trigger.AppId, trigger.Commit);
+            push.Fail(e.Message);
         }
     }
 
@@ -189,6 +177,12 @@ public sealed partial class AutoDeployer(
         {
             await Task.Delay(TimeSpan.FromMilliseconds(200), clock, ct);
         }
+    }
+
+    /// <summary>One push waiting for its turn in its app's lane.</summary>
+    private sealed class PushJob(PushTrigger trigger) : Job(trigger.AppId)
+    {
+        public PushTrigger Trigger { get; } = trigger;
     }
 
     private static partial class Log

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Builds;
+using Slipway.Server.Runtime;
 
 namespace Slipway.Server.AutoDeploy;
 
@@ -19,7 +20,7 @@ public sealed class GitException(string message) : Exception(message);
 /// then <c>git archive</c> of exactly that commit). Credentials go to git through its
 /// environment, never its arguments; git never prompts.
 /// </summary>
-public sealed class GitClient(IOptions<GitOptions> options)
+public sealed class GitClient(ProcessLauncher launcher, IOptions<GitOptions> options)
 {
     /// <summary>The sha of <c>refs/heads/&lt;branch&gt;</c>, or null when the branch does not exist.</summary>
     public async Task<string?> HeadAsync(GitCredentials repo, string branch, CancellationToken ct)
@@ -71,7 +72,7 @@ public sealed class GitClient(IOptions<GitOptions> options)
         var errors = new List<string>();
         try
         {
-            var (exit, stdout) = await BuildProcess.CaptureAsync(new StepSpec("git", args, workingDirectory, Environment(repo)), line =>
+            var (exit, stdout) = await launcher.CaptureAsync(new ProcessSpec("git", args, workingDirectory, Environment(repo)), line =>
             {
                 lock (errors)
                 {
@@ -95,7 +96,7 @@ public sealed class GitClient(IOptions<GitOptions> options)
     /// <summary>The build environment plus git's own settings: no prompts, no system config, the token as an HTTP header.</summary>
     private static Dictionary<string, string> Environment(GitCredentials repo)
     {
-        var env = BuildProcess.BaseEnvironment();
+        var env = ProcessLauncher.ToolEnvironment();
         env["GIT_TERMINAL_PROMPT"] = "0";
         env["GIT_CONFIG_NOSYSTEM"] = "1";
         env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes";

@@ -5,10 +5,11 @@ using Slipway.Server.Data;
 namespace Slipway.Server.Builds;
 
 /// <summary>
-/// Takes builds off the <see cref="BuildQueue"/> and runs at most
-/// <see cref="BuildOptions.Concurrency"/> at once. On start, and every lease period after, it ends
-/// the pending builds whose server is gone (its heartbeat lapsed: an earlier run of this server, or
-/// another server sharing the database that died); on start it also clears leftover workspaces; on stop it cancels what runs
+/// Runs the builds of the <see cref="BuildQueue"/>, at most <see cref="BuildOptions.Concurrency"/> at
+/// once. On start, and every lease period after, it ends the pending builds that nothing will end:
+/// those whose server is gone (its heartbeat lapsed: an earlier run of this server, or another server
+/// sharing the database that died), and those of this server that no job holds any more (their end
+/// could not be recorded). On start it also clears leftover workspaces; on stop it cancels what runs
 /// (killing their processes) and ends what still waits. Expired uploads are purged hourly.
 /// </summary>
 public sealed partial class BuildEngine(
@@ -16,7 +17,6 @@ public sealed partial class BuildEngine(
     BuildRunner runner,
     IDbContextFactory<SlipwayDb> dbs,
     BuildPaths paths,
-    IOptions<BuildOptions> options,
     IOptions<Runtime.RuntimeOptions> runtimeOptions,
     ServerIdentity server,
     TimeProvider clock,
@@ -35,25 +35,35 @@ public sealed partial class BuildEngine(
     }
 
     /// <summary>
-    /// Fails the pending builds whose server is gone: its heartbeat lease has lapsed (it stopped or
-    /// died). Builds queued or running on another live server sharing the database are left alone.
+    /// Fails the pending builds whose server is gone (its heartbeat lease has lapsed: it stopped or
+    /// died), and this server's pending builds that are neither queued nor running here and have not
+    /// changed for a lease period (their job ended but could not record it, so nothing else will).
+    /// Builds queued or running on another live server sharing the database are left alone.
     /// </summary>
     private async Task FailOrphanedAsync(CancellationToken ct)
     {
+        // Read before the builds: a job that leaves the queue after this has recorded its end first, so the query below sees it ended.
+        var here = queue.InFlight.Select(j => j.BuildId).ToHashSet();
         await using var db = await dbs.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         var live = await db.WorkLeases.AsNoTracking()
             .Where(l => l.Scope.StartsWith("server:") && l.ExpiresAt > now)
             .Select(l => l.Scope)
             .ToListAsync(ct);
-        var pending = await db.Builds.Where(b => b.Status == BuildStatus.Pending && b.Server != server.Id).ToListAsync(ct);
-        var orphaned = pending.Where(b => b.Server is null || !live.Contains(ServerHeartbeat.ScopeOf(b.Server))).ToList();
-        foreach (var build in orphaned)
+        var pending = await db.Builds.Where(b => b.Status == BuildStatus.Pending).ToListAsync(ct);
+        var quiet = now - runtimeOptions.Value.Lease;
+        var orphaned = pending
+            .Select(b => (Build: b, Reason: b.Server == server.Id
+                ? (here.Contains(b.Id) || b.UpdatedAt > quiet ? null : "The build ended without its outcome being recorded.")
+                : (b.Server is null || !live.Contains(ServerHeartbeat.ScopeOf(b.Server)) ? "The server stopped before this build finished." : null)))
+            .Where(o => o.Reason is not null)
+            .ToList();
+        foreach (var (build, reason) in orphaned)
         {
-            build.MarkFailed("The server stopped before this build finished.", now);
+            build.MarkFailed(reason!, now);
             if (!await db.BuildLogs.AnyAsync(l => l.BuildId == build.Id, ct))
             {
-                db.BuildLogs.Add(BuildLog.Create(build.Id, [new OutputLine(" !     The server stopped before this build finished.", true)]));
+                db.BuildLogs.Add(BuildLog.Create(build.Id, [new OutputLine(" !     " + reason, true)]));
             }
         }
 
@@ -77,44 +87,24 @@ public sealed partial class BuildEngine(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    Log.PurgeFailed(logger, e);
+                    Log.OrphanScanFailed(logger, e);
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-        }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        while (queue.Reader.TryRead(out var job))
-        {
-            if (job.Cancel("The server stopped before the build started."))
-            {
-                await runner.FailQueuedAsync(job, job.CancelReason!);
-            }
         }
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.Concurrency).Select(_ => WorkAsync(stoppingToken)).Append(PurgeAsync(stoppingToken)).Append(WatchForOrphansAsync(stoppingToken)));
+        Task.WhenAll(RunBuildsAsync(stoppingToken), PurgeAsync(stoppingToken), WatchForOrphansAsync(stoppingToken));
 
-    private async Task WorkAsync(CancellationToken stoppingToken)
+    /// <summary>Runs builds until the server stops; then those still waiting end failed.</summary>
+    private async Task RunBuildsAsync(CancellationToken stoppingToken)
     {
-        try
+        foreach (var job in await queue.RunAsync(runner.RunAsync, stoppingToken))
         {
-            await foreach (var job in queue.Reader.ReadAllAsync(stoppingToken))
-            {
-                if (job.TryStart())
-                {
-                    await runner.RunAsync(job, stoppingToken);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            await runner.FailQueuedAsync(job, "The server stopped before the build started.");
         }
     }
 
@@ -160,7 +150,7 @@ public sealed partial class BuildEngine(
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} builds were left pending by an earlier run and are marked failed")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} builds that nothing would end were marked failed")]
         public static partial void InterruptedBuildsFailed(ILogger logger, int count);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "{Count} expired source uploads removed")]
@@ -168,5 +158,8 @@ public sealed partial class BuildEngine(
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Purging expired source uploads failed")]
         public static partial void PurgeFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for pending builds that nothing would end failed")]
+        public static partial void OrphanScanFailed(ILogger logger, Exception exception);
     }
 }

@@ -6,6 +6,7 @@ using Slipway.Server.Accounts;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
 using Slipway.Server.Releases;
+using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 using Slipway.Server.Sources;
 
@@ -20,24 +21,25 @@ namespace Slipway.Server.Builds;
 public sealed partial class BuildRunner(
     IServiceScopeFactory scopes,
     IDbContextFactory<SlipwayDb> dbs,
-    BuildQueue queue,
     BuildpackCatalog buildpacks,
     SourceFetcher fetcher,
     ISlugStore slugStore,
     BuildPaths paths,
+    ProcessLauncher launcher,
     IOptions<BuildOptions> buildOptions,
     IOptions<SlipwayOptions> slipwayOptions,
     TimeProvider clock,
     ILogger<BuildRunner> logger)
 {
-    /// <summary>One build per app uses the app's cache at a time; a second one builds without it.</summary>
-    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _caches = new();
+    /// <summary>The apps whose cache a build is using: one build per app uses it at a time, a second one builds without it.</summary>
+    private readonly ConcurrentDictionary<Guid, byte> _cachesInUse = new();
 
     private BuildOptions Options => buildOptions.Value;
 
-    public async Task RunAsync(BuildJob job, CancellationToken stopping)
+    /// <summary>Runs the build of a job; <paramref name="ct"/> is cancelled when the build is cancelled or the server stops.</summary>
+    public async Task RunAsync(BuildJob job, CancellationToken ct)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, job.Cancelled);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
         linked.CancelAfter(Options.Timeout);
         var output = job.Output;
         var work = paths.WorkOf(job.BuildId);
@@ -62,7 +64,7 @@ public sealed partial class BuildRunner(
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
             failure = job.CancelReason
-                ?? (stopping.IsCancellationRequested ? "The server stopped before the build finished." : $"The build took longer than {Options.Timeout} (Slipway:Builds:Timeout) and was stopped.");
+                ?? (ct.IsCancellationRequested ? "The server stopped before the build finished." : $"The build took longer than {Options.Timeout} (Slipway:Builds:Timeout) and was stopped.");
         }
         catch (Exception e)
         {
@@ -81,6 +83,7 @@ public sealed partial class BuildRunner(
             output.Write("");
             output.Write(" !     " + failure, err: true);
             output.Write(" !     Build failed", err: true);
+            job.Fail(failure);
             await FinishFailedAsync(job, failure);
         }
         else
@@ -125,7 +128,7 @@ public sealed partial class BuildRunner(
 
         // A build compiles with the config of the release it will build on.
         var config = (await ReleaseQueries.CurrentAsync(db, app.Id, ct))?.ConfigVars ?? [];
-        var env = BuildProcess.BaseEnvironment();
+        var env = ProcessLauncher.ToolEnvironment();
         env["STACK"] = Options.Stack;
         env["SOURCE_VERSION"] = build.Commit ?? build.SourceVersion ?? fetched.Digest;
         var buildpack = await buildpacks.SelectAsync(config.GetValueOrDefault("BUILDPACK_URL"), buildDir, work, env, output, ct);
@@ -141,7 +144,7 @@ public sealed partial class BuildRunner(
             output.Heading("Launching...");
 
             // Not cancellable: once the release is being made, the build must end succeeded with it.
-            var (release, superseded) = await ReleaseAsync(scope.ServiceProvider.GetRequiredService<ReleaseService>(), db, build, app, result.SlugId, CancellationToken.None);
+            var (release, superseded) = await ReleaseAsync(scope.ServiceProvider.GetRequiredService<ReleaseService>(), db, build, app, result.SlugId, clock, CancellationToken.None);
             if (release is not null)
             {
                 output.Info($"Released v{release.Version}");
@@ -204,8 +207,7 @@ public sealed partial class BuildRunner(
 
         var compile = buildpack.Script("compile") ?? throw new BuildFailedException($"Buildpack {SourceUrls.ForDisplay(buildpack.Url)} has no bin/compile.");
         BuildpackCatalog.EnsureExecutable(buildpack, compile);
-        var cacheLock = _caches.GetOrAdd(build.AppId, _ => new SemaphoreSlim(1, 1));
-        var ownsCache = await cacheLock.WaitAsync(0, ct);
+        var ownsCache = _cachesInUse.TryAdd(build.AppId, 0);
         try
         {
             var cacheDir = paths.CacheOf(build.AppId);
@@ -216,7 +218,7 @@ public sealed partial class BuildRunner(
             }
 
             Directory.CreateDirectory(cacheDir);
-            var exit = await BuildProcess.RunAsync(new StepSpec(compile, [buildDir, cacheDir, envDir], buildDir, env), (line, err) => output.Write(line, err), ct);
+            var exit = await launcher.RunAsync(new ProcessSpec(compile, [buildDir, cacheDir, envDir], buildDir, env), (line, err) => output.Write(line, err), ct);
             if (exit != 0)
             {
                 throw new BuildFailedException($"bin/compile of buildpack {SourceUrls.ForDisplay(buildpack.Url)} failed with exit code {exit}.");
@@ -226,7 +228,7 @@ public sealed partial class BuildRunner(
         {
             if (ownsCache)
             {
-                cacheLock.Release();
+                _cachesInUse.TryRemove(build.AppId, out _);
             }
         }
 
@@ -234,7 +236,7 @@ public sealed partial class BuildRunner(
         if (buildpack.Script("release") is { } release)
         {
             BuildpackCatalog.EnsureExecutable(buildpack, release);
-            var (exit, yaml) = await BuildProcess.CaptureAsync(new StepSpec(release, [buildDir], buildDir, env), line => output.Write(line, err: true), ct);
+            var (exit, yaml) = await launcher.CaptureAsync(new ProcessSpec(release, [buildDir], buildDir, env), line => output.Write(line, err: true), ct);
             if (exit != 0)
             {
                 throw new BuildFailedException($"bin/release of buildpack {SourceUrls.ForDisplay(buildpack.Url)} failed with exit code {exit}.");
@@ -288,10 +290,13 @@ public sealed partial class BuildRunner(
 
     /// <summary>
     /// Deploys the slug as <c>Deploy &lt;8 hex of the build&gt;</c> (or <c>Auto-Deploy</c>), on the
-    /// config of the release it builds on. An auto-deploy whose commit is older than one already
-    /// auto-deployed (a build that started later) is not released: the answer says which superseded it.
+    /// config of the release it builds on. The build succeeds in the transaction that makes its
+    /// release, so no client sees the release (or its deploy) while the build is still pending, and
+    /// the build never stays pending beside its release. An auto-deploy whose commit is older than one
+    /// already auto-deployed (a build that started later) is not released: the answer says which superseded it.
     /// </summary>
-    private static async Task<(Release? Release, string? Superseded)> ReleaseAsync(ReleaseService releases, SlipwayDb db, Build build, App app, Guid slugId, CancellationToken ct)
+    private static async Task<(Release? Release, string? Superseded)> ReleaseAsync(
+        ReleaseService releases, SlipwayDb db, Build build, App app, Guid slugId, TimeProvider clock, CancellationToken ct)
     {
         var (trigger, verb) = build.Deploy == BuildDeploy.AutoDeploy ? (ReleaseTrigger.AutoDeploy, "Auto-Deploy") : (ReleaseTrigger.Deploy, "Deploy");
         var outcome = await releases.AppendAsync(
@@ -315,7 +320,9 @@ public sealed partial class BuildRunner(
                     }
                 }
 
-                return new ReleasePlan.Create(new ReleaseDraft(slugId, state.Current?.ConfigVars ?? [], $"{verb} {build.ShortId}", trigger, BuildId: build.Id));
+                return new ReleasePlan.Create(
+                    new ReleaseDraft(slugId, state.Current?.ConfigVars ?? [], $"{verb} {build.ShortId}", trigger, BuildId: build.Id),
+                    release => build.MarkSucceeded(release.Id, release.Version, clock.GetUtcNow()));
             },
             ReleaseConditions.None,
             ct);
@@ -329,25 +336,29 @@ public sealed partial class BuildRunner(
 
     private async Task FinishSucceededAsync(BuildJob job, Result result)
     {
-        // Past this point the release exists: cancelling can no longer undo it, so nothing here is cancellable.
+        // A build that deployed already succeeded with its release; nothing here is cancellable.
         job.Output.Heading("Build succeeded");
         try
         {
             await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);
             var build = await db.Builds.SingleAsync(b => b.Id == job.BuildId);
-            build.MarkSucceeded(result.ReleaseId, result.ReleaseVersion, clock.GetUtcNow(), result.Notes);
+            if (build.Status == BuildStatus.Pending)
+            {
+                build.MarkSucceeded(result.ReleaseId, result.ReleaseVersion, clock.GetUtcNow(), result.Notes);
+            }
+
             db.BuildLogs.Add(BuildLog.Create(build.Id, job.Output.Snapshot()));
             await db.SaveChangesAsync();
             Log.BuildSucceeded(logger, job.BuildId, result.SlugId);
         }
         catch (Exception e)
         {
+            // Still pending, it is failed by the engine's scan for builds that nothing would end.
             Log.BuildNotRecorded(logger, e, job.BuildId);
         }
         finally
         {
             job.Output.Complete();
-            queue.Forget(job);
         }
     }
 
@@ -376,12 +387,12 @@ public sealed partial class BuildRunner(
         }
         catch (Exception e)
         {
+            // Still pending, it is failed by the engine's scan for builds that nothing would end.
             Log.BuildNotRecorded(logger, e, job.BuildId);
         }
         finally
         {
             job.Output.Complete();
-            queue.Forget(job);
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Slipway.Server.Runtime;
 using Slipway.Server.Sources;
 
 namespace Slipway.Server.Builds;
@@ -22,7 +23,7 @@ public sealed record Buildpack(string Url, string Name, string Dir)
 /// names (a built-in's name, a folder, or a git URL with an optional <c>#ref</c>), else the first
 /// built-in whose <c>bin/detect</c> succeeds, in the order of the built-ins' <c>order</c> file.
 /// </summary>
-public sealed class BuildpackCatalog(IOptions<BuildOptions> options)
+public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOptions> options)
 {
     public const string BuiltInPrefix = "slipway/";
 
@@ -76,11 +77,11 @@ public sealed class BuildpackCatalog(IOptions<BuildOptions> options)
     }
 
     /// <summary>Runs <c>bin/detect BUILD_DIR</c>: exit 0 is a match, and its first line of output names the app's kind.</summary>
-    private static async Task<(bool Matched, string Name)> DetectAsync(Buildpack buildpack, string buildDir, IReadOnlyDictionary<string, string> env, CancellationToken ct)
+    private async Task<(bool Matched, string Name)> DetectAsync(Buildpack buildpack, string buildDir, IReadOnlyDictionary<string, string> env, CancellationToken ct)
     {
         var detect = buildpack.Script("detect")!;
         EnsureExecutable(buildpack, detect);
-        var (exit, stdout) = await BuildProcess.CaptureAsync(new StepSpec(detect, [buildDir], buildDir, env), _ => { }, ct);
+        var (exit, stdout) = await launcher.CaptureAsync(new ProcessSpec(detect, [buildDir], buildDir, env), _ => { }, ct);
         var name = stdout.Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? buildpack.Name;
         return (exit == 0, name);
     }
@@ -112,7 +113,7 @@ public sealed class BuildpackCatalog(IOptions<BuildOptions> options)
         return await CloneAsync(url, repository, reference, Path.Combine(workDir, "buildpack"), env, output, ct);
     }
 
-    private static async Task<Buildpack> CloneAsync(string url, string repository, string? reference, string target, IReadOnlyDictionary<string, string> baseEnv, BuildOutput output, CancellationToken ct)
+    private async Task<Buildpack> CloneAsync(string url, string repository, string? reference, string target, IReadOnlyDictionary<string, string> baseEnv, BuildOutput output, CancellationToken ct)
     {
         output.Heading($"Fetching buildpack {SourceUrls.ForDisplay(url)}");
         var env = new Dictionary<string, string>(baseEnv, StringComparer.Ordinal) { ["GIT_TERMINAL_PROMPT"] = "0" };
@@ -147,8 +148,8 @@ public sealed class BuildpackCatalog(IOptions<BuildOptions> options)
             : buildpack;
     }
 
-    private static Task<int> GitAsync(IReadOnlyList<string> arguments, string workDir, IReadOnlyDictionary<string, string> env, BuildOutput output, CancellationToken ct) =>
-        BuildProcess.RunAsync(new StepSpec("git", arguments, workDir, env), (line, _) => output.Info(line), ct);
+    private Task<int> GitAsync(IReadOnlyList<string> arguments, string workDir, IReadOnlyDictionary<string, string> env, BuildOutput output, CancellationToken ct) =>
+        launcher.RunAsync(new ProcessSpec("git", arguments, workDir, env), (line, _) => output.Info(line), ct);
 
     /// <summary>A buildpack's files may come from a place that lost their modes; say so instead of failing obscurely.</summary>
     public static void EnsureExecutable(Buildpack buildpack, string script)

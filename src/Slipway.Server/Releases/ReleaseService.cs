@@ -19,7 +19,8 @@ public sealed record ReleaseState(Release? Current, int? ServingVersion, int Lat
 /// <summary>A change's decision: make this release, refuse with a reason, or nothing to do.</summary>
 public abstract record ReleasePlan
 {
-    public sealed record Create(ReleaseDraft Draft) : ReleasePlan;
+    /// <summary>Make this release; <paramref name="Created"/> may record it on the change's own entities, saved in the same transaction.</summary>
+    public sealed record Create(ReleaseDraft Draft, Action<Release>? Created = null) : ReleasePlan;
 
     public sealed record Refuse(Refusal Refusal) : ReleasePlan;
 
@@ -106,6 +107,7 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
                 var now = clock.GetUtcNow();
                 var release = Release.Create(app.Id, version, await WithAddonsAsync(app.Id, create.Draft, ct), caller.UserId, now);
                 db.Releases.Add(release);
+                create.Created?.Invoke(release);
                 if (conditions.IdempotencyKey is { } newKey)
                 {
                     db.IdempotencyRecords.Add(IdempotencyRecord.Create(caller.UserId, app.Id, newKey, release.Id, now));

@@ -1,39 +1,45 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
+using Slipway.Server.Jobs;
 using Slipway.Server.Logs;
 using Slipway.Server.Releases;
 
 namespace Slipway.Server.Runtime;
 
 /// <summary>Work for the runtime on one app; the deployer runs an app's jobs one after another, in order.</summary>
-public abstract record RuntimeJob(Guid AppId)
+public abstract class RuntimeJob(Guid appId) : Job(appId)
 {
+    public Guid AppId => Key;
+
     /// <summary>Takes the app's pending releases, oldest first, to succeeded or failed.</summary>
-    public sealed record Deploy(Guid AppId) : RuntimeJob(AppId);
+    public sealed class Deploy(Guid appId) : RuntimeJob(appId);
 
     /// <summary>Drives what runs toward the current release × formation (after a scale, and at start-up).</summary>
-    public sealed record Converge(Guid AppId) : RuntimeJob(AppId);
+    public sealed class Converge(Guid appId) : RuntimeJob(appId);
 
     /// <summary>Restarts a type, one process, or (null) all of them.</summary>
-    public sealed record Restart(Guid AppId, string? Target) : RuntimeJob(AppId);
+    public sealed class Restart(Guid appId, string? target) : RuntimeJob(appId)
+    {
+        public string? Target { get; } = target;
+    }
 
-    /// <summary>Stops everything of a destroyed app; <paramref name="Done"/> completes once it is gone.</summary>
-    public sealed record Stop(Guid AppId, TaskCompletionSource Done) : RuntimeJob(AppId);
+    /// <summary>Stops everything of a destroyed app.</summary>
+    public sealed class Stop(Guid appId) : RuntimeJob(appId);
 }
 
 /// <summary>
 /// Every release (any trigger, rollback too) and every scale or restart reaches the runtime through
-/// here: a bounded queue, then one lane per app so that an app's jobs run one at a time and in order
-/// (a later release waits for an earlier one) while different apps deploy in parallel. The release's
-/// status is what the API reads: pending until this takes it to succeeded or failed.
+/// here: a <see cref="JobQueue{TJob}"/> keyed by app, so that an app's jobs run one at a time and in
+/// order (a later release waits for an earlier one) while different apps deploy side by side, at most
+/// <see cref="RuntimeOptions.DeployConcurrency"/> at once, with at most <see cref="RuntimeOptions.QueueCapacity"/>
+/// waiting. The release's status is what the API reads: pending until this takes it to succeeded or failed.
 /// At start-up it first clears what an earlier run left, then converges every app and resumes pending releases.
 /// Several servers may share one database: deploying an app is claimed with a <see cref="WorkLease"/>, so a
-/// release is deployed by exactly one of them, and a release left pending by a server that died is taken
-/// over by another once that server's lease has lapsed (a periodic scan finds it).
+/// release is deployed by exactly one of them. A release left pending by a server that died, or by a deploy
+/// job that failed before it could record the end, is deployed again once no server holds its app's lease (a
+/// periodic scan finds it), so no release stays pending for good.
 /// </summary>
 public sealed partial class Deployer(
     IDbContextFactory<SlipwayDb> dbs,
@@ -44,19 +50,23 @@ public sealed partial class Deployer(
     IOptions<RuntimeOptions> options,
     ILogger<Deployer> logger) : BackgroundService
 {
-    private readonly Channel<RuntimeJob> _queue = Channel.CreateBounded<RuntimeJob>(
-        new BoundedChannelOptions(options.Value.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+    private readonly JobQueue<RuntimeJob> _jobs = new(new JobLimits(options.Value.QueueCapacity, options.Value.DeployConcurrency), logger);
 
-    private readonly ConcurrentDictionary<Guid, Channel<RuntimeJob>> _lanes = new();
-
-    public ValueTask EnqueueAsync(RuntimeJob job, CancellationToken ct = default) => _queue.Writer.WriteAsync(job, ct);
+    public ValueTask EnqueueAsync(RuntimeJob job, CancellationToken ct = default) => _jobs.EnqueueAsync(job, ct);
 
     /// <summary>Stops every process of an app (after whatever its lane is doing) and waits until they are gone.</summary>
     public async Task StopAppAsync(Guid appId, CancellationToken ct)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await EnqueueAsync(new RuntimeJob.Stop(appId, done), ct);
-        await done.Task.WaitAsync(ct);
+        var stop = new RuntimeJob.Stop(appId);
+        await EnqueueAsync(stop, ct);
+        await stop.Ended.WaitAsync(ct);
+        switch (stop.Status)
+        {
+            case JobStatus.Failed:
+                throw new InvalidOperationException($"The processes of app {appId} could not be stopped: {stop.FailureReason}");
+            case JobStatus.Cancelled:
+                throw new OperationCanceledException(stop.CancelReason);
+        }
     }
 
     /// <summary>The runtime's view of a release: its slug's process types, its config, the app's formation and health settings.</summary>
@@ -80,25 +90,29 @@ public sealed partial class Deployer(
     {
         try
         {
+            // Before any job runs: what an earlier run left behind goes first.
             await runtime.CleanUpEarlierRunAsync(stoppingToken);
-            await QueueStartupWorkAsync(stoppingToken);
-            _ = Task.Run(() => ScanForUnclaimedAsync(stoppingToken), CancellationToken.None);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogStartupFailed(e);
         }
 
+        var running = _jobs.RunAsync(RunAsync, stoppingToken);
         try
         {
-            await foreach (var job in _queue.Reader.ReadAllAsync(stoppingToken))
-            {
-                await LaneOf(job.AppId, stoppingToken).Writer.WriteAsync(job, stoppingToken);
-            }
+            await QueueStartupWorkAsync(stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            LogStartupFailed(e);
+        }
+
+        // Jobs still waiting at stop are dropped: their releases stay pending and are resumed at the next start.
+        await Task.WhenAll(running, ScanForUnclaimedAsync(stoppingToken));
     }
 
     /// <summary>Brings back what the database says should run, then the releases a stop or crash left pending.</summary>
@@ -108,7 +122,7 @@ public sealed partial class Deployer(
         var apps = await db.Apps.AsNoTracking().Select(a => a.Id).ToListAsync(ct);
         foreach (var appId in apps)
         {
-            await LaneOf(appId, ct).Writer.WriteAsync(new RuntimeJob.Converge(appId), ct);
+            await EnqueueAsync(new RuntimeJob.Converge(appId), ct);
         }
 
         var pending = await db.Releases.AsNoTracking()
@@ -118,44 +132,7 @@ public sealed partial class Deployer(
             .ToListAsync(ct);
         foreach (var appId in pending)
         {
-            await LaneOf(appId, ct).Writer.WriteAsync(new RuntimeJob.Deploy(appId), ct);
-        }
-    }
-
-    private Channel<RuntimeJob> LaneOf(Guid appId, CancellationToken stoppingToken) => _lanes.GetOrAdd(appId, id =>
-    {
-        var lane = Channel.CreateUnbounded<RuntimeJob>(new UnboundedChannelOptions { SingleReader = true });
-        _ = Task.Run(() => RunLaneAsync(lane.Reader, stoppingToken), CancellationToken.None);
-        return lane;
-    });
-
-    private async Task RunLaneAsync(ChannelReader<RuntimeJob> lane, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await foreach (var job in lane.ReadAllAsync(stoppingToken))
-            {
-                using var jobToken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                try
-                {
-                    await RunAsync(job, jobToken.Token);
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception e)
-                {
-                    LogJobFailed(e, job.GetType().Name, job.AppId);
-                    if (job is RuntimeJob.Stop stop)
-                    {
-                        stop.Done.TrySetException(e);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            await EnqueueAsync(new RuntimeJob.Deploy(appId), ct);
         }
     }
 
@@ -175,7 +152,6 @@ public sealed partial class Deployer(
             case RuntimeJob.Stop stop:
                 await runtime.StopAppAsync(stop.AppId, ct);
                 logs.Remove(stop.AppId);
-                stop.Done.TrySetResult();
                 break;
         }
     }
@@ -278,7 +254,7 @@ public sealed partial class Deployer(
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             // A release never stays pending because the runtime broke: it fails, with the reason.
-            LogJobFailed(e, nameof(RuntimeJob.Deploy), app.Id);
+            LogDeployFailed(e, app.Key, release.Version);
             outcome = DeployOutcome.Failure($"The runtime could not deploy it: {e.Message}");
         }
 
@@ -357,8 +333,8 @@ public sealed partial class Deployer(
     [LoggerMessage(Level = LogLevel.Warning, Message = "{App} v{Version} failed: {Reason}")]
     private partial void LogFailed(string app, int version, string? reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Runtime job {Job} for app {AppId} failed")]
-    private partial void LogJobFailed(Exception exception, string job, Guid appId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The runtime could not deploy {App} v{Version}")]
+    private partial void LogDeployFailed(Exception exception, string app, int version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not scan for pending releases nobody deploys")]
     private partial void LogScanFailed(Exception exception);

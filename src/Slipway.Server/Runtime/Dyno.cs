@@ -9,6 +9,7 @@ internal sealed record DynoContext(
     Guid AppId,
     AppLogStore Logs,
     ProcessRegistry Registry,
+    ProcessLauncher Launcher,
     RuntimeOptions Options,
     string? HealthCheckPath,
     TimeSpan BootTimeout,
@@ -17,7 +18,7 @@ internal sealed record DynoContext(
 
 /// <summary>
 /// One process of an app's formation (<c>web.1</c>) over its whole life: started from its
-/// <see cref="ProcessSpec"/>, watched until it is up, restarted with growing backoff when it exits,
+/// <see cref="ProcessSpec"/> (web processes listen on <see cref="Port"/>), watched until it is up, restarted with growing backoff when it exits,
 /// shown as crashed (since the first crash in a row) while it keeps failing, stopped on request.
 /// </summary>
 internal sealed class Dyno
@@ -37,14 +38,15 @@ internal sealed class Dyno
     private ProcessSupervisor? _process;
     private Task _loop = Task.CompletedTask;
 
-    public Dyno(string type, int index, int releaseVersion, ProcessSpec spec, DynoContext context)
+    public Dyno(string type, int index, int releaseVersion, int port, ProcessSpec spec, DynoContext context)
     {
         Type = type;
         Index = index;
         ReleaseVersion = releaseVersion;
+        Port = port;
         Spec = spec;
         _context = context;
-        Destination = type == ReleaseSpec.WebType ? new Destination(Name, spec.Port) : null;
+        Destination = type == ReleaseSpec.WebType ? new Destination(Name, port) : null;
         Since = context.Clock.GetUtcNow();
     }
 
@@ -55,6 +57,8 @@ internal sealed class Dyno
     public string Name => $"{Type}.{Index}";
 
     public int ReleaseVersion { get; }
+
+    public int Port { get; }
 
     public ProcessSpec Spec { get; }
 
@@ -114,7 +118,7 @@ internal sealed class Dyno
                 try
                 {
                     Log($"Starting process with command `{Spec.Command}`");
-                    process = ProcessSupervisor.Start(Spec, line => _context.Logs.Append(_context.AppId, $"app[{Name}]", line));
+                    process = _context.Launcher.Start(Spec, (line, _) => _context.Logs.Append(_context.AppId, $"app[{Name}]", line));
                     startedAt = _context.Clock.GetTimestamp();
                     _process = process;
                 }
@@ -221,7 +225,7 @@ internal sealed class Dyno
 
             if (isWeb)
             {
-                (var up, last) = await ProbeAsync(Spec.Port, _context.HealthCheckPath, last);
+                (var up, last) = await ProbeAsync(Port, _context.HealthCheckPath, last);
                 if (up)
                 {
                     return null;
@@ -233,7 +237,7 @@ internal sealed class Dyno
                 var seconds = (int)Math.Ceiling(_context.BootTimeout.TotalSeconds);
                 return _context.HealthCheckPath is { } path && last is not null
                     ? $"{Name} did not answer GET {path} with 2xx or 3xx within the boot timeout of {seconds} s (last answer: {last})."
-                    : $"{Name} did not accept connections on its PORT ({Spec.Port}) within the boot timeout of {seconds} s.";
+                    : $"{Name} did not accept connections on its PORT ({Port}) within the boot timeout of {seconds} s.";
             }
 
             await Task.WhenAny(process.Exited, Task.Delay(50, _stop.Token));

@@ -18,12 +18,19 @@ public sealed partial class LocalRuntime(
     ProcessRegistry registry,
     RouteTable routes,
     AppLogStore logs,
+    ProcessLauncher launcher,
+    TimeProvider clock,
     IOptions<RuntimeOptions> options,
     IOptions<SlipwayOptions> slipway,
-    TimeProvider clock,
     ILogger<LocalRuntime> logger) : IAppRuntime, IHostedService
 {
     private const int MaxReleaseOutputChars = 512 * 1024;
+
+    /// <summary>
+    /// Heroku's convention: scripts a buildpack leaves in <c>.profile.d/</c> (PYTHONPATH, PATH and
+    /// the like) are sourced before an app's command runs.
+    /// </summary>
+    private const string SourceProfile = "for f in .profile.d/*.sh; do [ -r \"$f\" ] && . \"./$f\"; done; ";
 
     private readonly ConcurrentDictionary<Guid, AppState> _apps = new();
     private readonly ConcurrentDictionary<int, byte> _ports = new();
@@ -39,7 +46,7 @@ public sealed partial class LocalRuntime(
         }
 
         LogLeftovers(leftovers.Count);
-        await Task.WhenAll(leftovers.Select(pgid => ProcessGroups.TerminateAsync(pgid, Options.StopGrace, ct)));
+        await Task.WhenAll(leftovers.Select(pgid => ProcessGroups.TerminateAsync(pgid, Options.StopGrace, clock, ct)));
     }
 
     public async Task<DeployOutcome> DeployAsync(ReleaseSpec release, CancellationToken ct)
@@ -316,7 +323,7 @@ public sealed partial class LocalRuntime(
         await Task.WhenAll(dynos.Select(d => d.StopAsync(Options.StopGrace)));
         foreach (var dyno in dynos)
         {
-            _ports.TryRemove(dyno.Spec.Port, out _);
+            _ports.TryRemove(dyno.Port, out _);
         }
     }
 
@@ -332,8 +339,8 @@ public sealed partial class LocalRuntime(
     {
         var port = AllocatePort();
         var name = $"{type}.{index}";
-        var spec = new ProcessSpec(release.ProcessTypes[type], appDir, EnvironmentFor(release, name, port, appDir), port, name);
-        var context = new DynoContext(release.AppId, logs, registry, Options, release.HealthCheckPath, release.BootTimeout, clock, dyno =>
+        var spec = AppProcess(release.ProcessTypes[type], appDir, EnvironmentFor(release, name, port, appDir));
+        var context = new DynoContext(release.AppId, logs, registry, launcher, Options, release.HealthCheckPath, release.BootTimeout, clock, dyno =>
         {
             lock (state.Gate)
             {
@@ -343,8 +350,12 @@ public sealed partial class LocalRuntime(
                 }
             }
         });
-        return new Dyno(type, index, release.Version, spec, context);
+        return new Dyno(type, index, release.Version, port, spec, context);
     }
+
+    /// <summary>An app's command, run by the shell in the slug's folder after its <c>.profile.d/</c> scripts.</summary>
+    private static ProcessSpec AppProcess(string command, string appDir, IReadOnlyDictionary<string, string> env) =>
+        ProcessSpec.Shell(SourceProfile + command, appDir, env) with { Command = command };
 
     /// <summary>The release's config vars over a sensible base (PATH, HOME), under the variables the platform promises.</summary>
     private Dictionary<string, string> EnvironmentFor(ReleaseSpec release, string dynoName, int port, string appDir)
@@ -406,7 +417,7 @@ public sealed partial class LocalRuntime(
         ProcessSupervisor process;
         try
         {
-            process = ProcessSupervisor.Start(new ProcessSpec(command, appDir, env, 0, name), Collect);
+            process = launcher.Start(AppProcess(command, appDir, env), (line, _) => Collect(line));
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
         {
@@ -417,7 +428,7 @@ public sealed partial class LocalRuntime(
         try
         {
             var timeout = TimeSpan.FromSeconds(Options.ReleasePhaseTimeoutSeconds);
-            var finished = await Task.WhenAny(process.Exited, Task.Delay(timeout, ct));
+            var finished = await Task.WhenAny(process.Exited, Task.Delay(timeout, clock, ct));
             if (finished != process.Exited)
             {
                 await process.StopAsync(Options.StopGrace);

@@ -14,6 +14,9 @@ public static partial class ProcessGroups
 
     public const int SigTerm = 15;
 
+    /// <summary>How often a group being stopped is looked at again.</summary>
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(25);
+
     /// <summary>Sends <paramref name="signal"/> to every process of group <paramref name="pgid"/>; false when the group is gone.</summary>
     public static bool Signal(int pgid, int signal) => pgid > 1 && Kill(-pgid, signal) == 0;
 
@@ -66,7 +69,7 @@ public static partial class ProcessGroups
     public static long? StartTime(int pid) => Read(pid) is { } stat ? stat.StartTime : null;
 
     /// <summary>SIGTERM to the group, up to <paramref name="grace"/> for it to go, then SIGKILL until nothing of it is left.</summary>
-    public static async Task TerminateAsync(int pgid, TimeSpan grace, CancellationToken ct = default)
+    public static async Task TerminateAsync(int pgid, TimeSpan grace, TimeProvider clock, CancellationToken ct = default)
     {
         if (IsEmpty(pgid))
         {
@@ -75,10 +78,10 @@ public static partial class ProcessGroups
 
         Signal(pgid, SigTerm);
 
-        var deadline = DateTime.UtcNow + grace;
-        while (DateTime.UtcNow < deadline && !IsEmpty(pgid))
+        var deadline = clock.GetUtcNow() + grace;
+        while (clock.GetUtcNow() < deadline && !IsEmpty(pgid))
         {
-            await Task.Delay(25, ct);
+            await Task.Delay(Pause, clock, ct);
         }
 
         // A process may have ignored SIGTERM or been forked while we waited: SIGKILL until the group is empty.
@@ -90,7 +93,7 @@ public static partial class ProcessGroups
                 throw new InvalidOperationException($"Process group {pgid} still has processes after SIGKILL: {string.Join(", ", Members(pgid))}.");
             }
 
-            await Task.Delay(25, CancellationToken.None);
+            await Task.Delay(Pause, clock, CancellationToken.None);
         }
     }
 

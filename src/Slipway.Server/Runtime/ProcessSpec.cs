@@ -1,12 +1,16 @@
 namespace Slipway.Server.Runtime;
 
 /// <summary>
-/// Everything needed to start one app process, fixed when it is made: the Procfile command run by
-/// <c>/bin/sh -c</c>, the folder it runs in, its whole environment, its <c>PORT</c> and dyno name.
+/// Everything needed to start one process, fixed when it is made: the program and its arguments,
+/// the folder it runs in and its whole environment (nothing of the server's own is inherited).
+/// <see cref="ProcessLauncher"/> starts it.
 /// </summary>
-public sealed record ProcessSpec(
-    string Command,
-    string WorkingDirectory,
-    IReadOnlyDictionary<string, string> Environment,
-    int Port,
-    string DynoName);
+public sealed record ProcessSpec(string File, IReadOnlyList<string> Arguments, string WorkingDirectory, IReadOnlyDictionary<string, string> Environment)
+{
+    /// <summary>How the process is shown (dyno status, logs, errors): the command it was made from, else its program and arguments.</summary>
+    public string Command { get; init; } = string.Join(' ', [File, .. Arguments]);
+
+    /// <summary>A command line run by <c>/bin/sh -c</c>.</summary>
+    public static ProcessSpec Shell(string command, string workingDirectory, IReadOnlyDictionary<string, string> environment) =>
+        new("/bin/sh", ["-c", command], workingDirectory, environment) { Command = command };
+}

@@ -3,91 +3,73 @@ using System.Diagnostics;
 namespace Slipway.Server.Runtime;
 
 /// <summary>
-/// Runs one <see cref="ProcessSpec"/> as <c>/bin/sh -c "&lt;command&gt;"</c> in a process group of its
-/// own (started through <c>setsid</c>, so its pgid is its pid), hands every output line to a sink,
-/// and owns the whole group: stopping it stops everything the command forked.
+/// A process started by the <see cref="ProcessLauncher"/>, and the whole process group it leads
+/// (its pgid is its pid): its output, its exit, and stopping everything the command forked.
 /// </summary>
 public sealed class ProcessSupervisor
 {
-    private const string SetsidPath = "/usr/bin/setsid";
+    /// <summary>How long the output still in the pipes may take to arrive once the process has exited.</summary>
+    private static readonly TimeSpan OutputSettle = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>
-    /// Heroku's convention: scripts a buildpack leaves in <c>.profile.d/</c> (PYTHONPATH, PATH and
-    /// the like) are sourced before the command runs.
-    /// </summary>
-    private const string SourceProfile = "for f in .profile.d/*.sh; do [ -r \"$f\" ] && . \"./$f\"; done; ";
+    /// <summary>How long the pipes are read after the exit before they are closed: long enough for the caller to kill the leftovers that hold them.</summary>
+    private static readonly TimeSpan OutputLimit = TimeSpan.FromSeconds(10);
 
     private readonly Process _process;
-    private readonly Task _output;
+    private readonly TimeProvider _clock;
     private int _stopping;
 
-    private ProcessSupervisor(Process process, Task output)
+    internal ProcessSupervisor(Process process, Action<string, bool> onLine, TimeProvider clock)
     {
         _process = process;
-        _output = output;
+        _clock = clock;
         Pgid = process.Id;
-        Exited = WaitAsync();
+        StartedAt = clock.GetUtcNow();
+        var pumps = Task.WhenAll(PumpAsync(process.StandardOutput, line => onLine(line, false)), PumpAsync(process.StandardError, line => onLine(line, true)));
+        Exited = WaitAsync(pumps);
+        OutputEnded = EndOutputAsync(pumps);
     }
 
     public int Pgid { get; }
 
-    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset StartedAt { get; }
 
     /// <summary>Completes with the exit status when the command's main process ends (128+N when killed by signal N).</summary>
     public Task<int> Exited { get; }
 
+    /// <summary>Completes once the output is over: stdout and stderr closed and every line handed on, or the pipes given up on some seconds after the exit.</summary>
+    public Task OutputEnded { get; }
+
     /// <summary>True once <see cref="StopAsync"/> was called: an exit after that is not a crash.</summary>
     public bool Stopping => Volatile.Read(ref _stopping) == 1;
-
-    /// <summary>Starts the command; <paramref name="onLine"/> gets each line of stdout and stderr, from any thread.</summary>
-    public static ProcessSupervisor Start(ProcessSpec spec, Action<string> onLine)
-    {
-        var start = new ProcessStartInfo
-        {
-            FileName = File.Exists(SetsidPath) ? SetsidPath : "setsid",
-            WorkingDirectory = spec.WorkingDirectory,
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add("/bin/sh");
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(SourceProfile + spec.Command);
-        start.Environment.Clear();
-        foreach (var (key, value) in spec.Environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {spec.DynoName}.");
-
-        // The app reads end-of-file on stdin instead of the server's terminal.
-        process.StandardInput.Close();
-        var output = Task.WhenAll(PumpAsync(process.StandardOutput, onLine), PumpAsync(process.StandardError, onLine));
-        return new ProcessSupervisor(process, output);
-    }
 
     /// <summary>SIGTERM to the group, <paramref name="grace"/>, then SIGKILL; returns once nothing of the group is left.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
         Interlocked.Exchange(ref _stopping, 1);
-        await ProcessGroups.TerminateAsync(Pgid, grace);
+        await ProcessGroups.TerminateAsync(Pgid, grace, _clock);
         await Exited;
     }
 
     /// <summary>Kills whatever the command left behind in its group after its main process ended.</summary>
-    public Task KillLeftoversAsync() => ProcessGroups.TerminateAsync(Pgid, TimeSpan.Zero);
+    public Task KillLeftoversAsync() => ProcessGroups.TerminateAsync(Pgid, TimeSpan.Zero, _clock);
 
-    private async Task<int> WaitAsync()
+    private async Task<int> WaitAsync(Task pumps)
     {
         await _process.WaitForExitAsync();
         var status = _process.ExitCode;
 
         // Output still buffered in the pipes belongs to this run; children that keep the pipes open are killed by the caller.
-        await Task.WhenAny(_output, Task.Delay(TimeSpan.FromMilliseconds(200)));
-        _process.Dispose();
+        await Task.WhenAny(pumps, Task.Delay(OutputSettle, _clock));
         return status;
+    }
+
+    private async Task EndOutputAsync(Task pumps)
+    {
+        await Exited;
+
+        // A process that escaped the group (a setsid of its own) may hold the pipes forever: they are closed then.
+        await Task.WhenAny(pumps, Task.Delay(OutputLimit, _clock));
+        _process.Dispose();
     }
 
     private static async Task PumpAsync(StreamReader reader, Action<string> onLine)

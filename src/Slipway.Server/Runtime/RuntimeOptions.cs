@@ -51,6 +51,10 @@ public sealed class RuntimeOptions
     [Range(1, 100_000)]
     public int QueueCapacity { get; set; } = 1024;
 
+    /// <summary>How many apps' runtime jobs run at once; one app's jobs always run one at a time, in order.</summary>
+    [Range(1, 1024)]
+    public int DeployConcurrency { get; set; } = 32;
+
     /// <summary>
     /// How long a server's claim on deploying an app lasts without renewal; after a server dies,
     /// another takes its pending releases over within about this long.

@@ -6,17 +6,17 @@ namespace Slipway.Server.Tests.Runtime;
 /// <summary>The supervisor owns its whole process group: what the command forks goes when it goes.</summary>
 public sealed class ProcessSupervisorTests
 {
-    private static ProcessSpec Spec(string command) => new(
+    private static readonly ProcessLauncher Launcher = new(TimeProvider.System);
+
+    private static ProcessSpec Spec(string command) => ProcessSpec.Shell(
         command,
         Path.GetTempPath(),
-        new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" },
-        0,
-        "test.1");
+        new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" });
 
     [Fact]
     public async Task Start_Command_RunsInItsOwnProcessGroup()
     {
-        var supervisor = ProcessSupervisor.Start(Spec("sleep 300 & sleep 300 & wait"), _ => { });
+        var supervisor = Launcher.Start(Spec("sleep 300 & sleep 300 & wait"), (_, _) => { });
         try
         {
             await Poll.UntilAsync(() => ProcessGroups.Members(supervisor.Pgid).Count >= 3, "the shell and its two children");
@@ -34,7 +34,7 @@ public sealed class ProcessSupervisorTests
     [Fact]
     public async Task Stop_GroupIgnoringSigterm_IsKilledAfterTheGracePeriod()
     {
-        var supervisor = ProcessSupervisor.Start(Spec("trap '' TERM; echo ready; sleep 300 & wait"), _ => { });
+        var supervisor = Launcher.Start(Spec("trap '' TERM; echo ready; sleep 300 & wait"), (_, _) => { });
         await Poll.UntilAsync(() => ProcessGroups.Members(supervisor.Pgid).Count >= 2, "the shell and its child");
         var clock = Stopwatch.StartNew();
 
@@ -49,7 +49,7 @@ public sealed class ProcessSupervisorTests
     public async Task Start_Output_ReachesTheSinkLineByLine()
     {
         var lines = new List<string>();
-        var supervisor = ProcessSupervisor.Start(Spec("echo one; echo two >&2; exit 4"), line =>
+        var supervisor = Launcher.Start(Spec("echo one; echo two >&2; exit 4"), (line, _) =>
         {
             lock (lines)
             {

@@ -82,7 +82,7 @@ public sealed class ReconcileTests : IDisposable
         {
             foreach (var pgid in Slipway.Server.Runtime.ProcessGroups.WithEnvironment(Slipway.Server.Runtime.ProcessRegistry.EnvironmentVariable, File.ReadAllText(id).Trim()))
             {
-                Slipway.Server.Runtime.ProcessGroups.TerminateAsync(pgid, TimeSpan.FromSeconds(1)).GetAwaiter().GetResult();
+                Slipway.Server.Runtime.ProcessGroups.TerminateAsync(pgid, TimeSpan.FromSeconds(1), TimeProvider.System).GetAwaiter().GetResult();
             }
         }
 
