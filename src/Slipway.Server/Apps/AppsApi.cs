@@ -5,7 +5,6 @@ using Slipway.Server.Accounts;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
-using Slipway.Server.Routing;
 using Slipway.Server.Runtime;
 
 namespace Slipway.Server.Apps;
@@ -23,7 +22,7 @@ public static class AppsApi
         return routes;
     }
 
-    private static async Task<Ok<List<AppResponse>>> List(HttpContext http, Access access, SlipwayDb db, RouterHost router, CancellationToken ct)
+    private static async Task<Ok<List<AppResponse>>> List(HttpContext http, Access access, SlipwayDb db, IAppRuntime runtime, CancellationToken ct)
     {
         var apps = await access.Apps(Caller.Of(http.User)).AsNoTracking().OrderBy(a => a.Key).ToListAsync(ct);
         var ids = apps.Select(a => a.Id).ToList();
@@ -32,18 +31,18 @@ public static class AppsApi
             .GroupBy(r => r.AppId)
             .Select(g => new { AppId = g.Key, Version = g.Max(r => r.Version) })
             .ToDictionaryAsync(x => x.AppId, x => x.Version, ct);
-        return TypedResults.Ok(apps.Select(a => ToResponse(a, current.TryGetValue(a.Id, out var v) ? v : null, router)).ToList());
+        return TypedResults.Ok(apps.Select(a => ToResponse(a, current.TryGetValue(a.Id, out var v) ? v : null, runtime)).ToList());
     }
 
-    private static async Task<Results<Created<AppResponse>, ProblemHttpResult>> Create(CreateAppRequest request, HttpContext http, Access access, SlipwayDb db, TimeProvider clock, RouterHost router, CancellationToken ct)
+    private static async Task<Results<Created<AppResponse>, ProblemHttpResult>> Create(CreateAppRequest request, HttpContext http, Access access, SlipwayDb db, TimeProvider clock, IAppRuntime runtime, CancellationToken ct)
     {
         var (app, refusal) = await AppCreation.CreateAsync(request, Caller.Of(http.User), access, db, clock, ct);
         return refusal is not null
             ? ApiProblem.Of(refusal)
-            : TypedResults.Created($"/apps/{app!.Key}", ToResponse(app, null, router));
+            : TypedResults.Created($"/apps/{app!.Key}", ToResponse(app, null, runtime));
     }
 
-    private static async Task<Results<Ok<AppResponse>, ProblemHttpResult>> Get(string app, HttpContext http, Access access, SlipwayDb db, RouterHost router, CancellationToken ct)
+    private static async Task<Results<Ok<AppResponse>, ProblemHttpResult>> Get(string app, HttpContext http, Access access, SlipwayDb db, IAppRuntime runtime, CancellationToken ct)
     {
         var found = await access.FindAppAsync(Caller.Of(http.User), app, ct);
         if (found is null)
@@ -52,7 +51,7 @@ public static class AppsApi
         }
 
         var current = await ReleaseQueries.CurrentVersionAsync(db, found.Id, ct);
-        return TypedResults.Ok(ToResponse(found, current, router));
+        return TypedResults.Ok(ToResponse(found, current, runtime));
     }
 
     /// <summary>Destroys the app with its releases and slug records, and stops its processes; <c>?confirm=</c> must repeat its key.</summary>
@@ -87,12 +86,12 @@ public static class AppsApi
 
     public static ProblemHttpResult AppNotFound(string app) => ApiProblem.NotFound($"App '{app}' not found.");
 
-    internal static AppResponse ToResponse(App app, int? currentVersion, RouterHost? router = null) => new(
+    internal static AppResponse ToResponse(App app, int? currentVersion, IAppRuntime? runtime = null) => new(
         app.Id,
         app.Key,
         app.Name,
         new NamedRef(app.Space.Id, app.Space.Name),
-        WebUrl: router?.UrlOf(app.Key),
+        WebUrl: runtime?.WebUrlOf(app.Key),
         currentVersion,
         app.CreatedAt,
         app.UpdatedAt);

@@ -17,9 +17,11 @@ public sealed partial class LocalRuntime(
     SlugCache slugs,
     ProcessRegistry registry,
     RouteTable routes,
+    RouterHost router,
     AppLogStore logs,
     IOptions<RuntimeOptions> options,
     IOptions<SlipwayOptions> slipway,
+    TimeProvider clock,
     ILogger<LocalRuntime> logger) : IAppRuntime, IHostedService
 {
     private const int MaxReleaseOutputChars = 512 * 1024;
@@ -248,6 +250,9 @@ public sealed partial class LocalRuntime(
     public IAsyncEnumerable<LogLine> ReadLogsAsync(Guid appId, int lines, bool follow, CancellationToken ct) =>
         logs.ReadAsync(appId, lines, follow, ct);
 
+    /// <summary>The app's address on the built-in router.</summary>
+    public string? WebUrlOf(string appKey) => router.UrlOf(appKey);
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Server shutdown: every app process gets SIGTERM and its grace period, all apps at once.</summary>
@@ -306,7 +311,7 @@ public sealed partial class LocalRuntime(
             return;
         }
 
-        await Task.WhenAll(dynos.Where(d => d.Destination is not null).Select(d => d.Destination!.DrainAsync(Options.StopGrace)));
+        await Task.WhenAll(dynos.Where(d => d.Destination is not null).Select(d => d.Destination!.DrainAsync(Options.StopGrace, clock)));
         await StopAllAsync(dynos);
     }
 

@@ -201,7 +201,7 @@ public sealed partial class AppModel(
         // causes one more refresh, never a page that stays stale because its stamp is newer.
         Stamp = await LiveUpdates.StampAsync(db, runtime, app.Id, ct);
         var currentVersion = await ReleaseQueries.CurrentVersionAsync(db, app.Id, ct);
-        App = AppsApi.ToResponse(app, currentVersion);
+        App = AppsApi.ToResponse(app, currentVersion, runtime);
 
         var page = new VersionRange(null, false, Before is { } before ? before - 1 : null, ReleasesPerPage, Descending: true);
         var rows = await ReleaseQueries.Page(db, app.Id, page).ToListAsync(ct);
