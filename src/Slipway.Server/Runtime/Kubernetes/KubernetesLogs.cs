@@ -14,8 +14,8 @@ namespace Slipway.Server.Runtime.Kubernetes;
 /// <summary>
 /// An app's log on Kubernetes: Slipway's own lines for the app (release events) merged by time with
 /// its pods' output. A follower watches the app's pods, so it follows every pod a deploy, a scale or a
-/// restart brings from the moment its container starts (and again after each container restart), and
-/// the stream of a pod that is gone ends.
+/// restart brings from the moment its container starts (and again after each container restart), the
+/// stream of a pod that is gone ends, and a stream the API server dropped is picked up where it stopped.
 /// </summary>
 public sealed partial class KubernetesLogs(
     IKubernetes client,
@@ -25,6 +25,13 @@ public sealed partial class KubernetesLogs(
     TimeProvider clock,
     ILogger<KubernetesLogs> logger)
 {
+    /// <summary>
+    /// How long one watch of the pods lasts before it is made again (the API server's own limit is 30 to 60
+    /// minutes). Shorter, because a connection that died without a word would otherwise leave the watch
+    /// waiting for ever, which the client side ends a little after.
+    /// </summary>
+    private static readonly TimeSpan WatchTimeout = TimeSpan.FromMinutes(5);
+
     /// <summary>The app's last <paramref name="lines"/> lines, then new ones while <paramref name="follow"/>.</summary>
     public async IAsyncEnumerable<LogLine> ReadAsync(Guid appId, int lines, bool follow, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -91,7 +98,7 @@ public sealed partial class KubernetesLogs(
         var streams = new Dictionary<string, PodStream>(StringComparer.Ordinal);
         var ended = new List<PodStream>();
 
-        void Follow(V1Pod pod, string ns)
+        void Follow(V1Pod pod, string podNamespace)
         {
             var name = pod.Metadata.Name;
             var restarts = RestartsOf(pod);
@@ -100,15 +107,11 @@ public sealed partial class KubernetesLogs(
                 return;
             }
 
-            // A restarted container writes a new log: the stream of the one before it has ended or is about to.
-            if (current is not null)
-            {
-                End(name);
-            }
-
+            // A restarted container writes a new log: the stream of the run before it has ended or is about to.
+            End(name);
             var fromNow = alreadyRead.TryGetValue(name, out var read) && read == restarts;
             var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            streams[name] = new PodStream(restarts, stop, Task.Run(() => StreamPodAsync(pod, ns, fromNow, writer, stop.Token), stop.Token));
+            streams[name] = new PodStream(restarts, stop, Task.Run(() => StreamPodAsync(pod, podNamespace, restarts, fromNow, writer, stop.Token), stop.Token));
         }
 
         void End(string name)
@@ -147,7 +150,14 @@ public sealed partial class KubernetesLogs(
                             Follow(pod, ns);
                         }
 
-                        var changes = client.CoreV1.WatchListNamespacedPodAsync(ns, labelSelector: KubernetesDynos.Selector(appId), resourceVersion: list.Metadata?.ResourceVersion, cancellationToken: ct);
+                        using var expired = new CancellationTokenSource(WatchTimeout + TimeSpan.FromSeconds(30), clock);
+                        using var watching = CancellationTokenSource.CreateLinkedTokenSource(ct, expired.Token);
+                        var changes = client.CoreV1.WatchListNamespacedPodAsync(
+                            ns,
+                            labelSelector: KubernetesDynos.Selector(appId),
+                            resourceVersion: list.Metadata?.ResourceVersion,
+                            timeoutSeconds: (int)WatchTimeout.TotalSeconds,
+                            cancellationToken: watching.Token);
                         await foreach (var (type, pod) in changes)
                         {
                             if (type == WatchEventType.Deleted)
@@ -160,6 +170,10 @@ public sealed partial class KubernetesLogs(
                             }
                         }
                     }
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    // The watch outlived its timeout without the API server ending it: made again below.
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
@@ -187,21 +201,61 @@ public sealed partial class KubernetesLogs(
         }
     }
 
-    /// <summary>Follows one container's log until it ends (the container stopped, the pod went) or is cancelled.</summary>
-    private async Task StreamPodAsync(V1Pod pod, string ns, bool fromNow, ChannelWriter<LogLine> writer, CancellationToken ct)
+    /// <summary>
+    /// Follows one run (<paramref name="restarts"/>) of a pod's container, from its start or from about now
+    /// (<paramref name="fromNow"/>), until the container stops (its pod goes, or it restarts and the watch
+    /// follows its next run) or this is cancelled. A stream the API server drops while the container runs
+    /// on is opened again, after the last line given.
+    /// </summary>
+    private async Task StreamPodAsync(V1Pod pod, string ns, int restarts, bool fromNow, ChannelWriter<LogLine> writer, CancellationToken ct)
     {
-        try
+        var name = pod.Metadata.Name;
+        DateTimeOffset? after = fromNow ? clock.GetUtcNow().AddSeconds(-1) : null;
+        while (true)
         {
-            await using var stream = await client.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, ns, follow: true, sinceSeconds: fromNow ? 1 : null, timestamps: true, cancellationToken: ct);
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            while (await reader.ReadLineAsync(ct) is { } text)
+            try
             {
-                await writer.WriteAsync(ParseLogLine(pod, text), ct);
+                // The API takes whole seconds: lines of that second already given are skipped here.
+                int? since = after is { } last ? (int)Math.Ceiling((clock.GetUtcNow() - last).TotalSeconds) : null;
+                await using var stream = await client.CoreV1.ReadNamespacedPodLogAsync(name, ns, follow: true, sinceSeconds: since, timestamps: true, cancellationToken: ct);
+                using var reader = new StreamReader(stream, Encoding.UTF8);
+                while (await reader.ReadLineAsync(ct) is { } text)
+                {
+                    var line = ParseLogLine(pod, text);
+                    if (after is null || line.Time > after)
+                    {
+                        await writer.WriteAsync(line, ct);
+                        after = line.Time;
+                    }
+                }
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && e is HttpOperationException or HttpRequestException or IOException)
+            {
+                // The pod is gone, its container is not running, or the connection dropped: its state says which.
+            }
+
+            await Task.Delay(options.Value.PollInterval, clock, ct);
+            if (!await RunsOnAsync(name, ns, restarts, ct))
+            {
+                return;
             }
         }
-        catch (HttpOperationException)
+    }
+
+    /// <summary>Whether the same run of the pod's container still runs; while the API server cannot say, it is asked again.</summary>
+    private async Task<bool> RunsOnAsync(string pod, string ns, int restarts, CancellationToken ct)
+    {
+        while (true)
         {
-            // The pod is gone or its container is not running: it has nothing more to say.
+            try
+            {
+                var now = await KubernetesCalls.ReadOrNullAsync(() => client.CoreV1.ReadNamespacedPodAsync(pod, ns, cancellationToken: ct));
+                return now is not null && now.Metadata.DeletionTimestamp is null && RestartsOf(now) == restarts && IsRunning(now);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && e is HttpOperationException or HttpRequestException or IOException)
+            {
+                await Task.Delay(options.Value.PollInterval, clock, ct);
+            }
         }
     }
 
@@ -243,6 +297,8 @@ public sealed partial class KubernetesLogs(
     private static bool HasStarted(V1Pod pod) =>
         pod.Status?.ContainerStatuses?.FirstOrDefault()?.State is { } state && (state.Running is not null || state.Terminated is not null);
 
+    private static bool IsRunning(V1Pod pod) => pod.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Running is not null;
+
     /// <summary>Which run of the pod's container this is: each restart writes a new log.</summary>
     private static int RestartsOf(V1Pod pod) => pod.Status?.ContainerStatuses?.FirstOrDefault()?.RestartCount ?? 0;
 
@@ -253,6 +309,6 @@ public sealed partial class KubernetesLogs(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watching the pods of app {AppId} for its log failed; listing them again")]
     private partial void LogWatchFailed(Exception exception, Guid appId);
 
-    /// <summary>The stream of one run of a pod's container.</summary>
+    /// <summary>The stream of one run (<see cref="Restarts"/>) of a pod's container.</summary>
     private sealed record PodStream(int Restarts, CancellationTokenSource Stop, Task Task);
 }

@@ -11,11 +11,8 @@ public sealed class KubernetesLogsTests(KubernetesServerFixture fixture) : IClas
     public async Task Tail_AcrossADeploy_FollowsTheNewPodAndEndsTheOldPodsStream()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", new() { ["web"] = "serve-a" }));
-        var ns = $"slipway-{app.Key}";
-        var first = PodName(ns);
-        using var tail = await TailAsync(app);
-        await Poll.UntilAsync(() => Kube.FollowedPods.SequenceEqual([first]), "the tail to follow the first pod");
+        var (ns, first) = await DeployAsync(app);
+        using var tail = await TailAsync(app, following: first);
 
         Kube.WriteLog(ns, first, "before the deploy");
         await tail.UntilAsync($"app[{Dyno(first)}]: before the deploy");
@@ -35,10 +32,8 @@ public sealed class KubernetesLogsTests(KubernetesServerFixture fixture) : IClas
     public async Task Tail_WhenScaledUp_FollowsTheNewPods()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", new() { ["web"] = "serve" }));
-        var ns = $"slipway-{app.Key}";
-        using var tail = await TailAsync(app);
-        await Poll.UntilAsync(() => Kube.FollowedPods.Count == 1, "the tail to follow the pod");
+        var (ns, first) = await DeployAsync(app);
+        using var tail = await TailAsync(app, following: first);
 
         await app.PatchFormationAsync(new { updates = new[] { new { type = "web", quantity = 3 } } });
         await Poll.UntilAsync(() => Kube.FollowedPods.Count == 3, "the tail to follow the three pods");
@@ -54,11 +49,8 @@ public sealed class KubernetesLogsTests(KubernetesServerFixture fixture) : IClas
     public async Task Tail_WhenAContainerRestarts_FollowsItsNewRun()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", new() { ["web"] = "serve" }));
-        var ns = $"slipway-{app.Key}";
-        var pod = PodName(ns);
-        using var tail = await TailAsync(app);
-        await Poll.UntilAsync(() => Kube.FollowedPods.SequenceEqual([pod]), "the tail to follow the pod");
+        var (ns, pod) = await DeployAsync(app);
+        using var tail = await TailAsync(app, following: pod);
 
         Kube.RestartContainer(ns, pod);
         Kube.WriteLog(ns, pod, "started again");
@@ -68,10 +60,28 @@ public sealed class KubernetesLogsTests(KubernetesServerFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Tail_WhenTheApiServerDropsItsStreams_GoesOnAfterTheLastLine()
+    {
+        await using var app = await fixture.CreateAppAsync();
+        var (ns, pod) = await DeployAsync(app);
+        using var tail = await TailAsync(app, following: pod);
+        Kube.WriteLog(ns, pod, "before the drop");
+        await tail.UntilAsync($"app[{Dyno(pod)}]: before the drop");
+
+        var follows = FollowRequests(ns, pod);
+        Kube.DropStreams();
+        await Poll.UntilAsync(() => FollowRequests(ns, pod) > follows && Kube.FollowedPods.SequenceEqual([pod]), "the tail to follow the pod again");
+        Kube.WriteLog(ns, pod, "after the drop");
+
+        await tail.UntilAsync($"app[{Dyno(pod)}]: after the drop");
+        Assert.Single(tail.Lines, l => l.EndsWith(": before the drop", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Tail_StartedBeforeTheFirstDeploy_FollowsThePodsItBrings()
     {
         await using var app = await fixture.CreateAppAsync();
-        using var tail = await TailAsync(app);
+        using var tail = await TailAsync(app, following: null);
 
         var version = await app.DeploySucceededAsync(await app.UploadSlugAsync("A", new() { ["web"] = "serve" }));
         var pod = PodName($"slipway-{app.Key}");
@@ -79,14 +89,32 @@ public sealed class KubernetesLogsTests(KubernetesServerFixture fixture) : IClas
         await tail.UntilAsync($"app[{Dyno(pod)}]: {pod} of v{version} listening");
     }
 
-    private static async Task<LogTail> TailAsync(RuntimeApp app)
+    /// <summary>Deploys a slug with one web process and answers the app's namespace and its pod.</summary>
+    private async Task<(string Ns, string Pod)> DeployAsync(RuntimeApp app)
+    {
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", new() { ["web"] = "serve-a" }));
+        var ns = $"slipway-{app.Key}";
+        return (ns, PodName(ns));
+    }
+
+    /// <summary>Starts <c>aka logs --tail</c>'s request and, with a pod, waits until the runtime follows that pod.</summary>
+    private async Task<LogTail> TailAsync(RuntimeApp app, string? following)
     {
         var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(Poll.Default);
         var response = await app.Api.GetAsync($"/apps/{app.Key}/log-sessions?lines=0&tail=true", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         response.EnsureSuccessStatusCode();
-        return new LogTail(response, new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token)), timeout);
+        var tail = new LogTail(response, new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token)), timeout);
+        if (following is not null)
+        {
+            await Poll.UntilAsync(() => Kube.FollowedPods.SequenceEqual([following]), $"the tail to follow {following}");
+        }
+
+        return tail;
     }
+
+    private int FollowRequests(string ns, string pod) =>
+        Kube.Requests.Count(r => r.StartsWith($"GET /api/v1/namespaces/{ns}/pods/{pod}/log?", StringComparison.Ordinal) && r.Contains("follow=true", StringComparison.Ordinal));
 
     private string PodName(string ns) => Str(Kube.List("pods", ns).Single(), "metadata", "name");
 
@@ -97,6 +125,8 @@ public sealed class KubernetesLogsTests(KubernetesServerFixture fixture) : IClas
     private sealed class LogTail(HttpResponseMessage response, StreamReader reader, CancellationTokenSource timeout) : IDisposable
     {
         private readonly List<string> _lines = [];
+
+        public IReadOnlyList<string> Lines => _lines;
 
         public async Task UntilAsync(string expected)
         {

@@ -70,6 +70,9 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
     /// <summary>Completed (and replaced) on every change, so that watches and followed logs wake up.</summary>
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Cancelled (and replaced) to drop every open watch and followed log.</summary>
+    private CancellationTokenSource _streams = new();
+
     private StandInKubernetes(WebApplication app, string kubeConfigPath)
     {
         _app = app;
@@ -167,6 +170,20 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
                 return _followers.Where(f => f.Value > 0).Select(f => f.Key.Pod).Order(StringComparer.Ordinal).ToList();
             }
         }
+    }
+
+    /// <summary>The API server drops every open watch and followed log, as when it restarts; the pods run on.</summary>
+    public void DropStreams()
+    {
+        CancellationTokenSource dropped;
+        lock (_gate)
+        {
+            dropped = _streams;
+            _streams = new CancellationTokenSource();
+        }
+
+        dropped.Cancel();
+        dropped.Dispose();
     }
 
     /// <summary>The pod's container prints a line.</summary>
@@ -730,8 +747,10 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
         ContainerLog? log;
         int next;
         string first;
+        CancellationToken dropped;
         lock (_gate)
         {
+            dropped = _streams.Token;
             log = _objects.ContainsKey(("pods", route.Namespace, route.Name!)) ? _logs.GetValueOrDefault(key) : null;
             next = log?.Lines.Count ?? 0;
             first = log is null ? "" : LogText(LogLines(log.Lines, http.Request.Query), http.Request.Query);
@@ -749,7 +768,7 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
 
         try
         {
-            using var end = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, Stopping(http));
+            using var end = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, Stopping(http), dropped);
             http.Response.StatusCode = 200;
             http.Response.ContentType = "text/plain";
             await http.Response.WriteAsync(first, end.Token);
@@ -777,7 +796,7 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            // The client went away, or the stand-in stops.
+            // The client went away, the streams were dropped, or the stand-in stops.
         }
         finally
         {
@@ -799,8 +818,10 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
         var selector = query["labelSelector"].ToString();
         var lines = new List<string>();
         long from;
+        CancellationToken dropped;
         lock (_gate)
         {
+            dropped = _streams.Token;
             if (!long.TryParse(query["resourceVersion"], CultureInfo.InvariantCulture, out from) || from == 0)
             {
                 from = _resourceVersion;
@@ -814,7 +835,7 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
             }
         }
 
-        using var end = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, Stopping(http));
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, Stopping(http), dropped);
         if (int.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var timeout) && timeout > 0)
         {
             end.CancelAfter(TimeSpan.FromSeconds(timeout));
@@ -844,7 +865,7 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            // The watch timed out, the client went away, or the stand-in stops: the stream ends, as the API server's does.
+            // The watch timed out, the client went away, the streams were dropped or the stand-in stops: the stream ends, as the API server's does.
         }
     }
 
