@@ -41,8 +41,8 @@ public sealed class SlipwayTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>The port the built-in router listens on (apps answer at <c>http://&lt;key&gt;.localhost:&lt;port&gt;</c>).</summary>
-    public int RouterPort => Services.GetRequiredService<Slipway.Server.Routing.RouterHost>().Port;
+    /// <summary>The port the built-in router listens on (apps answer at <c>http://&lt;key&gt;.localhost:&lt;port&gt;</c>); 0 when the runtime has no router (Kubernetes).</summary>
+    public int RouterPort => Services.GetService<Slipway.Server.Routing.RouterHost>()?.Port ?? 0;
 
     /// <summary>
     /// Starts a server with <paramref name="settings"/> (configuration keys, as on its command line)

@@ -8,6 +8,7 @@ namespace Slipway.Server.Routing;
 /// </summary>
 public sealed class Destination(string dynoName, int port)
 {
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inFlight;
     private int _draining;
 
@@ -24,23 +25,38 @@ public sealed class Destination(string dynoName, int port)
         Interlocked.Increment(ref _inFlight);
         if (Volatile.Read(ref _draining) == 1)
         {
-            Interlocked.Decrement(ref _inFlight);
+            Release();
             return false;
         }
 
         return true;
     }
 
-    public void Release() => Interlocked.Decrement(ref _inFlight);
+    public void Release()
+    {
+        // The last request out of a draining destination tells DrainAsync; the same order argument as in TryAcquire.
+        if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _draining) == 1)
+        {
+            _drained.TrySetResult();
+        }
+    }
 
     /// <summary>Takes no new requests and waits (at most <paramref name="max"/>) for those in flight to finish.</summary>
-    public async Task DrainAsync(TimeSpan max)
+    public async Task DrainAsync(TimeSpan max, TimeProvider clock)
     {
         Interlocked.Exchange(ref _draining, 1);
-        var deadline = DateTime.UtcNow + max;
-        while (InFlight > 0 && DateTime.UtcNow < deadline)
+        if (InFlight == 0)
         {
-            await Task.Delay(20);
+            return;
+        }
+
+        try
+        {
+            await _drained.Task.WaitAsync(max, clock);
+        }
+        catch (TimeoutException)
+        {
+            // The grace period is over: the process is stopped with whatever it still serves.
         }
     }
 }

@@ -13,8 +13,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Slipway.Server.Routing;
 
 /// <summary>
-/// The built-in router: its own Kestrel listener and pipeline (no API, no authentication) on
-/// <c>Slipway:Router:Port</c>. <c>Host: &lt;app&gt;-&lt;space&gt;.localhost</c> (or <c>.&lt;Domain&gt;</c>) goes
+/// The built-in router of the local runtime (not started with Kubernetes): its own Kestrel listener and
+/// pipeline (no API, no authentication) on <c>Slipway:Router:Port</c>. <c>Host: &lt;app&gt;-&lt;space&gt;.localhost</c> (or <c>.&lt;Domain&gt;</c>) goes
 /// to that app's healthy web processes in turn, through YARP's forwarder.
 /// </summary>
 public sealed partial class RouterHost(
@@ -23,6 +23,7 @@ public sealed partial class RouterHost(
     AppLogStore logs,
     IHttpForwarder forwarder,
     IDbContextFactory<SlipwayDb> dbs,
+    TimeProvider clock,
     ILoggerFactory loggerFactory,
     ILogger<RouterHost> logger) : IHostedService, IAsyncDisposable
 {
@@ -39,8 +40,8 @@ public sealed partial class RouterHost(
         ActivityHeadersPropagator = null,
     });
 
-    private readonly ConcurrentDictionary<string, (bool Exists, DateTime At)> _knownApps = new(StringComparer.Ordinal);
-    private readonly ForwardingTransformer _transformer = new();
+    private readonly ConcurrentDictionary<string, (bool Exists, DateTimeOffset At)> _knownApps = new(StringComparer.Ordinal);
+    private readonly ForwardingTransformer _transformer = new(clock);
     private WebApplication? _app;
 
     /// <summary>The port the router listens on (the one picked when configured as 0); 0 before it started.</summary>
@@ -176,7 +177,7 @@ public sealed partial class RouterHost(
 
     private async Task<bool> AppExistsAsync(string key, CancellationToken ct)
     {
-        if (_knownApps.TryGetValue(key, out var known) && DateTime.UtcNow - known.At < KnownAppsTtl)
+        if (_knownApps.TryGetValue(key, out var known) && clock.GetUtcNow() - known.At < KnownAppsTtl)
         {
             return known.Exists;
         }
@@ -188,7 +189,7 @@ public sealed partial class RouterHost(
             _knownApps.Clear();
         }
 
-        _knownApps[key] = (exists, DateTime.UtcNow);
+        _knownApps[key] = (exists, clock.GetUtcNow());
         return exists;
     }
 
@@ -211,7 +212,7 @@ public sealed partial class RouterHost(
     private partial void LogListening(string address);
 
     /// <summary>Keeps the original Host (apps see the name they were called by) and adds the usual X-Forwarded-* headers.</summary>
-    private sealed class ForwardingTransformer : HttpTransformer
+    private sealed class ForwardingTransformer(TimeProvider clock) : HttpTransformer
     {
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
@@ -231,7 +232,7 @@ public sealed partial class RouterHost(
             proxyRequest.Headers.Remove("X-Forwarded-Port");
             proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-Port", httpContext.Connection.LocalPort.ToString(CultureInfo.InvariantCulture));
             proxyRequest.Headers.Remove("X-Request-Start");
-            proxyRequest.Headers.TryAddWithoutValidation("X-Request-Start", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+            proxyRequest.Headers.TryAddWithoutValidation("X-Request-Start", clock.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
         }
     }
 }

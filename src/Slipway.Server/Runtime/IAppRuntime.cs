@@ -3,7 +3,8 @@ using Slipway.Server.Logs;
 namespace Slipway.Server.Runtime;
 
 /// <summary>
-/// What runs apps: the local supervisor and router (the default), or Kubernetes. The deployer hands it
+/// What runs apps: the local supervisor and router (the default), or Kubernetes; it also says where an
+/// app answers (the router, or the cluster's Ingress). The deployer hands it
 /// one app's work at a time (never two operations on one app at once); apps run in parallel.
 /// </summary>
 public interface IAppRuntime
@@ -32,6 +33,12 @@ public interface IAppRuntime
 
     /// <summary>The app's last <paramref name="lines"/> log lines, then new ones while <paramref name="follow"/>.</summary>
     IAsyncEnumerable<LogLine> ReadLogsAsync(Guid appId, int lines, bool follow, CancellationToken ct);
+
+    /// <summary>
+    /// Where the app answers on the web (an app's <c>web_url</c>, what a browser opens), whether or not it
+    /// runs right now; null when this runtime gives it no address reachable from outside.
+    /// </summary>
+    string? WebUrlOf(string appKey);
 }
 
 /// <summary>A release as the runtime needs it: what to run, with which config, how many of each type.</summary>

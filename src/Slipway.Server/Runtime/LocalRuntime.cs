@@ -17,6 +17,7 @@ public sealed partial class LocalRuntime(
     SlugCache slugs,
     ProcessRegistry registry,
     RouteTable routes,
+    RouterHost router,
     AppLogStore logs,
     ProcessLauncher launcher,
     TimeProvider clock,
@@ -256,6 +257,9 @@ public sealed partial class LocalRuntime(
     public IAsyncEnumerable<LogLine> ReadLogsAsync(Guid appId, int lines, bool follow, CancellationToken ct) =>
         logs.ReadAsync(appId, lines, follow, ct);
 
+    /// <summary>The app's address on the built-in router.</summary>
+    public string? WebUrlOf(string appKey) => router.UrlOf(appKey);
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Server shutdown: every app process gets SIGTERM and its grace period, all apps at once.</summary>
@@ -314,7 +318,7 @@ public sealed partial class LocalRuntime(
             return;
         }
 
-        await Task.WhenAll(dynos.Where(d => d.Destination is not null).Select(d => d.Destination!.DrainAsync(Options.StopGrace)));
+        await Task.WhenAll(dynos.Where(d => d.Destination is not null).Select(d => d.Destination!.DrainAsync(Options.StopGrace, clock)));
         await StopAllAsync(dynos);
     }
 

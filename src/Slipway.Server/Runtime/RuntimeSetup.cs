@@ -7,8 +7,10 @@ namespace Slipway.Server.Runtime;
 public static class RuntimeSetup
 {
     /// <summary>
-    /// The deployer, the runtime that <c>Slipway:Runtime:Kind</c> names (local by default, or Kubernetes) and the router. Hosted services stop in reverse order: the
-    /// deployer first (no new work), then the app processes, then the router.
+    /// The deployer and the runtime that <c>Slipway:Runtime:Kind</c> names: local (the default: app
+    /// processes on this machine behind the built-in router) or Kubernetes (no router here: the cluster's
+    /// Service and Ingress route). Hosted services stop in reverse order: the deployer first (no new work),
+    /// then the app processes, then the router.
     /// </summary>
     public static IServiceCollection AddSlipwayRuntime(this IServiceCollection services, IConfiguration configuration)
     {
@@ -16,35 +18,19 @@ public static class RuntimeSetup
             .Bind(configuration.GetSection(RuntimeOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddOptions<RouterOptions>()
-            .Bind(configuration.GetSection(RouterOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
 
         // Stopping the server stops every app process, each with its grace period: leave time for that.
         var grace = TimeSpan.FromSeconds((configuration.GetSection(RuntimeOptions.Section).Get<RuntimeOptions>() ?? new RuntimeOptions()).StopGraceSeconds);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = o.ShutdownTimeout < grace + TimeSpan.FromSeconds(15) ? grace + TimeSpan.FromSeconds(15) : o.ShutdownTimeout);
 
-        services.AddHttpForwarder();
-
-        // Forwarding errors are the app's business: the router writes them to the app's log (slipway[router]).
-        services.AddLogging(logging => logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Error));
-        services.AddSingleton<RouteTable>();
         services.AddSingleton<AppLogStore>();
-        services.AddSingleton<ProcessRegistry>();
-        services.AddSingleton<SlugCache>();
-
-        services.AddSingleton<RouterHost>();
-        services.AddHostedService(sp => sp.GetRequiredService<RouterHost>());
         if (configuration[$"{RuntimeOptions.Section}:Kind"] == RuntimeOptions.Kubernetes)
         {
             services.AddKubernetesRuntime(configuration);
         }
         else
         {
-            services.AddSingleton<LocalRuntime>();
-            services.AddSingleton<IAppRuntime>(sp => sp.GetRequiredService<LocalRuntime>());
-            services.AddHostedService(sp => sp.GetRequiredService<LocalRuntime>());
+            services.AddLocalRuntime(configuration);
         }
 
         services.AddSingleton<Deployer>();
@@ -61,5 +47,27 @@ public static class RuntimeSetup
         app.MapDynosApi();
         app.MapLogsApi();
         return app;
+    }
+
+    /// <summary>The local runtime and the router in front of it, which starts before the app processes and stops after them.</summary>
+    private static void AddLocalRuntime(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RouterOptions>()
+            .Bind(configuration.GetSection(RouterOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddHttpForwarder();
+
+        // Forwarding errors are the app's business: the router writes them to the app's log (slipway[router]).
+        services.AddLogging(logging => logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Error));
+        services.AddSingleton<RouteTable>();
+        services.AddSingleton<RouterHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<RouterHost>());
+
+        services.AddSingleton<ProcessRegistry>();
+        services.AddSingleton<SlugCache>();
+        services.AddSingleton<LocalRuntime>();
+        services.AddSingleton<IAppRuntime>(sp => sp.GetRequiredService<LocalRuntime>());
+        services.AddHostedService(sp => sp.GetRequiredService<LocalRuntime>());
     }
 }

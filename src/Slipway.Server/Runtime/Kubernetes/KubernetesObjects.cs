@@ -59,6 +59,10 @@ public static class KubernetesObjects
 
     public static string AppSelector(Guid appId) => $"{AppIdLabel}={appId}";
 
+    /// <summary>The app's host name in <see cref="KubernetesOptions.IngressHostPattern"/>, or null when apps get no Ingress.</summary>
+    public static string? IngressHost(string appKey, KubernetesOptions options) =>
+        string.IsNullOrEmpty(options.IngressHostPattern) ? null : options.IngressHostPattern.Replace("{app}", appKey, StringComparison.Ordinal);
+
     public static Dictionary<string, string> AppLabels(ReleaseSpec release) => new()
     {
         [AppLabel] = NameOf(release.AppKey),

@@ -221,7 +221,7 @@ public sealed partial class AppModel(
         OlderBefore = page.More ? Releases[^1].Version : null;
 
         var servingVersion = await ReleaseQueries.ServingVersionAsync(db, app.Id, ct);
-        App = AppsApi.ToResponse(app, servingVersion);
+        App = AppsApi.ToResponse(app, servingVersion, runtime);
         Serving = servingVersion is { } version ? await ResponseOfAsync(app, version, ct) : null;
         var newest = Before is null ? Releases.FirstOrDefault() : await ResponseOfAsync(app, app.ReleaseCounter, ct);
         Newer = newest is not null && newest.Version > (servingVersion ?? 0) ? newest : null;

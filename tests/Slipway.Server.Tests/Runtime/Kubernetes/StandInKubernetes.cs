@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Slipway.Server.Tests.Runtime.Kubernetes;
@@ -34,7 +35,9 @@ public sealed record JobRun(int ExitCode, string Output);
 /// A stand-in Kubernetes API server (Kestrel on 127.0.0.1) for the REST paths the runtime uses:
 /// core v1 namespaces, secrets, services, pods (and their logs), apps/v1 deployments and replicasets,
 /// batch/v1 jobs, networking.k8s.io/v1 ingresses: GET, list with labelSelector, POST, PUT (with
-/// resourceVersion checks), merge PATCH, DELETE. It validates what it receives against the part of
+/// resourceVersion checks), merge PATCH, DELETE; a watch of pods (<c>?watch=true</c>, from a
+/// <c>resourceVersion</c>) and a pod's log followed (<c>?follow=true</c>) while its container runs.
+/// It validates what it receives against the part of
 /// the object schema it implements and answers 422 (<c>Status</c>, reason <c>Invalid</c>) otherwise.
 /// A small controller plays the cluster: Deployments get ReplicaSets, pods and a status as
 /// <see cref="RolloutFor"/> says, Jobs get a pod that ends as <see cref="JobFor"/> says.
@@ -56,9 +59,19 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Resource, string Namespace, string Name), JsonObject> _objects = [];
-    private readonly Dictionary<(string Namespace, string Pod), List<(DateTimeOffset Time, string Text)>> _logs = [];
+    private readonly Dictionary<(string Namespace, string Pod), ContainerLog> _logs = [];
+    private readonly Dictionary<(string Namespace, string Pod), int> _followers = [];
+
+    /// <summary>Every change to a pod, in resource version order, for watches.</summary>
+    private readonly List<(long Version, string Namespace, string Type, JsonObject Pod)> _podEvents = [];
     private readonly List<string> _requests = [];
     private long _resourceVersion = 100;
+
+    /// <summary>Completed (and replaced) on every change, so that watches and followed logs wake up.</summary>
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Cancelled (and replaced) to drop every open watch and followed log.</summary>
+    private CancellationTokenSource _streams = new();
 
     private StandInKubernetes(WebApplication app, string kubeConfigPath)
     {
@@ -147,6 +160,57 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
         }
     }
 
+    /// <summary>The pods whose log someone follows right now (<c>?follow=true</c>), by name.</summary>
+    public IReadOnlyList<string> FollowedPods
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _followers.Where(f => f.Value > 0).Select(f => f.Key.Pod).Order(StringComparer.Ordinal).ToList();
+            }
+        }
+    }
+
+    /// <summary>The API server drops every open watch and followed log, as when it restarts; the pods run on.</summary>
+    public void DropStreams()
+    {
+        CancellationTokenSource dropped;
+        lock (_gate)
+        {
+            dropped = _streams;
+            _streams = new CancellationTokenSource();
+        }
+
+        dropped.Cancel();
+        dropped.Dispose();
+    }
+
+    /// <summary>The pod's container prints a line.</summary>
+    public void WriteLog(string ns, string pod, string text)
+    {
+        lock (_gate)
+        {
+            _logs[(ns, pod)].Lines.Add((DateTimeOffset.UtcNow, text));
+            Changed();
+        }
+    }
+
+    /// <summary>The pod's container exits and the kubelet starts it again: a new log, and the pod's <c>restartCount</c> goes up.</summary>
+    public void RestartContainer(string ns, string pod)
+    {
+        lock (_gate)
+        {
+            var o = _objects[("pods", ns, pod)];
+            var status = o["status"]!["containerStatuses"]![0]!;
+            status["restartCount"] = status["restartCount"]!.GetValue<int>() + 1;
+            status["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Now() } };
+            o["metadata"]!["resourceVersion"] = NextVersion();
+            _logs[(ns, pod)] = new ContainerLog();
+            PodChanged("MODIFIED", ns, o);
+        }
+    }
+
     /// <summary>Copies of every object of a resource in a namespace (all namespaces when null).</summary>
     public List<JsonObject> List(string resource, string? ns = null)
     {
@@ -186,9 +250,21 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
             return;
         }
 
-        if (request.Query["watch"] == "true")
+        if (request.Query["watch"] is ["true" or "1"])
         {
-            await WriteStatusAsync(http, 400, "BadRequest", "the stand-in serves no watches");
+            if (route.Resource != "pods" || route.Name is not null || request.Method != "GET")
+            {
+                await WriteStatusAsync(http, 400, "BadRequest", "the stand-in serves watches of pods only");
+                return;
+            }
+
+            await WatchPodsAsync(http, route);
+            return;
+        }
+
+        if (route.Sub == "log" && request.Query["follow"] is ["true" or "1"] && request.Method == "GET")
+        {
+            await FollowLogAsync(http, route);
             return;
         }
 
@@ -364,6 +440,9 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
         _objects[(route.Resource, route.Namespace, name)] = o;
         switch (route.Resource)
         {
+            case "pods":
+                PodChanged("ADDED", route.Namespace, o);
+                break;
             case "deployments":
                 Reconcile(route.Namespace, o);
                 break;
@@ -408,6 +487,11 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
         }
 
         _objects[(route.Resource, route.Namespace, route.Name!)] = next;
+        if (route.Resource == "pods")
+        {
+            PodChanged("MODIFIED", route.Namespace, next);
+        }
+
         if (route.Resource == "deployments" && specChanged)
         {
             Reconcile(route.Namespace, next);
@@ -564,7 +648,8 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
         };
         _objects[("pods", ns, name)] = pod;
         var version = template["metadata"]?["labels"]?["slipway.io/release-version"]?.GetValue<string>() ?? "?";
-        _logs[(ns, name)] = [(DateTimeOffset.UtcNow, $"{name} of v{version} listening")];
+        _logs[(ns, name)] = new ContainerLog { Lines = { (DateTimeOffset.UtcNow, $"{name} of v{version} listening") } };
+        PodChanged("ADDED", ns, pod);
     }
 
     /// <summary>The Job controller: one pod that ends as <see cref="JobFor"/> says, then the Job's conditions.</summary>
@@ -578,7 +663,7 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
         labels["job-name"] = name;
         labels["batch.kubernetes.io/job-name"] = name;
         var finished = Now();
-        _objects[("pods", ns, podName)] = new JsonObject
+        var pod = _objects[("pods", ns, podName)] = new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Pod",
@@ -605,7 +690,8 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
                 }),
             },
         };
-        _logs[(ns, podName)] = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => (DateTimeOffset.UtcNow, l)).ToList();
+        _logs[(ns, podName)] = new ContainerLog { Lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => (DateTimeOffset.UtcNow, l)).ToList() };
+        PodChanged("ADDED", ns, pod);
         job["status"] = run.ExitCode == 0
             ? new JsonObject { ["succeeded"] = 1, ["startTime"] = finished, ["completionTime"] = finished, ["conditions"] = new JsonArray(Condition("Complete", "True", null, null)) }
             : new JsonObject { ["failed"] = 1, ["startTime"] = finished, ["conditions"] = new JsonArray(Condition("Failed", "True", "BackoffLimitExceeded", "Job has reached the specified backoff limit")) };
@@ -618,40 +704,223 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
             return StatusOf(404, "NotFound", $"pods \"{route.Name}\" not found", route);
         }
 
-        var lines = _logs.GetValueOrDefault((route.Namespace, route.Name!)) ?? [];
-        if (int.TryParse(query["tailLines"], CultureInfo.InvariantCulture, out var tail))
+        var lines = LogLines(_logs.GetValueOrDefault((route.Namespace, route.Name!))?.Lines ?? [], query);
+        return (200, JsonValue.Create(LogText(lines, query)));
+    }
+
+    /// <summary>The lines a log read answers: <c>sinceSeconds</c>, <c>sinceTime</c>, then <c>tailLines</c>.</summary>
+    private static List<(DateTimeOffset Time, string Text)> LogLines(List<(DateTimeOffset Time, string Text)> lines, IQueryCollection query)
+    {
+        IEnumerable<(DateTimeOffset Time, string Text)> result = lines;
+        if (int.TryParse(query["sinceSeconds"], CultureInfo.InvariantCulture, out var seconds))
         {
-            lines = lines.TakeLast(tail).ToList();
+            var since = DateTimeOffset.UtcNow.AddSeconds(-seconds);
+            result = result.Where(l => l.Time >= since);
         }
 
+        if (DateTimeOffset.TryParse(query["sinceTime"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var sinceTime))
+        {
+            result = result.Where(l => l.Time >= sinceTime);
+        }
+
+        if (int.TryParse(query["tailLines"], CultureInfo.InvariantCulture, out var tail))
+        {
+            result = result.TakeLast(tail);
+        }
+
+        return result.ToList();
+    }
+
+    private static string LogText(IEnumerable<(DateTimeOffset Time, string Text)> lines, IQueryCollection query)
+    {
         var timestamps = query["timestamps"] == "true";
-        var text = string.Concat(lines.Select(l => (timestamps ? l.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffff", CultureInfo.InvariantCulture) + "Z " : "") + l.Text + "\n"));
-        return (200, JsonValue.Create(text));
+        return string.Concat(lines.Select(l => (timestamps ? l.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffff", CultureInfo.InvariantCulture) + "Z " : "") + l.Text + "\n"));
+    }
+
+    /// <summary>
+    /// <c>GET .../pods/{name}/log?follow=true</c>: the log so far, then each new line as the container
+    /// prints it; the stream ends when the container stops (it restarts, or the pod goes), as the kubelet's does.
+    /// </summary>
+    private async Task FollowLogAsync(HttpContext http, Route route)
+    {
+        var key = (route.Namespace, route.Name!);
+        ContainerLog? log;
+        int next;
+        string first;
+        CancellationToken dropped;
+        lock (_gate)
+        {
+            dropped = _streams.Token;
+            log = _objects.ContainsKey(("pods", route.Namespace, route.Name!)) ? _logs.GetValueOrDefault(key) : null;
+            next = log?.Lines.Count ?? 0;
+            first = log is null ? "" : LogText(LogLines(log.Lines, http.Request.Query), http.Request.Query);
+            if (log is not null)
+            {
+                _followers[key] = _followers.GetValueOrDefault(key) + 1;
+            }
+        }
+
+        if (log is null)
+        {
+            await WriteStatusAsync(http, 404, "NotFound", $"pods \"{route.Name}\" not found");
+            return;
+        }
+
+        try
+        {
+            using var end = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, Stopping(http), dropped);
+            http.Response.StatusCode = 200;
+            http.Response.ContentType = "text/plain";
+            await http.Response.WriteAsync(first, end.Token);
+            await http.Response.Body.FlushAsync(end.Token);
+            while (true)
+            {
+                Task changed;
+                List<(DateTimeOffset Time, string Text)> lines;
+                lock (_gate)
+                {
+                    if (!_objects.ContainsKey(("pods", route.Namespace, route.Name!)) || _logs.GetValueOrDefault(key) != log)
+                    {
+                        return;
+                    }
+
+                    lines = log.Lines[next..];
+                    next = log.Lines.Count;
+                    changed = _changed.Task;
+                }
+
+                await http.Response.WriteAsync(LogText(lines, http.Request.Query), end.Token);
+                await http.Response.Body.FlushAsync(end.Token);
+                await changed.WaitAsync(end.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away, the streams were dropped, or the stand-in stops.
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _followers[key]--;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>GET .../pods?watch=true</c>: from <c>resourceVersion</c> on (or, without one, every matching pod as
+    /// <c>ADDED</c> first), each change to a pod that matches <c>labelSelector</c> as one JSON line
+    /// <c>{"type":"ADDED|MODIFIED|DELETED","object":{...}}</c>, until <c>timeoutSeconds</c> or the client goes.
+    /// </summary>
+    private async Task WatchPodsAsync(HttpContext http, Route route)
+    {
+        var query = http.Request.Query;
+        var selector = query["labelSelector"].ToString();
+        var lines = new List<string>();
+        long from;
+        CancellationToken dropped;
+        lock (_gate)
+        {
+            dropped = _streams.Token;
+            if (!long.TryParse(query["resourceVersion"], CultureInfo.InvariantCulture, out from) || from == 0)
+            {
+                from = _resourceVersion;
+                foreach (var ((resource, ns, _), o) in _objects.OrderBy(o => o.Key.Name, StringComparer.Ordinal))
+                {
+                    if (resource == "pods" && ns == route.Namespace && Matches(o, selector))
+                    {
+                        lines.Add(WatchEvent("ADDED", o));
+                    }
+                }
+            }
+        }
+
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, Stopping(http), dropped);
+        if (int.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var timeout) && timeout > 0)
+        {
+            end.CancelAfter(TimeSpan.FromSeconds(timeout));
+        }
+
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = "application/json";
+        try
+        {
+            while (true)
+            {
+                await http.Response.WriteAsync(string.Concat(lines), end.Token);
+                await http.Response.Body.FlushAsync(end.Token);
+                Task changed;
+                lock (_gate)
+                {
+                    lines = _podEvents
+                        .Where(e => e.Version > from && e.Namespace == route.Namespace && Matches(e.Pod, selector))
+                        .Select(e => WatchEvent(e.Type, e.Pod))
+                        .ToList();
+                    from = _resourceVersion;
+                    changed = lines.Count > 0 ? Task.CompletedTask : _changed.Task;
+                }
+
+                await changed.WaitAsync(end.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The watch timed out, the client went away, the streams were dropped or the stand-in stops: the stream ends, as the API server's does.
+        }
+    }
+
+    private static string WatchEvent(string type, JsonObject pod) =>
+        new JsonObject { ["type"] = type, ["object"] = pod.DeepClone() }.ToJsonString() + "\n";
+
+    private static CancellationToken Stopping(HttpContext http) =>
+        http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+
+    /// <summary>Keeps a pod's change for watches (a copy, as it is now) and wakes them.</summary>
+    private void PodChanged(string type, string ns, JsonObject pod)
+    {
+        _podEvents.Add((long.Parse(pod["metadata"]!["resourceVersion"]!.GetValue<string>(), CultureInfo.InvariantCulture), ns, type, (JsonObject)pod.DeepClone()));
+        Changed();
+    }
+
+    private void Changed()
+    {
+        _changed.TrySetResult();
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Removes an object; a pod's removal is a <c>DELETED</c> event, and its container's log stream ends.</summary>
+    private void Remove((string Resource, string Namespace, string Name) key)
+    {
+        if (_objects.Remove(key, out var removed) && key.Resource == "pods")
+        {
+            removed["metadata"]!["resourceVersion"] = NextVersion();
+            PodChanged("DELETED", key.Namespace, removed);
+        }
     }
 
     private void Delete(string resource, string ns, string name)
     {
-        _objects.Remove((resource, ns, name));
+        Remove((resource, ns, name));
         switch (resource)
         {
             case "namespaces":
                 foreach (var key in _objects.Keys.Where(k => k.Namespace == name && Kinds[k.Resource].Namespaced).ToList())
                 {
-                    _objects.Remove(key);
+                    Remove(key);
                 }
 
                 break;
             case "deployments":
                 foreach (var (key, _) in _objects.Where(o => o.Key.Namespace == ns && o.Key.Resource is "replicasets" or "pods" && Owner(o.Value) == name).ToList())
                 {
-                    _objects.Remove(key);
+                    Remove(key);
                 }
 
                 break;
             case "jobs":
                 foreach (var (key, _) in _objects.Where(o => o.Key.Namespace == ns && o.Key.Resource == "pods" && o.Value["metadata"]!["labels"]?["job-name"]?.GetValue<string>() == name).ToList())
                 {
-                    _objects.Remove(key);
+                    Remove(key);
                 }
 
                 break;
@@ -1071,4 +1340,10 @@ public sealed partial class StandInKubernetes : IAsyncDisposable
     }
 
     private sealed record Route(string Resource, string Namespace, string? Name, string? Sub);
+
+    /// <summary>What one run of a pod's container printed; a restarted container writes a new one.</summary>
+    private sealed class ContainerLog
+    {
+        public List<(DateTimeOffset Time, string Text)> Lines { get; init; } = [];
+    }
 }

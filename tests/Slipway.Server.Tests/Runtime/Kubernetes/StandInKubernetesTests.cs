@@ -52,7 +52,7 @@ public sealed class StandInKubernetesTests : IAsyncLifetime
 
         Assert.Equal(1, created.Metadata.Generation);
         var read = await Client.AppsV1.ReadNamespacedDeploymentAsync(created.Metadata.Name, "apps");
-        Assert.Equal((true, (string?)null), KubernetesRuntime.RolloutOf(read));
+        Assert.Equal((true, (string?)null), KubernetesRollout.StatusOf(read));
         Assert.Equal(2, (await Client.CoreV1.ListNamespacedPodAsync("apps", labelSelector: $"slipway.io/app-id={Release.AppId}")).Items.Count);
         Assert.Single((await Client.AppsV1.ListNamespacedReplicaSetAsync("apps")).Items);
     }
@@ -118,6 +118,59 @@ public sealed class StandInKubernetesTests : IAsyncLifetime
 
         Assert.Equal("value"u8.ToArray(), secret.Data["KEY"]);
         Assert.Equal(1, (await Client.BatchV1.ReadNamespacedJobAsync(job.Metadata.Name, "apps")).Status.Succeeded);
+    }
+
+    [Fact]
+    public async Task PodWatch_FromAListsResourceVersion_SendsTheChangesOfMatchingPods()
+    {
+        var selector = KubernetesDynos.Selector(Release.AppId);
+        var listed = await Client.CoreV1.ListNamespacedPodAsync("apps", labelSelector: selector);
+        using var timeout = new CancellationTokenSource(Poll.Default);
+        var events = new List<(WatchEventType Type, string Pod)>();
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var (type, pod) in Client.CoreV1.WatchListNamespacedPodAsync("apps", labelSelector: selector, resourceVersion: listed.Metadata.ResourceVersion, cancellationToken: timeout.Token))
+            {
+                events.Add((type, pod.Metadata.Name));
+                if (events.Count == 4)
+                {
+                    break;
+                }
+            }
+        });
+
+        var created = await Client.AppsV1.CreateNamespacedDeploymentAsync(Deployment(), "apps");
+        await Client.BatchV1.CreateNamespacedJobAsync(KubernetesObjects.ReleaseJob(Release with { ProcessTypes = new Dictionary<string, string> { ["release"] = "migrate" } }, "apps", new Uri("http://slugs/x"), new KubernetesOptions(), 60), "apps");
+        var pods = (await Client.CoreV1.ListNamespacedPodAsync("apps", labelSelector: selector)).Items.Select(p => p.Metadata.Name).Order(StringComparer.Ordinal).ToList();
+        await Client.AppsV1.DeleteNamespacedDeploymentAsync(created.Metadata.Name, "apps");
+        await watching;
+
+        Assert.Empty(listed.Items);
+        Assert.Equal(2, pods.Count);
+        Assert.Equal([WatchEventType.Added, WatchEventType.Added, WatchEventType.Deleted, WatchEventType.Deleted], events.Select(e => e.Type));
+        Assert.Equal(pods, events.Take(2).Select(e => e.Pod).Order(StringComparer.Ordinal));
+        Assert.Equal(pods, events.Skip(2).Select(e => e.Pod).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task PodLog_Followed_StreamsNewLinesUntilThePodGoes()
+    {
+        await Client.AppsV1.CreateNamespacedDeploymentAsync(Deployment(), "apps");
+        var pod = (await Client.CoreV1.ListNamespacedPodAsync("apps", labelSelector: KubernetesDynos.Selector(Release.AppId))).Items[0].Metadata.Name;
+        using var timeout = new CancellationTokenSource(Poll.Default);
+
+        await using var stream = await Client.CoreV1.ReadNamespacedPodLogAsync(pod, "apps", follow: true, cancellationToken: timeout.Token);
+        using var reader = new StreamReader(stream);
+        var first = await reader.ReadLineAsync(timeout.Token);
+        Kube.WriteLog("apps", pod, "a line printed later");
+        var second = await reader.ReadLineAsync(timeout.Token);
+        await Client.CoreV1.DeleteNamespacedPodAsync(pod, "apps");
+        var end = await reader.ReadLineAsync(timeout.Token);
+
+        Assert.Equal($"{pod} of v4 listening", first);
+        Assert.Equal("a line printed later", second);
+        Assert.Null(end);
+        Assert.Empty(Kube.FollowedPods);
     }
 
     [Fact]
