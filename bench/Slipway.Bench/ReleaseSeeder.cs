@@ -15,26 +15,26 @@ namespace Slipway.Bench;
 /// 100,000 through the API would take most of an hour. The rows are what EF writes for a config
 /// release (looked at in a row made through the API): on SQLite, Guids as uppercase TEXT and
 /// times as <see cref="DateTimeOffsetToBinaryConverter"/> longs; on PostgreSQL, uuid and
-/// timestamptz; enums by name; config vars as a JSON object.
+/// timestamptz; enums by name; config vars as a JSON object, add-ons as an empty JSON array.
 /// </summary>
 public static class ReleaseSeeder
 {
     private const string Columns = """
-        "Id", "AppId", "Version", "SlugId", "ConfigVars", "Description", "Trigger", "RollbackOf", "UserId", "Status", "FailureReason", "CreatedAt", "UpdatedAt"
+        "Id", "AppId", "Version", "SlugId", "ConfigVars", "Addons", "Description", "Trigger", "RollbackOf", "UserId", "Status", "FailureReason", "CreatedAt", "UpdatedAt"
         """;
 
     // Ids are a random prefix plus the version in hex: unique, and findable from the version.
     private const string SqliteInsert = $$"""
         WITH RECURSIVE seq(n) AS (SELECT @first UNION ALL SELECT n + 1 FROM seq WHERE n < @last)
         INSERT INTO "Releases" ({{Columns}})
-        SELECT @idPrefix || printf('%012X', n), @appId, n, NULL, '{"' || @key || '":"' || n || '"}', @description, @trigger, NULL,
+        SELECT @idPrefix || printf('%012X', n), @appId, n, NULL, '{"' || @key || '":"' || n || '"}', '[]', @description, @trigger, NULL,
                @userId, @status, NULL, @createdAt + n * @step, @createdAt + n * @step
         FROM seq
         """;
 
     private const string PostgresInsert = $$"""
         INSERT INTO "Releases" ({{Columns}})
-        SELECT (@idPrefix || lpad(to_hex(n), 12, '0'))::uuid, @appId, n, NULL, '{"' || @key || '":"' || n || '"}', @description, @trigger, NULL,
+        SELECT (@idPrefix || lpad(to_hex(n), 12, '0'))::uuid, @appId, n, NULL, '{"' || @key || '":"' || n || '"}', '[]', @description, @trigger, NULL,
                @userId, @status, NULL, @createdAt + n * interval '1 second', @createdAt + n * interval '1 second'
         FROM generate_series(@first, @last) AS n
         """;

@@ -25,7 +25,12 @@ public sealed partial class AdminBootstrap(SlipwayDb db, IOptions<SlipwayOptions
         var (token, secret) = ApiToken.Issue(admin.Id, "first admin token", now, string.IsNullOrWhiteSpace(configured) ? null : configured);
         db.Users.Add(admin);
         db.Tokens.Add(token);
-        await db.SaveChangesAsync(ct);
+
+        // Servers started at once on a new database race here; the admin is the first one's.
+        if (!await db.TrySaveUniqueAsync(ct))
+        {
+            return;
+        }
 
         if (!string.IsNullOrWhiteSpace(configured))
         {

@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Slipway.Server.Accounts;
 
 /// <summary>Someone who holds tokens; admins see every space, others only the spaces they belong to.</summary>
@@ -25,4 +28,13 @@ public sealed class User
         IsAdmin = isAdmin,
         CreatedAt = now,
     };
+}
+
+internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
+{
+    public void Configure(EntityTypeBuilder<User> user)
+    {
+        user.Property(u => u.Email).HasMaxLength(320);
+        user.HasIndex(u => u.Email).IsUnique();
+    }
 }

@@ -1,3 +1,8 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Slipway.Server.Apps;
+using Slipway.Server.Data;
+
 namespace Slipway.Server.Addons;
 
 public enum AddonState
@@ -166,6 +171,29 @@ public sealed class Addon
         {
             throw new InvalidOperationException($"Add-on {Name} is {State}, not {string.Join(" or ", allowed)}.");
         }
+    }
+}
+
+internal sealed class AddonConfiguration : IEntityTypeConfiguration<Addon>
+{
+    public void Configure(EntityTypeBuilder<Addon> addon)
+    {
+        addon.Property(a => a.Name).HasMaxLength(63);
+        addon.HasIndex(a => new { a.AppId, a.Name }).IsUnique();
+        addon.HasIndex(a => a.State);
+        addon.Property(a => a.BrokerName).HasMaxLength(63);
+        addon.Property(a => a.ServiceId).HasMaxLength(255);
+        addon.Property(a => a.ServiceName).HasMaxLength(255);
+        addon.Property(a => a.PlanId).HasMaxLength(255);
+        addon.Property(a => a.PlanName).HasMaxLength(255);
+        addon.Property(a => a.State).HasConversion<string>().HasMaxLength(32);
+        addon.Property(a => a.StateMessage).HasMaxLength(4096);
+        addon.Property(a => a.Operation).HasMaxLength(10000);
+        addon.Property(a => a.ConfigVars).HasJsonConversion(JsonColumn.ByEntries<string>());
+        addon.Ignore(a => a.PlanFullName);
+
+        // Restrict: an app with add-ons is not destroyed before they are (their instances live at brokers).
+        addon.HasOne<App>().WithMany().HasForeignKey(a => a.AppId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Slipway.Server.Addons;
 
 /// <summary>A broker an admin registered through the API (configured and built-in brokers are not stored).</summary>
@@ -26,4 +29,14 @@ public sealed class AddonBroker
         Password = password,
         CreatedAt = now,
     };
+}
+
+internal sealed class AddonBrokerConfiguration : IEntityTypeConfiguration<AddonBroker>
+{
+    public void Configure(EntityTypeBuilder<AddonBroker> broker)
+    {
+        broker.HasKey(b => b.Name);
+        broker.Property(b => b.Name).HasMaxLength(63);
+        broker.Property(b => b.Url).HasMaxLength(2048);
+    }
 }

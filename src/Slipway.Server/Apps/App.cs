@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Slipway.Server.Spaces;
 
 namespace Slipway.Server.Apps;
@@ -42,4 +44,15 @@ public sealed class App
     };
 
     public static string KeyOf(string name, string space) => $"{name}-{space}";
+}
+
+internal sealed class AppConfiguration : IEntityTypeConfiguration<App>
+{
+    public void Configure(EntityTypeBuilder<App> app)
+    {
+        app.Property(a => a.Name).HasMaxLength(63);
+        app.Property(a => a.Key).HasMaxLength(127);
+        app.HasIndex(a => a.Key).IsUnique();
+        app.HasOne(a => a.Space).WithMany().HasForeignKey(a => a.SpaceId).OnDelete(DeleteBehavior.Restrict);
+    }
 }

@@ -1,4 +1,8 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Slipway.Server.Accounts;
+using Slipway.Server.Apps;
+using Slipway.Server.Builds;
 
 namespace Slipway.Server.AutoDeploy;
 
@@ -85,6 +89,24 @@ public sealed class AutoDeploySetting
     }
 }
 
+internal sealed class AutoDeploySettingConfiguration : IEntityTypeConfiguration<AutoDeploySetting>
+{
+    public void Configure(EntityTypeBuilder<AutoDeploySetting> setting)
+    {
+        setting.HasKey(s => s.AppId);
+        setting.Property(s => s.Repo).HasMaxLength(RepoRef.MaxLength);
+        setting.Property(s => s.Kind).HasConversion<string>().HasMaxLength(16);
+        setting.Property(s => s.RepoFullName).HasMaxLength(256);
+        setting.Property(s => s.Branch).HasMaxLength(256);
+        setting.Property(s => s.Username).HasMaxLength(256);
+        setting.Property(s => s.LastCommit).HasMaxLength(64);
+        setting.HasIndex(s => s.RepoFullName);
+        setting.HasIndex(s => s.Kind);
+        setting.HasOne<App>().WithMany().HasForeignKey(s => s.AppId).OnDelete(DeleteBehavior.Cascade);
+        setting.HasOne(s => s.User).WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
 /// <summary>A commit auto-deploy has built for an app: the unique (app, commit) key makes it one build per commit, whoever saw it first.</summary>
 public sealed class AutoDeployCommit
 {
@@ -107,4 +129,17 @@ public sealed class AutoDeployCommit
         BuildId = buildId,
         CreatedAt = now,
     };
+}
+
+internal sealed class AutoDeployCommitConfiguration : IEntityTypeConfiguration<AutoDeployCommit>
+{
+    public void Configure(EntityTypeBuilder<AutoDeployCommit> commit)
+    {
+        // One build per (app, commit), whether the webhook or the poller saw the commit first.
+        commit.HasKey(c => new { c.AppId, c.Commit });
+        commit.Property(c => c.Commit).HasMaxLength(64);
+        commit.HasIndex(c => new { c.AppId, c.CreatedAt });
+        commit.HasOne<App>().WithMany().HasForeignKey(c => c.AppId).OnDelete(DeleteBehavior.Cascade);
+        commit.HasOne<Build>().WithMany().HasForeignKey(c => c.BuildId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

@@ -1,5 +1,10 @@
 using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Slipway.Server.Accounts;
+using Slipway.Server.Apps;
+using Slipway.Server.Data;
+using Slipway.Server.Slugs;
 
 namespace Slipway.Server.Builds;
 
@@ -198,6 +203,37 @@ public sealed class Build
     }
 }
 
+internal sealed class BuildConfiguration : IEntityTypeConfiguration<Build>
+{
+    public void Configure(EntityTypeBuilder<Build> build)
+    {
+        build.Property(b => b.ShortId).HasMaxLength(8);
+        build.Property(b => b.Status).HasConversion<string>().HasMaxLength(16);
+        build.Property(b => b.Deploy).HasConversion<string>().HasMaxLength(16);
+        build.Property(b => b.SourceUrl).HasMaxLength(2048);
+        build.Property(b => b.SourceChecksum).HasMaxLength(71);
+        build.Property(b => b.SourceDigest).HasMaxLength(64);
+        build.Property(b => b.SourceVersion).HasMaxLength(256);
+        build.Property(b => b.Commit).HasMaxLength(64);
+        build.Property(b => b.Author).HasMaxLength(256);
+        build.Property(b => b.Message).HasMaxLength(10_000);
+        build.Property(b => b.Repo).HasMaxLength(2048);
+        build.Property(b => b.Branch).HasMaxLength(256);
+        build.Property(b => b.BuildpackUrl).HasMaxLength(2048);
+        build.Property(b => b.BuildpackName).HasMaxLength(256);
+        build.Property(b => b.FailureReason).HasMaxLength(4096);
+        build.Property(b => b.Notes).HasMaxLength(1024);
+        build.Property(b => b.OutputKey).HasMaxLength(32);
+        build.HasIndex(b => new { b.AppId, b.CreatedAt });
+        build.HasIndex(b => new { b.AppId, b.ShortId });
+        build.HasIndex(b => new { b.AppId, b.SourceDigest });
+        build.HasIndex(b => b.Status);
+        build.HasOne<App>().WithMany().HasForeignKey(b => b.AppId).OnDelete(DeleteBehavior.Cascade);
+        build.HasOne<Slug>().WithMany().HasForeignKey(b => b.SlugId).OnDelete(DeleteBehavior.SetNull);
+        build.HasOne(b => b.User).WithMany().HasForeignKey(b => b.UserId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
 /// <summary>A build's output as kept once the build ended; a row apart so that listing builds never reads it.</summary>
 public sealed class BuildLog
 {
@@ -210,4 +246,14 @@ public sealed class BuildLog
     public List<OutputLine> Lines { get; private set; } = [];
 
     public static BuildLog Create(Guid buildId, IEnumerable<OutputLine> lines) => new() { BuildId = buildId, Lines = [.. lines] };
+}
+
+internal sealed class BuildLogConfiguration : IEntityTypeConfiguration<BuildLog>
+{
+    public void Configure(EntityTypeBuilder<BuildLog> log)
+    {
+        log.HasKey(l => l.BuildId);
+        log.Property(l => l.Lines).HasJsonConversion(JsonColumn.ByItems<OutputLine>());
+        log.HasOne<Build>().WithOne().HasForeignKey<BuildLog>(l => l.BuildId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

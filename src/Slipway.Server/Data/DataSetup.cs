@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Runtime.Loader;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.Extensions.Options;
@@ -6,6 +8,10 @@ namespace Slipway.Server.Data;
 
 public static class DataSetup
 {
+    public const string SqliteMigrations = "Slipway.Server.Migrations.Sqlite";
+
+    public const string PostgresMigrations = "Slipway.Server.Migrations.Postgres";
+
     /// <summary>
     /// Registers <see cref="SlipwayDb"/> on the configured provider: SQLite under the data folder
     /// unless <c>Slipway:Database:Provider</c> says <c>postgres</c>.
@@ -22,14 +28,14 @@ public static class DataSetup
                 throw new OptionsValidationException("ConnectionStrings:Slipway", typeof(SlipwayOptions), ["Slipway:Database:Provider is 'postgres' but ConnectionStrings:Slipway is not set."]);
             }
 
-            services.AddDbContextFactory<PostgresSlipwayDb>(o => o.UseNpgsql(connectionString));
+            services.AddDbContextFactory<PostgresSlipwayDb>(o => o.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(MigrationsAssembly(PostgresMigrations))));
             services.AddScoped<SlipwayDb>(sp => sp.GetRequiredService<PostgresSlipwayDb>());
             services.AddSingleton<IDbContextFactory<SlipwayDb>, FactoryOf<PostgresSlipwayDb>>();
         }
         else
         {
             connectionString ??= $"Data Source={Path.Combine(options.FullDataDir, "slipway.db")}";
-            services.AddDbContextFactory<SqliteSlipwayDb>(o => o.UseSqlite(connectionString).AddInterceptors(new SqliteBusyTimeout()));
+            services.AddDbContextFactory<SqliteSlipwayDb>(o => o.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(MigrationsAssembly(SqliteMigrations))).AddInterceptors(new SqliteBusyTimeout()));
             services.AddScoped<SlipwayDb>(sp => sp.GetRequiredService<SqliteSlipwayDb>());
             services.AddSingleton<IDbContextFactory<SlipwayDb>, FactoryOf<SqliteSlipwayDb>>();
         }
@@ -47,6 +53,18 @@ public static class DataSetup
         }
     }
 
+    /// <summary>
+    /// A provider's migrations assembly. Those assemblies reference this one, so this one cannot
+    /// reference them: Slipway.Server.csproj builds them after the server and copies them beside
+    /// Slipway.Server.dll, in its own output, in the output of projects that reference it (tests,
+    /// benchmarks) and in its publish folder. No deps.json lists them, so the runtime would not
+    /// find them by name; they are loaded by path from beside this assembly, unless a host already
+    /// loaded one (<c>dotnet ef</c> loads the migrations project's own build).
+    /// </summary>
+    internal static Assembly MigrationsAssembly(string name) =>
+        AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == name)
+        ?? AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.Combine(Path.GetDirectoryName(typeof(SlipwayDb).Assembly.Location)!, name + ".dll"));
+
     /// <summary>Lets background work ask for the abstract context without knowing the provider.</summary>
     private sealed class FactoryOf<TDb>(IDbContextFactory<TDb> inner) : IDbContextFactory<SlipwayDb>
         where TDb : SlipwayDb
@@ -55,16 +73,16 @@ public static class DataSetup
     }
 }
 
-/// <summary>Lets <c>dotnet ef migrations add --context SqliteSlipwayDb</c> build the model without a host.</summary>
+/// <summary>Lets <c>dotnet ef</c> make <see cref="SqliteSlipwayDb"/> without a host (see the README for the commands).</summary>
 public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteSlipwayDb>
 {
     public SqliteSlipwayDb CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<SqliteSlipwayDb>().UseSqlite("Data Source=design.db").Options);
+        new(new DbContextOptionsBuilder<SqliteSlipwayDb>().UseSqlite("Data Source=design.db", sqlite => sqlite.MigrationsAssembly(DataSetup.MigrationsAssembly(DataSetup.SqliteMigrations))).Options);
 }
 
-/// <summary>Lets <c>dotnet ef migrations add --context PostgresSlipwayDb</c> build the model without a server.</summary>
+/// <summary>Lets <c>dotnet ef</c> make <see cref="PostgresSlipwayDb"/> without a host or a server.</summary>
 public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresSlipwayDb>
 {
     public PostgresSlipwayDb CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<PostgresSlipwayDb>().UseNpgsql("Host=localhost").Options);
+        new(new DbContextOptionsBuilder<PostgresSlipwayDb>().UseNpgsql("Host=localhost", npgsql => npgsql.MigrationsAssembly(DataSetup.MigrationsAssembly(DataSetup.PostgresMigrations))).Options);
 }

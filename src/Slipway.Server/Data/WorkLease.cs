@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Slipway.Server.Data;
 
 /// <summary>
@@ -25,6 +28,16 @@ public sealed class WorkLease
         Holder = holder,
         ExpiresAt = expiresAt,
     };
+}
+
+internal sealed class WorkLeaseConfiguration : IEntityTypeConfiguration<WorkLease>
+{
+    public void Configure(EntityTypeBuilder<WorkLease> lease)
+    {
+        lease.HasKey(l => l.Scope);
+        lease.Property(l => l.Scope).HasMaxLength(200);
+        lease.Property(l => l.Holder).HasMaxLength(200);
+    }
 }
 
 /// <summary>This server process, as it names itself in <see cref="WorkLease"/>s.</summary>

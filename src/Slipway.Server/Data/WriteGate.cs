@@ -3,10 +3,15 @@ using Microsoft.EntityFrameworkCore;
 namespace Slipway.Server.Data;
 
 /// <summary>
-/// Queues write transactions in-process on SQLite. SQLite has one writer at a time, and
-/// Microsoft.Data.Sqlite waits for a busy database by sleeping its thread 150 ms at a time, so
-/// concurrent releases would stall; an async queue keeps them fast. On PostgreSQL the database's
-/// own row locks order writers (across servers too), and the gate lets everything through.
+/// Queues this server's release transactions (<see cref="Releases.ReleaseService"/>) on SQLite,
+/// where one transaction writes at a time and an append holds that lock from its first statement
+/// to COMMIT. Without the gate the other appends would wait in SQLite's busy handler
+/// (<see cref="SqliteBusyTimeout"/>, still there for every write that does not come through here),
+/// which polls in sleeps that grow to 100 ms, in no order, and holds a thread-pool thread for the
+/// whole wait, because Microsoft.Data.Sqlite runs its async methods synchronously: sixteen appends
+/// to one app would park fifteen threads. Here they wait without a thread, in arrival order, and
+/// each starts as soon as the one before commits. On PostgreSQL the database's row locks order
+/// writers (across servers too) without holding threads, and the gate lets everything through.
 /// </summary>
 public sealed class WriteGate : IDisposable
 {

@@ -1,3 +1,7 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Slipway.Server.Apps;
+
 namespace Slipway.Server.Releases;
 
 /// <summary>
@@ -31,4 +35,14 @@ public sealed class IdempotencyRecord
         ReleaseId = releaseId,
         CreatedAt = now,
     };
+}
+
+internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<IdempotencyRecord>
+{
+    public void Configure(EntityTypeBuilder<IdempotencyRecord> record)
+    {
+        record.Property(r => r.Key).HasMaxLength(255);
+        record.HasIndex(r => new { r.UserId, r.AppId, r.Key }).IsUnique();
+        record.HasOne<App>().WithMany().HasForeignKey(r => r.AppId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

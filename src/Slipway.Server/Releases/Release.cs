@@ -1,6 +1,10 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Slipway.Server.Accounts;
 using Slipway.Server.Addons;
+using Slipway.Server.Apps;
 using Slipway.Server.Builds;
+using Slipway.Server.Data;
 using Slipway.Server.Slugs;
 
 namespace Slipway.Server.Releases;
@@ -110,6 +114,23 @@ public sealed class Release
         {
             throw new InvalidOperationException($"Release v{Version} is already {Status.ToString().ToLowerInvariant()}.");
         }
+    }
+}
+
+internal sealed class ReleaseConfiguration : IEntityTypeConfiguration<Release>
+{
+    public void Configure(EntityTypeBuilder<Release> release)
+    {
+        release.HasIndex(r => new { r.AppId, r.Version }).IsUnique();
+        release.Property(r => r.ConfigVars).HasJsonConversion(JsonColumn.ByEntries<string>());
+        release.Property(r => r.Addons).HasJsonConversion(JsonColumn.ByJson<List<AddonAttachment>>());
+        release.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+        release.Property(r => r.Trigger).HasConversion<string>().HasMaxLength(16);
+        release.Property(r => r.Description).HasMaxLength(1024);
+        release.HasOne<App>().WithMany().HasForeignKey(r => r.AppId).OnDelete(DeleteBehavior.Cascade);
+        release.HasOne(r => r.Slug).WithMany().HasForeignKey(r => r.SlugId).OnDelete(DeleteBehavior.Restrict);
+        release.HasOne(r => r.User).WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Restrict);
+        release.HasOne(r => r.Build).WithMany().HasForeignKey(r => r.BuildId).OnDelete(DeleteBehavior.SetNull);
     }
 }
 

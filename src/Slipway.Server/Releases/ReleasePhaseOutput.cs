@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Slipway.Server.Releases;
 
 /// <summary>What a release's release phase printed (its tail, when long) and its exit status; kept with the release.</summary>
@@ -23,4 +26,13 @@ public sealed class ReleasePhaseOutput
         ExitCode = exitCode,
         CreatedAt = now,
     };
+}
+
+internal sealed class ReleasePhaseOutputConfiguration : IEntityTypeConfiguration<ReleasePhaseOutput>
+{
+    public void Configure(EntityTypeBuilder<ReleasePhaseOutput> output)
+    {
+        output.HasKey(o => o.ReleaseId);
+        output.HasOne<Release>().WithOne().HasForeignKey<ReleasePhaseOutput>(o => o.ReleaseId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

@@ -1,3 +1,8 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Slipway.Server.Apps;
+using Slipway.Server.Data;
+
 namespace Slipway.Server.Runtime;
 
 /// <summary>
@@ -53,4 +58,15 @@ public sealed class RuntimeSettings
         processTypes.Keys
             .Where(type => type != ReleaseSpec.ReleasePhaseType)
             .ToDictionary(type => type, type => settings is not null && settings.Quantities.TryGetValue(type, out var q) ? q : DefaultQuantity(type), StringComparer.Ordinal);
+}
+
+internal sealed class RuntimeSettingsConfiguration : IEntityTypeConfiguration<RuntimeSettings>
+{
+    public void Configure(EntityTypeBuilder<RuntimeSettings> settings)
+    {
+        settings.HasKey(s => s.AppId);
+        settings.Property(s => s.Quantities).HasJsonConversion(JsonColumn.ByEntries<int>());
+        settings.Property(s => s.HealthCheckPath).HasMaxLength(RuntimeSettings.MaxHealthCheckPathLength);
+        settings.HasOne<App>().WithMany().HasForeignKey(s => s.AppId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

@@ -1,3 +1,8 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Slipway.Server.Apps;
+using Slipway.Server.Data;
+
 namespace Slipway.Server.Slugs;
 
 /// <summary>
@@ -53,5 +58,16 @@ public sealed class Slug
         Size = size;
         Uploaded = true;
         UpdatedAt = now;
+    }
+}
+
+internal sealed class SlugConfiguration : IEntityTypeConfiguration<Slug>
+{
+    public void Configure(EntityTypeBuilder<Slug> slug)
+    {
+        slug.Property(s => s.Checksum).HasMaxLength(71);
+        slug.Property(s => s.ProcessTypes).HasJsonConversion(JsonColumn.ByEntries<string>());
+        slug.HasIndex(s => s.AppId);
+        slug.HasOne<App>().WithMany().HasForeignKey(s => s.AppId).OnDelete(DeleteBehavior.Cascade);
     }
 }

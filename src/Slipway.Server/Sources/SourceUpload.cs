@@ -1,3 +1,7 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Slipway.Server.Accounts;
+
 namespace Slipway.Server.Sources;
 
 /// <summary>
@@ -44,5 +48,15 @@ public sealed class SourceUpload
         Uploaded = true;
         Size = size;
         Checksum = checksum;
+    }
+}
+
+internal sealed class SourceUploadConfiguration : IEntityTypeConfiguration<SourceUpload>
+{
+    public void Configure(EntityTypeBuilder<SourceUpload> upload)
+    {
+        upload.Property(s => s.Checksum).HasMaxLength(71);
+        upload.HasIndex(s => s.ExpiresAt);
+        upload.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

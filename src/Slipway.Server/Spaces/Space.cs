@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Slipway.Server.Accounts;
 
 namespace Slipway.Server.Spaces;
@@ -44,6 +46,17 @@ public sealed class Space
     }
 }
 
+internal sealed class SpaceConfiguration : IEntityTypeConfiguration<Space>
+{
+    public void Configure(EntityTypeBuilder<Space> space)
+    {
+        space.Property(s => s.Name).HasMaxLength(63);
+        space.HasIndex(s => s.Name).IsUnique();
+        space.HasMany(s => s.Members).WithOne().HasForeignKey(m => m.SpaceId).OnDelete(DeleteBehavior.Cascade);
+        space.Navigation(s => s.Members).UsePropertyAccessMode(PropertyAccessMode.Field);
+    }
+}
+
 public sealed class SpaceMember
 {
     public SpaceMember(Guid spaceId, Guid userId, DateTimeOffset addedAt)
@@ -60,4 +73,13 @@ public sealed class SpaceMember
     public User User { get; private set; } = null!;
 
     public DateTimeOffset AddedAt { get; private set; }
+}
+
+internal sealed class SpaceMemberConfiguration : IEntityTypeConfiguration<SpaceMember>
+{
+    public void Configure(EntityTypeBuilder<SpaceMember> member)
+    {
+        member.HasKey(m => new { m.SpaceId, m.UserId });
+        member.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

@@ -2,20 +2,17 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Slipway.Server.Data;
 
 #nullable disable
 
-namespace Slipway.Server.Data.Migrations.Sqlite
+namespace Slipway.Server.Data.Migrations
 {
     [DbContext(typeof(SqliteSlipwayDb))]
-    [Migration("20261127154558_BuildServer")]
-    partial class BuildServer
+    partial class SqliteSlipwayDbModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");

@@ -2,21 +2,18 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using Slipway.Server.Data;
 
 #nullable disable
 
-namespace Slipway.Server.Data.Migrations.Postgres
+namespace Slipway.Server.Data.Migrations
 {
     [DbContext(typeof(PostgresSlipwayDb))]
-    [Migration("20261127141916_AddAddons")]
-    partial class AddAddons
+    partial class PostgresSlipwayDbModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder
@@ -233,6 +230,254 @@ namespace Slipway.Server.Data.Migrations.Postgres
                     b.ToTable("Apps");
                 });
 
+            modelBuilder.Entity("Slipway.Server.AutoDeploy.AutoDeployCommit", b =>
+                {
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Commit")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("BuildId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("AppId", "Commit");
+
+                    b.HasIndex("BuildId");
+
+                    b.HasIndex("AppId", "CreatedAt");
+
+                    b.ToTable("AutoDeployCommits");
+                });
+
+            modelBuilder.Entity("Slipway.Server.AutoDeploy.AutoDeploySetting", b =>
+                {
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Branch")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Deploy")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("LastCommit")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("LastCommitAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ProtectedToken")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ProtectedWebhookSecret")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Repo")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("RepoFullName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Username")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("AppId");
+
+                    b.HasIndex("Kind");
+
+                    b.HasIndex("RepoFullName");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("AutoDeploySettings");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Builds.Build", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Author")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Branch")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("BuildpackName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("BuildpackUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("Commit")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Deploy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(10000)
+                        .HasColumnType("character varying(10000)");
+
+                    b.Property<string>("Notes")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("OutputKey")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid?>("ReleaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("ReleaseVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Repo")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("Server")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ShortId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<Guid?>("SlugId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("SlugReused")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("SourceChecksum")
+                        .HasMaxLength(71)
+                        .HasColumnType("character varying(71)");
+
+                    b.Property<string>("SourceDigest")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid?>("SourceUploadId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SourceUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("SourceVersion")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SlugId");
+
+                    b.HasIndex("Status");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("AppId", "CreatedAt");
+
+                    b.HasIndex("AppId", "ShortId");
+
+                    b.HasIndex("AppId", "SourceDigest");
+
+                    b.ToTable("Builds");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Builds.BuildLog", b =>
+                {
+                    b.Property<Guid>("BuildId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("BuildId");
+
+                    b.ToTable("BuildLogs");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Data.WorkLease", b =>
+                {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Scope");
+
+                    b.ToTable("WorkLeases");
+                });
+
             modelBuilder.Entity("Slipway.Server.Releases.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -279,6 +524,9 @@ namespace Slipway.Server.Data.Migrations.Postgres
                     b.Property<Guid>("AppId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("BuildId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("ConfigVars")
                         .IsRequired()
                         .HasColumnType("text");
@@ -321,6 +569,8 @@ namespace Slipway.Server.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("BuildId");
+
                     b.HasIndex("SlugId");
 
                     b.HasIndex("UserId");
@@ -329,6 +579,50 @@ namespace Slipway.Server.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Releases");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Releases.ReleasePhaseOutput", b =>
+                {
+                    b.Property<Guid>("ReleaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Output")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("ReleaseId");
+
+                    b.ToTable("ReleasePhaseOutputs");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Runtime.RuntimeSettings", b =>
+                {
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("BootTimeoutSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("HealthCheckPath")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Quantities")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("AppId");
+
+                    b.ToTable("RuntimeSettings");
                 });
 
             modelBuilder.Entity("Slipway.Server.Slugs.Slug", b =>
@@ -372,6 +666,40 @@ namespace Slipway.Server.Data.Migrations.Postgres
                     b.HasIndex("AppId");
 
                     b.ToTable("Slugs");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Sources.SourceUpload", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Checksum")
+                        .HasMaxLength(71)
+                        .HasColumnType("character varying(71)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Uploaded")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("SourceUploads");
                 });
 
             modelBuilder.Entity("Slipway.Server.Spaces.Space", b =>
@@ -451,6 +779,69 @@ namespace Slipway.Server.Data.Migrations.Postgres
                     b.Navigation("Space");
                 });
 
+            modelBuilder.Entity("Slipway.Server.AutoDeploy.AutoDeployCommit", b =>
+                {
+                    b.HasOne("Slipway.Server.Apps.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Slipway.Server.Builds.Build", null)
+                        .WithMany()
+                        .HasForeignKey("BuildId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Slipway.Server.AutoDeploy.AutoDeploySetting", b =>
+                {
+                    b.HasOne("Slipway.Server.Apps.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Slipway.Server.Accounts.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Builds.Build", b =>
+                {
+                    b.HasOne("Slipway.Server.Apps.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Slipway.Server.Slugs.Slug", null)
+                        .WithMany()
+                        .HasForeignKey("SlugId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Slipway.Server.Accounts.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Builds.BuildLog", b =>
+                {
+                    b.HasOne("Slipway.Server.Builds.Build", null)
+                        .WithOne()
+                        .HasForeignKey("Slipway.Server.Builds.BuildLog", "BuildId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Slipway.Server.Releases.IdempotencyRecord", b =>
                 {
                     b.HasOne("Slipway.Server.Apps.App", null)
@@ -468,6 +859,11 @@ namespace Slipway.Server.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("Slipway.Server.Builds.Build", "Build")
+                        .WithMany()
+                        .HasForeignKey("BuildId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Slipway.Server.Slugs.Slug", "Slug")
                         .WithMany()
                         .HasForeignKey("SlugId")
@@ -479,9 +875,29 @@ namespace Slipway.Server.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.Navigation("Build");
+
                     b.Navigation("Slug");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Releases.ReleasePhaseOutput", b =>
+                {
+                    b.HasOne("Slipway.Server.Releases.Release", null)
+                        .WithOne()
+                        .HasForeignKey("Slipway.Server.Releases.ReleasePhaseOutput", "ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Slipway.Server.Runtime.RuntimeSettings", b =>
+                {
+                    b.HasOne("Slipway.Server.Apps.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Slipway.Server.Slugs.Slug", b =>
@@ -489,6 +905,15 @@ namespace Slipway.Server.Data.Migrations.Postgres
                     b.HasOne("Slipway.Server.Apps.App", null)
                         .WithMany()
                         .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Slipway.Server.Sources.SourceUpload", b =>
+                {
+                    b.HasOne("Slipway.Server.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

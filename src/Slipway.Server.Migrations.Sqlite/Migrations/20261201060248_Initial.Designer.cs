@@ -8,11 +8,11 @@ using Slipway.Server.Data;
 
 #nullable disable
 
-namespace Slipway.Server.Data.Migrations.Sqlite
+namespace Slipway.Server.Data.Migrations
 {
     [DbContext(typeof(SqliteSlipwayDb))]
-    [Migration("20261127142121_AddBuilds")]
-    partial class AddBuilds
+    [Migration("20261201060248_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -78,6 +78,118 @@ namespace Slipway.Server.Data.Migrations.Sqlite
                     b.ToTable("Users");
                 });
 
+            modelBuilder.Entity("Slipway.Server.Addons.Addon", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BindingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Bound")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BrokerName")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConfigVars")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DashboardUrl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Operation")
+                        .HasMaxLength(10000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Parameters")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PlanId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PlanName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServiceId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServiceName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StateMessage")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("State");
+
+                    b.HasIndex("AppId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Addons");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Addons.AddonBroker", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Password")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Username")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("AddonBrokers");
+                });
+
             modelBuilder.Entity("Slipway.Server.Apps.App", b =>
                 {
                     b.Property<Guid>("Id")
@@ -114,6 +226,95 @@ namespace Slipway.Server.Data.Migrations.Sqlite
                     b.HasIndex("SpaceId");
 
                     b.ToTable("Apps");
+                });
+
+            modelBuilder.Entity("Slipway.Server.AutoDeploy.AutoDeployCommit", b =>
+                {
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Commit")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BuildId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AppId", "Commit");
+
+                    b.HasIndex("BuildId");
+
+                    b.HasIndex("AppId", "CreatedAt");
+
+                    b.ToTable("AutoDeployCommits");
+                });
+
+            modelBuilder.Entity("Slipway.Server.AutoDeploy.AutoDeploySetting", b =>
+                {
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Branch")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Deploy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastCommit")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastCommitAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProtectedToken")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedWebhookSecret")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Repo")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RepoFullName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Username")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AppId");
+
+                    b.HasIndex("Kind");
+
+                    b.HasIndex("RepoFullName");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("AutoDeploySettings");
                 });
 
             modelBuilder.Entity("Slipway.Server.Builds.Build", b =>
@@ -161,6 +362,10 @@ namespace Slipway.Server.Data.Migrations.Sqlite
                         .HasMaxLength(10000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Notes")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("OutputKey")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -174,6 +379,9 @@ namespace Slipway.Server.Data.Migrations.Sqlite
 
                     b.Property<string>("Repo")
                         .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Server")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ShortId")
@@ -249,6 +457,25 @@ namespace Slipway.Server.Data.Migrations.Sqlite
                     b.ToTable("BuildLogs");
                 });
 
+            modelBuilder.Entity("Slipway.Server.Data.WorkLease", b =>
+                {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Scope");
+
+                    b.ToTable("WorkLeases");
+                });
+
             modelBuilder.Entity("Slipway.Server.Releases.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -286,6 +513,10 @@ namespace Slipway.Server.Data.Migrations.Sqlite
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Addons")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("AppId")
@@ -346,6 +577,50 @@ namespace Slipway.Server.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Releases");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Releases.ReleasePhaseOutput", b =>
+                {
+                    b.Property<Guid>("ReleaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Output")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ReleaseId");
+
+                    b.ToTable("ReleasePhaseOutputs");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Runtime.RuntimeSettings", b =>
+                {
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("BootTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HealthCheckPath")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Quantities")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AppId");
+
+                    b.ToTable("RuntimeSettings");
                 });
 
             modelBuilder.Entity("Slipway.Server.Slugs.Slug", b =>
@@ -482,6 +757,15 @@ namespace Slipway.Server.Data.Migrations.Sqlite
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Slipway.Server.Addons.Addon", b =>
+                {
+                    b.HasOne("Slipway.Server.Apps.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Slipway.Server.Apps.App", b =>
                 {
                     b.HasOne("Slipway.Server.Spaces.Space", "Space")
@@ -491,6 +775,38 @@ namespace Slipway.Server.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Space");
+                });
+
+            modelBuilder.Entity("Slipway.Server.AutoDeploy.AutoDeployCommit", b =>
+                {
+                    b.HasOne("Slipway.Server.Apps.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Slipway.Server.Builds.Build", null)
+                        .WithMany()
+                        .HasForeignKey("BuildId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Slipway.Server.AutoDeploy.AutoDeploySetting", b =>
+                {
+                    b.HasOne("Slipway.Server.Apps.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Slipway.Server.Accounts.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("Slipway.Server.Builds.Build", b =>
@@ -562,6 +878,24 @@ namespace Slipway.Server.Data.Migrations.Sqlite
                     b.Navigation("Slug");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Releases.ReleasePhaseOutput", b =>
+                {
+                    b.HasOne("Slipway.Server.Releases.Release", null)
+                        .WithOne()
+                        .HasForeignKey("Slipway.Server.Releases.ReleasePhaseOutput", "ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Slipway.Server.Runtime.RuntimeSettings", b =>
+                {
+                    b.HasOne("Slipway.Server.Apps.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Slipway.Server.Slugs.Slug", b =>

@@ -9,11 +9,11 @@ using Slipway.Server.Data;
 
 #nullable disable
 
-namespace Slipway.Server.Data.Migrations.Postgres
+namespace Slipway.Server.Data.Migrations
 {
     [DbContext(typeof(PostgresSlipwayDb))]
-    [Migration("20261127154616_BuildServer")]
-    partial class BuildServer
+    [Migration("20261201060320_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
