@@ -25,7 +25,7 @@ public sealed class ConfigCommandsTests(SqliteServerFixture fixture) : IClassFix
 
         Assert.Equal($"No changes to {app}: FOO, BAR already set\n", result.Out);
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(1, (await fixture.Api.GetAppAsync(app)).CurrentVersion);
+        Assert.Equal([1], (await fixture.Api.ListReleasesAsync(app)).Select(r => r.Version));
     }
 
     [Fact]
