@@ -6,7 +6,7 @@ namespace Slipway.TestSupport;
 
 /// <summary>
 /// A real S3-compatible server (the npm package s3rver, pinned in <c>tests/tools</c>) on a free
-/// loopback port, with one bucket. Installs the package with npm on first use if needed. A test
+/// loopback port, with one bucket (installed through <see cref="TestTools"/>). A test
 /// class shares one as a class fixture.
 /// </summary>
 public sealed class S3rverServer : IAsyncLifetime
@@ -36,12 +36,7 @@ public sealed class S3rverServer : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var tools = Path.Combine(RepositoryRoot(), "tests", "tools");
-        var script = Path.Combine(tools, "node_modules", "s3rver", "bin", "s3rver.js");
-        if (!File.Exists(script))
-        {
-            await RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--prefix", tools]);
-        }
+        var script = await TestTools.PathOfAsync(Path.Combine("s3rver", "bin", "s3rver.js"));
 
         var directory = Directory.CreateTempSubdirectory("slipway-s3-").FullName;
         var port = FreePort();
@@ -84,19 +79,6 @@ public sealed class S3rverServer : IAsyncLifetime
         }
     }
 
-    /// <summary>The folder holding <c>Slipway.slnx</c>, found upwards from the test binaries.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Slipway.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Slipway.slnx not found above " + AppContext.BaseDirectory);
-    }
 
     private static async Task WaitForPortAsync(int port, Process process)
     {
@@ -123,23 +105,6 @@ public sealed class S3rverServer : IAsyncLifetime
         throw new TimeoutException($"s3rver did not listen on {port} within 30 s.");
     }
 
-    private static async Task RunAsync(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {await output}{await error}");
-        }
-    }
 
     private static int FreePort()
     {
