@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Slipway.Server.Accounts;
 using Slipway.Server.Spaces;
 
 namespace Slipway.Server.Apps;
@@ -19,6 +20,12 @@ public sealed class App
 
     public Space Space { get; private set; } = null!;
 
+    /// <summary>Who created it; null for apps made before owners were recorded (their owner is the first admin).</summary>
+    public Guid? OwnerId { get; private set; }
+
+    /// <summary>What the app is, in its team's words (Akkeris's <c>description</c>).</summary>
+    public string? Description { get; private set; }
+
     /// <summary><c>name-space</c>, unique; stored so that lookups by key are one index seek.</summary>
     public string Key { get; private set; } = "";
 
@@ -32,12 +39,14 @@ public sealed class App
 
     public DateTimeOffset UpdatedAt { get; private set; }
 
-    public static App Create(string name, Space space, DateTimeOffset now) => new()
+    public static App Create(string name, Space space, Guid ownerId, string? description, DateTimeOffset now) => new()
     {
         Id = Guid.CreateVersion7(now),
         Name = name,
         SpaceId = space.Id,
         Space = space,
+        OwnerId = ownerId,
+        Description = description,
         Key = KeyOf(name, space.Name),
         CreatedAt = now,
         UpdatedAt = now,
@@ -52,6 +61,10 @@ internal sealed class AppConfiguration : IEntityTypeConfiguration<App>
     {
         app.Property(a => a.Name).HasMaxLength(63);
         app.Property(a => a.Key).HasMaxLength(127);
+        app.Property(a => a.Description).HasMaxLength(Names.MaxDescription);
+
+        // Should users ever be deleted, their apps stay (and fall back to the first admin as owner).
+        app.HasOne<User>().WithMany().HasForeignKey(a => a.OwnerId).OnDelete(DeleteBehavior.SetNull);
         app.HasIndex(a => a.Key).IsUnique();
         app.HasOne(a => a.Space).WithMany().HasForeignKey(a => a.SpaceId).OnDelete(DeleteBehavior.Restrict);
     }
