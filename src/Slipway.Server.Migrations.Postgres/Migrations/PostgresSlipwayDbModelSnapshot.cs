@@ -232,8 +232,6 @@ namespace Slipway.Server.Data.Migrations
                     b.HasIndex("Key")
                         .IsUnique();
 
-                    b.HasIndex("OwnerId");
-
                     b.HasIndex("SpaceId");
 
                     b.ToTable("Apps");
@@ -801,11 +799,6 @@ namespace Slipway.Server.Data.Migrations
 
             modelBuilder.Entity("Slipway.Server.Apps.App", b =>
                 {
-                    b.HasOne("Slipway.Server.Accounts.User", null)
-                        .WithMany()
-                        .HasForeignKey("OwnerId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
                     b.HasOne("Slipway.Server.Spaces.Space", "Space")
                         .WithMany()
                         .HasForeignKey("SpaceId")

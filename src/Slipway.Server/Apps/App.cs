@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Slipway.Server.Accounts;
 using Slipway.Server.Spaces;
 
 namespace Slipway.Server.Apps;
@@ -20,7 +19,10 @@ public sealed class App
 
     public Space Space { get; private set; } = null!;
 
-    /// <summary>Who created it; null for apps made before owners were recorded (their owner is the first admin).</summary>
+    /// <summary>
+    /// Who created it; null for apps made before owners were recorded. Not a foreign key: should the
+    /// user ever be gone, the app stays, and like those its owner is then the first admin.
+    /// </summary>
     public Guid? OwnerId { get; private set; }
 
     /// <summary>What the app is, in its team's words (Akkeris's <c>description</c>).</summary>
@@ -62,9 +64,6 @@ internal sealed class AppConfiguration : IEntityTypeConfiguration<App>
         app.Property(a => a.Name).HasMaxLength(63);
         app.Property(a => a.Key).HasMaxLength(127);
         app.Property(a => a.Description).HasMaxLength(Names.MaxDescription);
-
-        // Should users ever be deleted, their apps stay (and fall back to the first admin as owner).
-        app.HasOne<User>().WithMany().HasForeignKey(a => a.OwnerId).OnDelete(DeleteBehavior.SetNull);
         app.HasIndex(a => a.Key).IsUnique();
         app.HasOne(a => a.Space).WithMany().HasForeignKey(a => a.SpaceId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -14,30 +14,30 @@ namespace Slipway.Server.Data.Migrations
             migrationBuilder.AddColumn<string>(
                 name: "Compliance",
                 table: "Spaces",
-                type: "text",
+                type: "TEXT",
                 nullable: false,
                 defaultValue: "");
 
             migrationBuilder.AddColumn<string>(
                 name: "Description",
                 table: "Apps",
-                type: "character varying(1024)",
+                type: "TEXT",
                 maxLength: 1024,
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "OwnerId",
                 table: "Apps",
-                type: "uuid",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "Favorites",
                 columns: table => new
                 {
-                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    AppId = table.Column<Guid>(type: "uuid", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AppId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -57,37 +57,16 @@ namespace Slipway.Server.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Apps_OwnerId",
-                table: "Apps",
-                column: "OwnerId");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_Favorites_AppId",
                 table: "Favorites",
                 column: "AppId");
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_Apps_Users_OwnerId",
-                table: "Apps",
-                column: "OwnerId",
-                principalTable: "Users",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.SetNull);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "FK_Apps_Users_OwnerId",
-                table: "Apps");
-
             migrationBuilder.DropTable(
                 name: "Favorites");
-
-            migrationBuilder.DropIndex(
-                name: "IX_Apps_OwnerId",
-                table: "Apps");
 
             migrationBuilder.DropColumn(
                 name: "Compliance",

@@ -11,7 +11,7 @@ using Slipway.Server.Data;
 namespace Slipway.Server.Data.Migrations
 {
     [DbContext(typeof(SqliteSlipwayDb))]
-    [Migration("20261201080530_ContractApps")]
+    [Migration("20261201084802_ContractApps")]
     partial class ContractApps
     {
         /// <inheritdoc />
@@ -229,8 +229,6 @@ namespace Slipway.Server.Data.Migrations
 
                     b.HasIndex("Key")
                         .IsUnique();
-
-                    b.HasIndex("OwnerId");
 
                     b.HasIndex("SpaceId");
 
@@ -799,11 +797,6 @@ namespace Slipway.Server.Data.Migrations
 
             modelBuilder.Entity("Slipway.Server.Apps.App", b =>
                 {
-                    b.HasOne("Slipway.Server.Accounts.User", null)
-                        .WithMany()
-                        .HasForeignKey("OwnerId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
                     b.HasOne("Slipway.Server.Spaces.Space", "Space")
                         .WithMany()
                         .HasForeignKey("SpaceId")

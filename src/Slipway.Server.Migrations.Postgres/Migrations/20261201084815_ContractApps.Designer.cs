@@ -12,7 +12,7 @@ using Slipway.Server.Data;
 namespace Slipway.Server.Data.Migrations
 {
     [DbContext(typeof(PostgresSlipwayDb))]
-    [Migration("20261201080542_ContractApps")]
+    [Migration("20261201084815_ContractApps")]
     partial class ContractApps
     {
         /// <inheritdoc />
@@ -234,8 +234,6 @@ namespace Slipway.Server.Data.Migrations
 
                     b.HasIndex("Key")
                         .IsUnique();
-
-                    b.HasIndex("OwnerId");
 
                     b.HasIndex("SpaceId");
 
@@ -804,11 +802,6 @@ namespace Slipway.Server.Data.Migrations
 
             modelBuilder.Entity("Slipway.Server.Apps.App", b =>
                 {
-                    b.HasOne("Slipway.Server.Accounts.User", null)
-                        .WithMany()
-                        .HasForeignKey("OwnerId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
                     b.HasOne("Slipway.Server.Spaces.Space", "Space")
                         .WithMany()
                         .HasForeignKey("SpaceId")
