@@ -44,19 +44,14 @@ public sealed class AddonService(
         await db.Addons.AsNoTracking().Where(a => a.AppId == app.Id).OrderBy(a => a.CreatedAt).ToListAsync(ct);
 
     /// <summary>The add-ons of every app the caller may see, by app key, then oldest first (Heroku's <c>GET /addons</c>).</summary>
-    public async Task<List<OwnedAddon>> ListAllAsync(Caller caller, CancellationToken ct) =>
-        await (from addon in db.Addons.AsNoTracking()
-               join app in access.Apps(caller).AsNoTracking() on addon.AppId equals app.Id
-               orderby app.Key, addon.CreatedAt
-               select new OwnedAddon(addon, app))
-            .ToListAsync(ct);
+    public Task<List<OwnedAddon>> ListAllAsync(Caller caller, CancellationToken ct) => OwnedAsync(caller, db.Addons, ct);
 
     /// <summary>
     /// The attached add-ons of every app the caller may see (Heroku's <c>GET /addon-attachments</c>):
     /// an add-on is attached, to its own app, while it is provisioned.
     /// </summary>
-    public async Task<List<OwnedAddon>> AttachmentsAsync(Caller caller, CancellationToken ct) =>
-        [.. (await ListAllAsync(caller, ct)).Where(a => a.Addon.State == AddonState.Provisioned)];
+    public Task<List<OwnedAddon>> AttachmentsAsync(Caller caller, CancellationToken ct) =>
+        OwnedAsync(caller, db.Addons.Where(a => a.State == AddonState.Provisioned), ct);
 
     /// <summary>The app's attached add-ons, oldest first.</summary>
     public async Task<List<Addon>> AttachmentsAsync(App app, CancellationToken ct) =>
@@ -197,6 +192,13 @@ public sealed class AddonService(
             _ => new AddonChange(addon, Done: false, released, outcome.Refusal),
         };
     }
+
+    private Task<List<OwnedAddon>> OwnedAsync(Caller caller, IQueryable<Addon> addons, CancellationToken ct) =>
+        (from addon in addons.AsNoTracking()
+         join app in access.Apps(caller).AsNoTracking() on addon.AppId equals app.Id
+         orderby app.Key, addon.CreatedAt
+         select new OwnedAddon(addon, app))
+        .ToListAsync(ct);
 
     private Task<Addon> NowAsync(Guid id, CancellationToken ct) => db.Addons.AsNoTracking().SingleAsync(a => a.Id == id, ct);
 

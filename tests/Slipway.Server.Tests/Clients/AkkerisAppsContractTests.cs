@@ -292,6 +292,7 @@ public sealed class AkkerisAppsContractTests(PublicUrlServerFixture fixture) : I
         var owned = Assert.Single((await _aka.AkkerisAsync(HttpMethod.Get, $"/apps/{app.Name}/addons"))!.Value.EnumerateArray());
         var attached = Assert.Single((await _aka.AkkerisAsync(HttpMethod.Get, $"/apps/{app.Name}/addon-attachments"))!.Value.EnumerateArray());
         var everywhere = (await _aka.AkkerisAsync(HttpMethod.Get, "/addon-attachments"))!.Value;
+        var allAddons = (await _aka.AkkerisAsync(HttpMethod.Get, "/addons"))!.Value;
         var byName = (await _aka.AkkerisAsync(HttpMethod.Get, $"/apps/{app.Name}/addon-attachments/files"))!.Value;
         var byId = (await _aka.AkkerisAsync(HttpMethod.Get, $"/apps/{app.Name}/addon-attachments/{attached.GetProperty("id").GetString()}"))!.Value;
         var unknown = await _aka.AkkerisErrorAsync(HttpMethod.Get, $"/apps/{app.Name}/addon-attachments/nosuch");
@@ -316,6 +317,7 @@ public sealed class AkkerisAppsContractTests(PublicUrlServerFixture fixture) : I
         Assert.Equal("provisioned", attached.GetProperty("state").GetString());
         Assert.Equal(["FILESTORE_PATH"], attached.GetProperty("config_vars").EnumerateArray().Select(v => v.GetString()));
         Assert.Contains(everywhere.EnumerateArray(), a => a.GetRawText() == attached.GetRawText());
+        Assert.Contains(allAddons.EnumerateArray(), a => a.GetRawText() == owned.GetRawText());
         Assert.Equal(attached.GetRawText(), byName.GetRawText());
         Assert.Equal(attached.GetRawText(), byId.GetRawText());
         Assert.Equal((404, $"Add-on attachment 'nosuch' not found for {app.Name}."), unknown);
