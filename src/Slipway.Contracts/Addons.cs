@@ -18,6 +18,8 @@ public sealed record CatalogRef(string Id, string Name);
 /// the answer to a destroy), <c>deprovision_failed</c> (detached, but the broker still holds it:
 /// destroy again) or <c>failed</c> (never attached; <see cref="StateMessage"/> says why).
 /// <see cref="ConfigVars"/> names the vars it gives the app, never their values.
+/// <see cref="BilledPrice"/> is Heroku's (Slipway bills nothing: 0 cents); <see cref="Primary"/> is
+/// Akkeris's (each add-on is its app's own, so always true).
 /// </summary>
 public sealed record AddonResponse(
     Guid Id,
@@ -29,6 +31,32 @@ public sealed record AddonResponse(
     string? StateMessage,
     IReadOnlyList<string> ConfigVars,
     string Broker,
+    string? WebUrl,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    PlanPrice BilledPrice,
+    bool Primary);
+
+/// <summary>A plan's price as Heroku and Akkeris show it: cents per <see cref="Unit"/> (<c>month</c>).</summary>
+public sealed record PlanPrice(int Cents, string Unit, bool Contract, bool Metered);
+
+/// <summary>The add-on of an attachment: which one, whose, and its plan.</summary>
+public sealed record AttachmentAddon(Guid Id, string Name, NamedRef App, CatalogRef Plan);
+
+/// <summary>
+/// Heroku's add-on attachment: an add-on attached to an app, under <see cref="Name"/> (the add-on's
+/// name). In Slipway an add-on is attached to the app that owns it, from the moment it is
+/// provisioned until it is destroyed, so each provisioned add-on has exactly one attachment.
+/// <see cref="ConfigVars"/> names the vars it gives the app.
+/// </summary>
+public sealed record AttachmentResponse(
+    Guid Id,
+    string Name,
+    AttachmentAddon Addon,
+    NamedRef App,
+    IReadOnlyList<string> ConfigVars,
+    bool Primary,
+    string State,
     string? WebUrl,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
@@ -43,7 +71,11 @@ public sealed record AddonServiceResponse(
     string Broker,
     IReadOnlyList<string> Plans);
 
-/// <summary>A plan; <see cref="Name"/> is <c>service:plan</c>, what <c>addons:create</c> takes.</summary>
+/// <summary>
+/// A plan; <see cref="Name"/> is <c>service:plan</c>, what <c>addons:create</c> takes.
+/// <see cref="State"/> is <c>public</c>; <see cref="Free"/> is the broker's word, while
+/// <see cref="Price"/> is what Slipway bills (nothing).
+/// </summary>
 public sealed record AddonPlanResponse(
     string Id,
     string Name,
@@ -51,7 +83,9 @@ public sealed record AddonPlanResponse(
     string Description,
     bool Free,
     bool Default,
-    CatalogRef AddonService);
+    CatalogRef AddonService,
+    string State,
+    PlanPrice Price);
 
 /// <summary>
 /// A service broker. <see cref="Source"/> is <c>built_in</c>, <c>configuration</c> or <c>api</c>;

@@ -71,6 +71,9 @@ public static class SlipwayServer
         services.AddScoped<AccountService>();
         services.AddScoped<SpaceService>();
         services.AddScoped<AppService>();
+        services.AddScoped<FavoriteService>();
+        services.AddSingleton<Platform>();
+        services.AddSingleton<AppMapping>();
         services.AddScoped<ReleaseService>();
         services.AddScoped<ConfigService>();
         services.AddSingleton<WriteGate>();
@@ -107,7 +110,9 @@ public static class SlipwayServer
             .AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapAccountsApi();
+        app.MapOrganizationsApi();
         app.MapSpacesApi();
+        app.MapFavoritesApi();
 
         // Every route under /apps/{app} is mapped in this one group, whose filter finds the app
         // the caller may see (or answers 404) before any handler runs.
@@ -117,7 +122,7 @@ public static class SlipwayServer
         app.MapSlugsApi(appRoutes);
         appRoutes.MapReleasesApi();
         app.MapAddons(appRoutes);
-        appRoutes.MapRuntimeApi();
+        app.MapRuntimeApi(appRoutes);
         app.MapBuilds(appRoutes);
         app.MapAutoDeploy(appRoutes);
         app.MapSlipwayUi();

@@ -20,6 +20,9 @@ namespace Slipway.Server.Addons;
 /// </summary>
 public sealed record AddonChange(Addon Addon, bool Done, int? ReleaseVersion = null, Refusal? Failure = null);
 
+/// <summary>An add-on with the app that owns it (and is the one it is attached to).</summary>
+public sealed record OwnedAddon(Addon Addon, App App);
+
 /// <summary>
 /// An app's add-ons, for the API and the dashboard alike: attaching (checks, then
 /// provision → bind → Attach release) and destroying (Detach release → unbind → deprovision).
@@ -27,7 +30,7 @@ public sealed record AddonChange(Addon Addon, bool Done, int? ReleaseVersion = n
 /// request waits up to <see cref="AddonOptions.RequestWait"/> for it, then lets it go on.
 /// </summary>
 public sealed class AddonService(
-    SlipwayDb db, BrokerRegistry registry, AddonLifecycle lifecycle, AddonJobs jobs, IOptions<AddonOptions> options, TimeProvider clock)
+    SlipwayDb db, Access access, BrokerRegistry registry, AddonLifecycle lifecycle, AddonJobs jobs, IOptions<AddonOptions> options, TimeProvider clock)
 {
     private static readonly string[] Words =
     [
@@ -39,6 +42,30 @@ public sealed class AddonService(
     /// <summary>The app's add-ons, oldest first, whatever their state.</summary>
     public async Task<List<Addon>> ListAsync(App app, CancellationToken ct) =>
         await db.Addons.AsNoTracking().Where(a => a.AppId == app.Id).OrderBy(a => a.CreatedAt).ToListAsync(ct);
+
+    /// <summary>The add-ons of every app the caller may see, by app key, then oldest first (Heroku's <c>GET /addons</c>).</summary>
+    public Task<List<OwnedAddon>> ListAllAsync(Caller caller, CancellationToken ct) => OwnedAsync(caller, db.Addons, ct);
+
+    /// <summary>
+    /// The attached add-ons of every app the caller may see (Heroku's <c>GET /addon-attachments</c>):
+    /// an add-on is attached, to its own app, while it is provisioned.
+    /// </summary>
+    public Task<List<OwnedAddon>> AttachmentsAsync(Caller caller, CancellationToken ct) =>
+        OwnedAsync(caller, db.Addons.Where(a => a.State == AddonState.Provisioned), ct);
+
+    /// <summary>The app's attached add-ons, oldest first.</summary>
+    public async Task<List<Addon>> AttachmentsAsync(App app, CancellationToken ct) =>
+        await db.Addons.AsNoTracking().Where(a => a.AppId == app.Id && a.State == AddonState.Provisioned).OrderBy(a => a.CreatedAt).ToListAsync(ct);
+
+    /// <summary>An attachment of the app by its id, its add-on's id or its name (the add-on's).</summary>
+    public async Task<Answer<Addon>> FindAttachmentAsync(App app, string reference, CancellationToken ct)
+    {
+        var attached = db.Addons.AsNoTracking().Where(a => a.AppId == app.Id && a.State == AddonState.Provisioned);
+        var found = Guid.TryParse(reference, out var id)
+            ? await attached.FirstOrDefaultAsync(a => a.BindingId == id || a.Id == id, ct)
+            : await attached.FirstOrDefaultAsync(a => a.Name == reference.ToLowerInvariant(), ct);
+        return found is null ? Refusal.NotFound($"Add-on attachment '{reference}' not found for {app.Key}.") : found;
+    }
 
     /// <summary>An add-on of the app by id or name.</summary>
     public async Task<Answer<Addon>> FindAsync(App app, string reference, CancellationToken ct) =>
@@ -165,6 +192,13 @@ public sealed class AddonService(
             _ => new AddonChange(addon, Done: false, released, outcome.Refusal),
         };
     }
+
+    private Task<List<OwnedAddon>> OwnedAsync(Caller caller, IQueryable<Addon> addons, CancellationToken ct) =>
+        (from addon in addons.AsNoTracking()
+         join app in access.Apps(caller).AsNoTracking() on addon.AppId equals app.Id
+         orderby app.Key, addon.CreatedAt
+         select new OwnedAddon(addon, app))
+        .ToListAsync(ct);
 
     private Task<Addon> NowAsync(Guid id, CancellationToken ct) => db.Addons.AsNoTracking().SingleAsync(a => a.Id == id, ct);
 

@@ -19,6 +19,15 @@ public sealed class App
 
     public Space Space { get; private set; } = null!;
 
+    /// <summary>
+    /// Who created it; null for apps made before owners were recorded. Not a foreign key: should the
+    /// user ever be gone, the app stays, and like those its owner is then the first admin.
+    /// </summary>
+    public Guid? OwnerId { get; private set; }
+
+    /// <summary>What the app is, in its team's words (Akkeris's <c>description</c>).</summary>
+    public string? Description { get; private set; }
+
     /// <summary><c>name-space</c>, unique; stored so that lookups by key are one index seek.</summary>
     public string Key { get; private set; } = "";
 
@@ -32,12 +41,14 @@ public sealed class App
 
     public DateTimeOffset UpdatedAt { get; private set; }
 
-    public static App Create(string name, Space space, DateTimeOffset now) => new()
+    public static App Create(string name, Space space, Guid ownerId, string? description, DateTimeOffset now) => new()
     {
         Id = Guid.CreateVersion7(now),
         Name = name,
         SpaceId = space.Id,
         Space = space,
+        OwnerId = ownerId,
+        Description = description,
         Key = KeyOf(name, space.Name),
         CreatedAt = now,
         UpdatedAt = now,
@@ -52,6 +63,7 @@ internal sealed class AppConfiguration : IEntityTypeConfiguration<App>
     {
         app.Property(a => a.Name).HasMaxLength(63);
         app.Property(a => a.Key).HasMaxLength(127);
+        app.Property(a => a.Description).HasMaxLength(Names.MaxDescription);
         app.HasIndex(a => a.Key).IsUnique();
         app.HasOne(a => a.Space).WithMany().HasForeignKey(a => a.SpaceId).OnDelete(DeleteBehavior.Restrict);
     }

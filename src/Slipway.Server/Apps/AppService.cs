@@ -8,8 +8,11 @@ using Slipway.Server.Runtime;
 
 namespace Slipway.Server.Apps;
 
-/// <summary>An app with what lists show of its serving release (null before the first succeeded).</summary>
-public sealed record AppSummary(App App, int? ServingVersion, string? ServingDescription, DateTimeOffset? ServingAt);
+/// <summary>
+/// An app with what lists and clients show of it: its owner, and its serving release (version,
+/// description, time and slug size; null before the first succeeded).
+/// </summary>
+public sealed record AppSummary(App App, User Owner, int? ServingVersion, string? ServingDescription, DateTimeOffset? ServingAt, long? ServingSlugSize);
 
 /// <summary>
 /// Apps, for the API and the dashboard alike: the name rules, a space the caller sees, a unique
@@ -20,18 +23,41 @@ public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, T
     /// <summary>The one answer for an app that is missing or not the caller's to see.</summary>
     public static Refusal NotFound(string reference) => Refusal.NotFound($"App '{reference}' not found.");
 
-    /// <summary>The apps the caller may see, by key, each with its serving release.</summary>
-    public async Task<List<AppSummary>> ListAsync(Caller caller, CancellationToken ct)
+    /// <summary>The apps the caller may see, by key, each with its owner and serving release.</summary>
+    public async Task<List<AppSummary>> ListAsync(Caller caller, CancellationToken ct) =>
+        await SummarizeAsync(await access.Apps(caller).AsNoTracking().OrderBy(a => a.Key).ToListAsync(ct), ct);
+
+    /// <summary>One app with its owner and serving release.</summary>
+    public async Task<AppSummary> SummaryAsync(App app, CancellationToken ct) => (await SummarizeAsync([app], ct))[0];
+
+    /// <summary>
+    /// <paramref name="apps"/>, in their order, each with its owner and serving release, in three
+    /// queries however many there are. An app made before owners were recorded is the first admin's.
+    /// </summary>
+    public async Task<List<AppSummary>> SummarizeAsync(IReadOnlyList<App> apps, CancellationToken ct)
     {
-        var apps = await access.Apps(caller).AsNoTracking().OrderBy(a => a.Key).ToListAsync(ct);
         var ids = apps.Select(a => a.Id).ToList();
         var serving = await ReleaseQueries.Serving(db).AsNoTracking()
             .Where(r => ids.Contains(r.AppId))
-            .Select(r => new { r.AppId, r.Version, r.Description, r.CreatedAt })
+            .Select(r => new { r.AppId, r.Version, r.Description, r.CreatedAt, SlugSize = r.Slug!.Size })
             .ToDictionaryAsync(r => r.AppId, ct);
-        return [.. apps.Select(a => serving.TryGetValue(a.Id, out var r)
-            ? new AppSummary(a, r.Version, r.Description, r.CreatedAt)
-            : new AppSummary(a, null, null, null))];
+        var ownerIds = apps.Where(a => a.OwnerId is not null).Select(a => a.OwnerId!.Value).Distinct().ToList();
+        var owners = await db.Users.AsNoTracking().Where(u => ownerIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
+        User? firstAdmin = null;
+        List<AppSummary> summaries = [];
+        foreach (var app in apps)
+        {
+            if (app.OwnerId is not { } ownerId || !owners.TryGetValue(ownerId, out var owner))
+            {
+                owner = firstAdmin ??= await db.Users.AsNoTracking().Where(u => u.IsAdmin).OrderBy(u => u.CreatedAt).FirstAsync(ct);
+            }
+
+            summaries.Add(serving.TryGetValue(app.Id, out var r)
+                ? new AppSummary(app, owner, r.Version, r.Description, r.CreatedAt, r.SlugSize)
+                : new AppSummary(app, owner, null, null, null, null));
+        }
+
+        return summaries;
     }
 
     public Task<int?> ServingVersionAsync(App app, CancellationToken ct) => ReleaseQueries.ServingVersionAsync(db, app.Id, ct);
@@ -49,6 +75,17 @@ public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, T
             return Refusal.Invalid("A space is required (aka apps:create NAME -s SPACE).", nameof(request.Space));
         }
 
+        if (!string.IsNullOrWhiteSpace(request.Org) && !Platform.IsOrganization(request.Org))
+        {
+            return Refusal.NotFound($"Organization '{request.Org}' not found: this server has one organization, '{Platform.DefaultOrganization}' (GET /organizations).", nameof(request.Org));
+        }
+
+        var description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim();
+        if (description is { Length: > Names.MaxDescription })
+        {
+            return Refusal.Invalid($"The description is longer than {Names.MaxDescription} characters.", nameof(request.Description));
+        }
+
         var space = await access.FindSpaceAsync(caller, request.Space.Trim(), ct);
         if (space is null)
         {
@@ -61,7 +98,7 @@ public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, T
             return Refusal.Conflict($"App '{key}' already exists.", nameof(request.Name));
         }
 
-        var app = App.Create(name!, space, clock.GetUtcNow());
+        var app = App.Create(name!, space, caller.UserId, description, clock.GetUtcNow());
         db.Apps.Add(app);
         if (!await db.TrySaveUniqueAsync(ct))
         {
@@ -72,14 +109,16 @@ public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, T
     }
 
     /// <summary>
-    /// Destroys the app with its releases and slug records, and stops its processes;
-    /// <paramref name="confirm"/> must repeat its key. Null when it is gone.
+    /// Destroys the app with its releases and slug records, and stops its processes. Null when it
+    /// is gone. Clients confirm with their user before they ask (both Heroku's and Akkeris's CLIs
+    /// do, and so does aka), so no confirmation is needed here; <paramref name="confirm"/>, when
+    /// given, must repeat the app's key, so that a confirmation for another app stops the destroy.
     /// </summary>
     public async Task<Refusal?> DestroyAsync(App app, string? confirm, CancellationToken ct)
     {
-        if (confirm != app.Key)
+        if (confirm is not null && confirm != app.Key)
         {
-            return Refusal.Invalid($"Destroying {app.Key} needs confirmation: repeat its key ('?confirm={app.Key}', or 'aka apps:destroy -a {app.Key} --confirm {app.Key}').");
+            return Refusal.Invalid($"The confirmation '{confirm}' does not match the app {app.Key}; nothing was destroyed.");
         }
 
         // Add-ons hold things at brokers (databases, folders) that only destroying them releases.

@@ -12,6 +12,9 @@ public static partial class Names
 
     public const int MaxSpaceName = 63;
 
+    /// <summary>The longest app or space description.</summary>
+    public const int MaxDescription = 1024;
+
     /// <summary>Why <paramref name="name"/> cannot be an app name, or null when it can.</summary>
     public static string? AppNameProblem(string? name) => name switch
     {

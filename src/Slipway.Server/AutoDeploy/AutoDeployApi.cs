@@ -10,6 +10,8 @@ namespace Slipway.Server.AutoDeploy;
 /// <summary>
 /// <c>/apps/{app}/builds/auto</c> (Akkeris's route, <see cref="AutoDeployService"/>): watch a
 /// branch of a repository (<c>POST</c>), see what is watched (<c>GET</c>), stop (<c>DELETE</c>).
+/// <c>GET</c> and <c>DELETE</c> also answer at <c>/builds/auto/github</c>, where Akkeris's
+/// <c>aka repo</c> and <c>aka repo:unset</c> send them (a <c>POST</c> there is GitHub's webhook).
 /// Every answer names the branch. The token is never shown; the webhook secret only in the
 /// answer to the <c>POST</c>.
 /// </summary>
@@ -21,6 +23,8 @@ public static class AutoDeployApi
         auto.MapPost("/", Set);
         auto.MapGet("/", Get);
         auto.MapDelete("/", Unset);
+        auto.MapGet("/github", Get);
+        auto.MapDelete("/github", Unset);
         return app;
     }
 

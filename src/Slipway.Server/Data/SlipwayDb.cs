@@ -28,6 +28,8 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
 
     public DbSet<App> Apps => Set<App>();
 
+    public DbSet<Favorite> Favorites => Set<Favorite>();
+
     public DbSet<Slug> Slugs => Set<Slug>();
 
     public DbSet<Release> Releases => Set<Release>();

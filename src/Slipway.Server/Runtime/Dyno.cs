@@ -48,6 +48,7 @@ internal sealed class Dyno
         _context = context;
         Destination = type == ReleaseSpec.WebType ? new Destination(Name, port) : null;
         Since = context.Clock.GetUtcNow();
+        CreatedAt = Since;
     }
 
     public string Type { get; }
@@ -69,6 +70,8 @@ internal sealed class Dyno
 
     public DateTimeOffset Since { get; private set; }
 
+    public DateTimeOffset CreatedAt { get; }
+
     public int Restarts { get; private set; }
 
     /// <summary>Whether the router may send it traffic when it is up: false while its release is still being deployed.</summary>
@@ -77,7 +80,7 @@ internal sealed class Dyno
     /// <summary>The first start's outcome: null once up, otherwise why it never came up.</summary>
     public Task<string?> Booted => _booted.Task;
 
-    public DynoStatus Status => new(Name, Type, State, Since, ReleaseVersion, Spec.Command, Restarts);
+    public DynoStatus Status => new(Name, Type, State, Since, ReleaseVersion, Spec.Command, Restarts, CreatedAt);
 
     public void Start() => _loop = Task.Run(RunAsync);
 

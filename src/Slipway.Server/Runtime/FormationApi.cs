@@ -1,18 +1,24 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Slipway.Contracts;
 using Slipway.Server.Apps;
 using Slipway.Server.Http;
 
 namespace Slipway.Server.Runtime;
 
-/// <summary><c>/apps/{app}/formation</c> (<see cref="FormationService"/>): list, change all, change one type.</summary>
+/// <summary>
+/// <c>/apps/{app}/formation</c> (<see cref="FormationService"/>): list, change all, change one type.
+/// The batch change takes Heroku's <c>{"updates": [...]}</c> and Akkeris's bare array of updates.
+/// </summary>
 public static class FormationApi
 {
     public static IEndpointRouteBuilder MapFormationApi(this IEndpointRouteBuilder app)
     {
         var formation = app.MapGroup("/formation");
         formation.MapGet("/", List);
-        formation.MapPatch("/", Patch);
+        formation.MapPatch("/", Patch).Accepts<FormationPatchRequest>("application/json");
         formation.MapPatch("/{type}", PatchType);
         return app;
     }
@@ -22,9 +28,30 @@ public static class FormationApi
 
     private static Task<Results<Ok<List<FormationResponse>>, ProblemHttpResult>> PatchType(
         RequestedApp target, string type, FormationUpdate update, FormationService formation, CancellationToken ct) =>
-        Patch(target, new FormationPatchRequest([update with { Type = type }], null), formation, ct);
+        ChangeAsync(target, new FormationPatchRequest([update with { Type = type }], null), formation, ct);
 
+    /// <summary>Heroku's <c>{"updates": [...], "boot_timeout": N}</c>, or Akkeris's <c>[...]</c> (the updates alone).</summary>
     private static async Task<Results<Ok<List<FormationResponse>>, ProblemHttpResult>> Patch(
+        RequestedApp target, JsonElement body, IOptions<JsonOptions> json, FormationService formation, CancellationToken ct)
+    {
+        FormationPatchRequest? request;
+        try
+        {
+            request = body.ValueKind == JsonValueKind.Array
+                ? new FormationPatchRequest(body.Deserialize<List<FormationUpdate>>(json.Value.SerializerOptions), null)
+                : body.Deserialize<FormationPatchRequest>(json.Value.SerializerOptions);
+        }
+        catch (JsonException e)
+        {
+            return ApiProblem.BadRequest($"The request body is not valid JSON for this route: {e.Message}");
+        }
+
+        return request is null
+            ? ApiProblem.BadRequest("The body must be {\"updates\": [...]} or an array of updates.")
+            : await ChangeAsync(target, request, formation, ct);
+    }
+
+    private static async Task<Results<Ok<List<FormationResponse>>, ProblemHttpResult>> ChangeAsync(
         RequestedApp target, FormationPatchRequest request, FormationService formation, CancellationToken ct)
     {
         var changed = await formation.ChangeAsync(target.App, request, ct);
@@ -40,6 +67,7 @@ public static class FormationApi
             e.Type == ReleaseSpec.WebType ? formation.Settings?.HealthCheckPath : null,
             formation.BootTimeoutSeconds,
             new NamedRef(app.Id, app.Key),
-            formation.Settings?.UpdatedAt)),
+            formation.Settings?.UpdatedAt,
+            Platform.Size)),
     ];
 }

@@ -38,7 +38,10 @@ public sealed class FormationService(SlipwayDb db, Deployer deployer, TimeProvid
     public async Task<Formation> GetAsync(App app, CancellationToken ct) =>
         Of(await ProcessTypesAsync(app, ct), await db.RuntimeSettings.AsNoTracking().FirstOrDefaultAsync(s => s.AppId == app.Id, ct));
 
-    /// <summary>Changes quantities, the health check and the boot timeout, then has the runtime converge.</summary>
+    /// <summary>
+    /// Changes quantities (absolute, or relative as Heroku's <c>"+1"</c>), the health check and the
+    /// boot timeout, then has the runtime converge. Nothing changes unless every update is valid.
+    /// </summary>
     public async Task<Answer<Formation>> ChangeAsync(App app, FormationPatchRequest request, CancellationToken ct)
     {
         var updates = request.Updates ?? [];
@@ -48,13 +51,14 @@ public sealed class FormationService(SlipwayDb db, Deployer deployer, TimeProvid
         }
 
         var processTypes = await ProcessTypesAsync(app, ct);
-        if (Problem(app, updates, request.BootTimeout, processTypes) is { } problem)
+        var settings = await db.RuntimeSettings.FirstOrDefaultAsync(s => s.AppId == app.Id, ct);
+        var quantities = RuntimeSettings.FormationOf(settings, processTypes);
+        if (Problem(app, updates, request.BootTimeout, processTypes, quantities) is { } problem)
         {
             return Refusal.Invalid(problem);
         }
 
         var now = clock.GetUtcNow();
-        var settings = await db.RuntimeSettings.FirstOrDefaultAsync(s => s.AppId == app.Id, ct);
         if (settings is null)
         {
             settings = RuntimeSettings.Create(app.Id, now);
@@ -63,9 +67,9 @@ public sealed class FormationService(SlipwayDb db, Deployer deployer, TimeProvid
 
         foreach (var update in updates)
         {
-            if (update.Quantity is { } quantity)
+            if (update.Quantity is not null)
             {
-                settings.Scale(update.Type!, quantity, now);
+                settings.Scale(update.Type!, quantities[update.Type!], now);
             }
 
             if (update.Healthcheck is { } path)
@@ -104,7 +108,11 @@ public sealed class FormationService(SlipwayDb db, Deployer deployer, TimeProvid
     private Formation Of(IReadOnlyDictionary<string, string> processTypes, RuntimeSettings? settings) =>
         new(processTypes, settings, settings?.BootTimeoutSeconds ?? options.Value.BootTimeoutSeconds);
 
-    private string? Problem(App app, List<FormationUpdate> updates, int? bootTimeout, IReadOnlyDictionary<string, string> processTypes)
+    /// <summary>
+    /// Why the updates cannot be made, or null; <paramref name="quantities"/> (the quantities now) is
+    /// left holding the quantity each update asks for, relative ones applied in order.
+    /// </summary>
+    private string? Problem(App app, List<FormationUpdate> updates, int? bootTimeout, IReadOnlyDictionary<string, string> processTypes, Dictionary<string, int> quantities)
     {
         if (bootTimeout is < 1 or > MaxBootTimeoutSeconds)
         {
@@ -118,6 +126,11 @@ public sealed class FormationService(SlipwayDb db, Deployer deployer, TimeProvid
 
         foreach (var update in updates)
         {
+            if (update is null)
+            {
+                return "Every update must be an object such as {\"type\": \"web\", \"quantity\": 2}.";
+            }
+
             if (string.IsNullOrEmpty(update.Type))
             {
                 return "Every update needs a 'type' (a process type of the app's slug, e.g. web).";
@@ -134,9 +147,21 @@ public sealed class FormationService(SlipwayDb db, Deployer deployer, TimeProvid
                 return $"{app.Key} has no process type '{update.Type}' (it has: {(known.Length > 0 ? known : "none")}).";
             }
 
-            if (update.Quantity is { } quantity && (quantity < 0 || quantity > options.Value.MaxQuantity))
+            if (update.Quantity is { } quantity)
             {
-                return $"The quantity of {update.Type} must be between 0 and {options.Value.MaxQuantity}.";
+                var wanted = quantity.ApplyTo(quantities[update.Type]);
+                if (wanted < 0 || wanted > options.Value.MaxQuantity)
+                {
+                    var asked = quantity.Relative ? $" ({update.Type}{quantity} would make {wanted})" : "";
+                    return $"The quantity of {update.Type} must be between 0 and {options.Value.MaxQuantity}{asked}.";
+                }
+
+                quantities[update.Type] = wanted;
+            }
+
+            if (update.Size is { } size && !Platform.IsSize(size))
+            {
+                return $"Slipway runs every process at one size, '{Platform.Size}': there is no size '{size}'.";
             }
 
             if (update.Healthcheck is { } path)
@@ -152,7 +177,7 @@ public sealed class FormationService(SlipwayDb db, Deployer deployer, TimeProvid
                 }
             }
 
-            if (update.Quantity is null && update.Healthcheck is null)
+            if (update.Quantity is null && update.Healthcheck is null && update.Size is null)
             {
                 return $"The update of {update.Type} changes nothing: give 'quantity' and/or 'healthcheck'.";
             }

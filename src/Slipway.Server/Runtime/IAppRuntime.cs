@@ -78,5 +78,5 @@ public enum DynoState
     Crashed,
 }
 
-/// <summary>One process as <c>aka ps</c> shows it: <c>web.1: up 3m (v12)</c>.</summary>
-public sealed record DynoStatus(string Name, string Type, DynoState State, DateTimeOffset Since, int ReleaseVersion, string Command, int Restarts);
+/// <summary>One process as <c>aka ps</c> shows it: <c>web.1: up 3m (v12)</c>; <see cref="CreatedAt"/> is when it was first started.</summary>
+public sealed record DynoStatus(string Name, string Type, DynoState State, DateTimeOffset Since, int ReleaseVersion, string Command, int Restarts, DateTimeOffset CreatedAt);

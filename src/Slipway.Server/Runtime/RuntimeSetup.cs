@@ -24,6 +24,7 @@ public static class RuntimeSetup
         services.Configure<HostOptions>(o => o.ShutdownTimeout = o.ShutdownTimeout < grace + TimeSpan.FromSeconds(15) ? grace + TimeSpan.FromSeconds(15) : o.ShutdownTimeout);
 
         services.AddSingleton<AppLogStore>();
+        services.AddSingleton<LogSessions>();
         if (configuration[$"{RuntimeOptions.Section}:Kind"] == RuntimeOptions.Kubernetes)
         {
             services.AddKubernetesRuntime(configuration);
@@ -40,13 +41,13 @@ public static class RuntimeSetup
         return services;
     }
 
-    /// <summary>Maps the runtime's routes in the <c>/apps/{app}</c> group.</summary>
-    public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder app)
+    /// <summary>Maps the runtime's routes in the <c>/apps/{app}</c> group (and the log session stream, which needs no token, beside it).</summary>
+    public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder routes, IEndpointRouteBuilder app)
     {
         app.MapFormationApi();
         app.MapDynosApi();
-        app.MapLogsApi();
-        return app;
+        routes.MapLogsApi(app);
+        return routes;
     }
 
     /// <summary>The local runtime and the router in front of it, which starts before the app processes and stops after them.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Slipway.Server.Accounts;
+using Slipway.Server.Data;
 
 namespace Slipway.Server.Spaces;
 
@@ -19,17 +20,21 @@ public sealed class Space
 
     public string? Description { get; private set; }
 
+    /// <summary>Akkeris's compliance tags (<c>internal</c>, <c>prod</c>, ...): labels Slipway keeps and shows.</summary>
+    public List<string> Compliance { get; private set; } = [];
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }
 
     public IReadOnlyCollection<SpaceMember> Members => _members;
 
-    public static Space Create(string name, string? description, DateTimeOffset now) => new()
+    public static Space Create(string name, string? description, IEnumerable<string> compliance, DateTimeOffset now) => new()
     {
         Id = Guid.CreateVersion7(now),
         Name = name,
         Description = description,
+        Compliance = [.. compliance],
         CreatedAt = now,
         UpdatedAt = now,
     };
@@ -51,6 +56,7 @@ internal sealed class SpaceConfiguration : IEntityTypeConfiguration<Space>
     public void Configure(EntityTypeBuilder<Space> space)
     {
         space.Property(s => s.Name).HasMaxLength(63);
+        space.Property(s => s.Compliance).HasJsonConversion(JsonColumn.ByItems<string>());
         space.HasIndex(s => s.Name).IsUnique();
         space.HasMany(s => s.Members).WithOne().HasForeignKey(m => m.SpaceId).OnDelete(DeleteBehavior.Cascade);
         space.Navigation(s => s.Members).UsePropertyAccessMode(PropertyAccessMode.Field);

@@ -7,14 +7,26 @@ using Slipway.Server.Http;
 
 namespace Slipway.Server.Spaces;
 
+/// <summary>A space with how many apps it holds.</summary>
+public sealed record SpaceSummary(Space Space, int Apps);
+
 /// <summary>
 /// Spaces, for the API and the dashboard alike. Anyone may create one (a non-admin creator
 /// becomes its first member); a space the caller is not a member of does not exist for them.
 /// </summary>
-public sealed class SpaceService(SlipwayDb db, Access access, TimeProvider clock)
+public sealed class SpaceService(SlipwayDb db, Access access, Platform platform, TimeProvider clock)
 {
-    public async Task<List<Space>> ListAsync(Caller caller, CancellationToken ct) =>
-        await access.Spaces(caller).AsNoTracking().OrderBy(s => s.Name).ToListAsync(ct);
+    public const int MaxComplianceTags = 20;
+
+    /// <summary>The spaces the caller may see, by name, each with its number of apps.</summary>
+    public async Task<List<SpaceSummary>> ListAsync(Caller caller, CancellationToken ct) =>
+        await access.Spaces(caller).AsNoTracking()
+            .OrderBy(s => s.Name)
+            .Select(s => new SpaceSummary(s, db.Apps.Count(a => a.SpaceId == s.Id)))
+            .ToListAsync(ct);
+
+    public async Task<SpaceSummary> SummaryAsync(Space space, CancellationToken ct) =>
+        new(space, await db.Apps.CountAsync(a => a.SpaceId == space.Id, ct));
 
     /// <summary>A space the caller may see, by name or id.</summary>
     public async Task<Answer<Space>> FindAsync(Caller caller, string reference, CancellationToken ct) =>
@@ -28,13 +40,29 @@ public sealed class SpaceService(SlipwayDb db, Access access, TimeProvider clock
             return Refusal.Invalid(problem, nameof(request.Name));
         }
 
+        if (!string.IsNullOrWhiteSpace(request.Stack) && !platform.IsStack(request.Stack))
+        {
+            return Refusal.Invalid($"Stack '{request.Stack}' does not exist: this server builds on one stack, '{platform.Stack.Name}'.", nameof(request.Stack));
+        }
+
+        var compliance = (request.Compliance ?? []).Select(t => t?.Trim().ToLowerInvariant() ?? "").Distinct().ToList();
+        if (compliance.Count > MaxComplianceTags)
+        {
+            return Refusal.Invalid($"A space takes at most {MaxComplianceTags} compliance tags.", nameof(request.Compliance));
+        }
+
+        if (compliance.FirstOrDefault(t => Names.SpaceNameProblem(t) is not null) is { } badTag)
+        {
+            return Refusal.Invalid($"Compliance tag '{badTag}' is not valid: use lowercase letters, digits and dashes (e.g. internal, prod).", nameof(request.Compliance));
+        }
+
         if (await db.Spaces.AnyAsync(s => s.Name == name, ct))
         {
             return Refusal.Conflict($"Space '{name}' already exists.", nameof(request.Name));
         }
 
         var now = clock.GetUtcNow();
-        var space = Space.Create(name!, request.Description, now);
+        var space = Space.Create(name!, request.Description, compliance, now);
         if (!caller.IsAdmin)
         {
             space.AddMember(await db.Users.SingleAsync(u => u.Id == caller.UserId, ct), now);

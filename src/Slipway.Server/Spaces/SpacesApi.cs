@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
+using Slipway.Server.Apps;
 using Slipway.Server.Http;
 
 namespace Slipway.Server.Spaces;
@@ -20,24 +21,24 @@ public static class SpacesApi
         return routes;
     }
 
-    private static async Task<Ok<List<SpaceResponse>>> List(HttpContext http, SpaceService spaces, CancellationToken ct) =>
-        TypedResults.Ok((await spaces.ListAsync(Caller.Of(http.User), ct)).Select(ToResponse).ToList());
+    private static async Task<Ok<List<SpaceResponse>>> List(HttpContext http, SpaceService spaces, Platform platform, CancellationToken ct) =>
+        TypedResults.Ok((await spaces.ListAsync(Caller.Of(http.User), ct)).Select(s => ToResponse(s, platform)).ToList());
 
-    private static async Task<Results<Created<SpaceResponse>, ProblemHttpResult>> Create(CreateSpaceRequest request, HttpContext http, SpaceService spaces, CancellationToken ct)
+    private static async Task<Results<Created<SpaceResponse>, ProblemHttpResult>> Create(CreateSpaceRequest request, HttpContext http, SpaceService spaces, Platform platform, CancellationToken ct)
     {
         var created = await spaces.CreateAsync(Caller.Of(http.User), request, ct);
         return created.Refused
             ? ApiProblem.Of(created.Refusal)
-            : TypedResults.Created($"/spaces/{created.Value.Name}", ToResponse(created.Value));
+            : TypedResults.Created($"/spaces/{created.Value.Name}", ToResponse(new SpaceSummary(created.Value, 0), platform));
     }
 
-    private static async Task<Results<Ok<SpaceResponse>, ProblemHttpResult>> Get(string space, HttpContext http, SpaceService spaces, CancellationToken ct)
+    private static async Task<Results<Ok<SpaceResponse>, ProblemHttpResult>> Get(string space, HttpContext http, SpaceService spaces, Platform platform, CancellationToken ct)
     {
         var found = await spaces.FindAsync(Caller.Of(http.User), space, ct);
-        return found.Refused ? ApiProblem.Of(found.Refusal) : TypedResults.Ok(ToResponse(found.Value));
+        return found.Refused ? ApiProblem.Of(found.Refusal) : TypedResults.Ok(ToResponse(await spaces.SummaryAsync(found.Value, ct), platform));
     }
 
-    private static async Task<Results<Ok<SpaceResponse>, ProblemHttpResult>> Delete(string space, HttpContext http, SpaceService spaces, CancellationToken ct)
+    private static async Task<Results<Ok<SpaceResponse>, ProblemHttpResult>> Delete(string space, HttpContext http, SpaceService spaces, Platform platform, CancellationToken ct)
     {
         var found = await spaces.FindAsync(Caller.Of(http.User), space, ct);
         if (found.Refused)
@@ -45,7 +46,7 @@ public static class SpacesApi
             return ApiProblem.Of(found.Refusal);
         }
 
-        return await spaces.DeleteAsync(found.Value, ct) is { } refusal ? ApiProblem.Of(refusal) : TypedResults.Ok(ToResponse(found.Value));
+        return await spaces.DeleteAsync(found.Value, ct) is { } refusal ? ApiProblem.Of(refusal) : TypedResults.Ok(ToResponse(new SpaceSummary(found.Value, 0), platform));
     }
 
     private static async Task<Results<Ok<List<SpaceMemberResponse>>, ProblemHttpResult>> ListMembers(string space, HttpContext http, SpaceService spaces, CancellationToken ct)
@@ -68,7 +69,12 @@ public static class SpacesApi
         return added.Refused ? ApiProblem.Of(added.Refusal) : TypedResults.Ok(ToMemberResponse(added.Value));
     }
 
-    internal static SpaceResponse ToResponse(Space space) => new(space.Id, space.Name, space.Description, space.CreatedAt, space.UpdatedAt);
+    /// <summary>The API's view of a space: its own facts, and the region and stack of the <see cref="Platform"/>.</summary>
+    internal static SpaceResponse ToResponse(SpaceSummary summary, Platform platform)
+    {
+        var space = summary.Space;
+        return new(space.Id, space.Name, space.Description, space.CreatedAt, space.UpdatedAt, summary.Apps, space.Compliance, platform.Region, platform.Stack, "allocated");
+    }
 
     private static SpaceMemberResponse ToMemberResponse(User user) => new(user.Id, user.Email, user.Name);
 }

@@ -26,7 +26,7 @@ public sealed partial class RuntimeCommandsTests(SqliteServerFixture fixture) : 
     [Fact]
     public void Ps_CrashedProcess_SaysHowLongAgo()
     {
-        var line = PsLine(new("worker.1", "worker", "crashed", DateTimeOffset.UnixEpoch, 12, "exit 1", 3), DateTimeOffset.UnixEpoch.AddSeconds(10));
+        var line = PsLine(new("worker.1", "worker", "crashed", DateTimeOffset.UnixEpoch, 12, "exit 1", 3, "standard", null, new(Guid.Empty, "app-space"), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch), DateTimeOffset.UnixEpoch.AddSeconds(10));
 
         Assert.Equal("worker.1: crashed 10s ago (v12)", line);
     }

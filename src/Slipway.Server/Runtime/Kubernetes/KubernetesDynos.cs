@@ -45,6 +45,7 @@ public static class KubernetesDynos
             new DateTimeOffset(DateTime.SpecifyKind(since, DateTimeKind.Utc)),
             version,
             command,
-            statuses.Sum(s => s.RestartCount));
+            statuses.Sum(s => s.RestartCount),
+            new DateTimeOffset(DateTime.SpecifyKind(pod.Metadata.CreationTimestamp ?? since, DateTimeKind.Utc)));
     }
 }

@@ -224,8 +224,8 @@ public sealed partial class AppModel
             : Builds.FirstOrDefault();
 
         Dynos = [.. (await dynos.ListAsync(app, ct))
-            .OrderBy(d => d.Type == ReleaseSpec.WebType ? 0 : 1).ThenBy(d => d.Type, StringComparer.Ordinal).ThenBy(d => d.Name.Length).ThenBy(d => d.Name, StringComparer.Ordinal)
-            .Select(DynosApi.ToResponse)];
+            .Select(d => DynosApi.ToResponse(d, app))
+            .OrderBy(d => d.Type == ReleaseSpec.WebType ? 0 : 1).ThenBy(d => d.Type, StringComparer.Ordinal).ThenBy(d => d.Name.Length).ThenBy(d => d.Name, StringComparer.Ordinal)];
         ProcessTypes = (await formation.GetAsync(app, ct)).Entries;
 
         Addons = [.. (await addons.ListAsync(app, ct)).Select(a => AddonMapping.ToResponse(a, app))];

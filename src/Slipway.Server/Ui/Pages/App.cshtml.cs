@@ -31,7 +31,9 @@ public sealed partial class AppModel(
     AddonService addons,
     IAppRuntime runtime,
     BrokerRegistry registry,
-    IOptions<BuildOptions> buildOptions) : PageModel
+    IOptions<BuildOptions> buildOptions,
+    AppService apps,
+    AppMapping appMapping) : PageModel
 {
     public const int ReleasesPerPage = 50;
     public const string ConfigNameField = "configName";
@@ -221,7 +223,7 @@ public sealed partial class AppModel(
         OlderBefore = page.More ? Releases[^1].Version : null;
 
         var servingVersion = await ReleaseQueries.ServingVersionAsync(db, app.Id, ct);
-        App = AppsApi.ToResponse(app, servingVersion, runtime);
+        App = appMapping.ToResponse(await apps.SummaryAsync(app, ct), Request);
         Serving = servingVersion is { } version ? await ResponseOfAsync(app, version, ct) : null;
         var newest = Before is null ? Releases.FirstOrDefault() : await ResponseOfAsync(app, app.ReleaseCounter, ct);
         Newer = newest is not null && newest.Version > (servingVersion ?? 0) ? newest : null;

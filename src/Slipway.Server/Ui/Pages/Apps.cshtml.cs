@@ -9,7 +9,7 @@ using Slipway.Server.Spaces;
 namespace Slipway.Server.Ui.Pages;
 
 /// <summary>The spaces the user sees with their apps, and the forms that create both (through the API's own creation rules).</summary>
-public sealed class AppsModel(AppService apps, SpaceService spaces) : PageModel
+public sealed class AppsModel(AppService apps, SpaceService spaces, AppMapping mapping, Platform platform) : PageModel
 {
     public const string AppNameField = "appName";
     public const string AppSpaceField = "appSpace";
@@ -80,8 +80,8 @@ public sealed class AppsModel(AppService apps, SpaceService spaces) : PageModel
     private async Task LoadAsync(CancellationToken ct)
     {
         var caller = Caller.Of(User);
-        Spaces = [.. (await spaces.ListAsync(caller, ct)).Select(SpacesApi.ToResponse)];
-        Apps = [.. (await apps.ListAsync(caller, ct)).Select(a => new AppRow(AppsApi.ToResponse(a.App, a.ServingVersion), a.ServingDescription, a.ServingAt))];
+        Spaces = [.. (await spaces.ListAsync(caller, ct)).Select(s => SpacesApi.ToResponse(s, platform))];
+        Apps = [.. (await apps.ListAsync(caller, ct)).Select(a => new AppRow(mapping.ToResponse(a, Request), a.ServingDescription, a.ServingAt))];
     }
 
     /// <summary>An app as the API shows it, with what its serving release (shown as current) did and when.</summary>

@@ -16,7 +16,7 @@ namespace Slipway.Server.Ui.Pages;
 /// (add-ons), then the rollback itself through <see cref="ReleaseService.RollbackAsync"/>, the
 /// API's own path. Shown in a dialog by the script, or as a page without it.
 /// </summary>
-public sealed class RollbackModel(Access access, SlipwayDb db, ReleaseService releases) : PageModel
+public sealed class RollbackModel(Access access, SlipwayDb db, ReleaseService releases, AppService apps, AppMapping mapping) : PageModel
 {
     public const string ExpectedLatestField = "expectedLatest";
 
@@ -99,7 +99,7 @@ public sealed class RollbackModel(Access access, SlipwayDb db, ReleaseService re
         }
 
         var (target, servingVersion, _) = found.Value;
-        App = AppsApi.ToResponse(app, servingVersion);
+        App = mapping.ToResponse(await apps.SummaryAsync(app, ct), Request);
         Preview = RollbackPreview.Of(target, await ReleaseQueries.ServingAsync(db, app.Id, ct));
         LatestVersion = await db.Apps.AsNoTracking().Where(a => a.Id == app.Id).Select(a => a.ReleaseCounter).SingleAsync(ct);
         var ineligible = Rollback.IneligibleReason(target, servingVersion);
