@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
 using Slipway.Server.Addons;
 using Slipway.Server.Apps;
+using Slipway.Server.Archives;
 using Slipway.Server.AutoDeploy;
 using Slipway.Server.Builds;
 using Slipway.Server.Config;
@@ -50,6 +52,7 @@ public static class SlipwayServer
             .ValidateDataAnnotations()
             .Validate(o => o.Slugs.Kind != "s3" || !string.IsNullOrWhiteSpace(o.Slugs.S3.Bucket), "Slipway:Slugs:S3:Bucket is required when Slipway:Slugs:Kind is 's3'.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SlipwayOptions>, ArchiveOptionsValidation>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ProcessLauncher>();
         services.AddSlipwayData(configuration);
