@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Slipway.Server.Archives;
+using Slipway.Server.Unpacking;
 
 namespace Slipway.Server;
 

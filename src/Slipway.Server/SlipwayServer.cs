@@ -5,7 +5,6 @@ using Slipway.Contracts;
 using Slipway.Server.Accounts;
 using Slipway.Server.Addons;
 using Slipway.Server.Apps;
-using Slipway.Server.Archives;
 using Slipway.Server.AutoDeploy;
 using Slipway.Server.Builds;
 using Slipway.Server.Config;
@@ -16,6 +15,7 @@ using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 using Slipway.Server.Spaces;
 using Slipway.Server.Ui;
+using Slipway.Server.Unpacking;
 
 namespace Slipway.Server;
 

@@ -4,12 +4,12 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Accounts;
 using Slipway.Server.Apps;
-using Slipway.Server.Archives;
 using Slipway.Server.Data;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 using Slipway.Server.Sources;
+using Slipway.Server.Unpacking;
 
 namespace Slipway.Server.Builds;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using Slipway.Server.Archives;
 using Slipway.Server.Slugs;
+using Slipway.Server.Unpacking;
 
 namespace Slipway.Server.Runtime;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Slipway.Server.Archives;
+using Slipway.Server.Unpacking;
 
 namespace Slipway.Server.Slugs;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Slipway.Server.Archives;
+using Slipway.Server.Unpacking;
 
 namespace Slipway.Server.Slugs;
 

@@ -3,7 +3,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Options;
-using Slipway.Server.Archives;
+using Slipway.Server.Unpacking;
 
 namespace Slipway.Server.Slugs;
 

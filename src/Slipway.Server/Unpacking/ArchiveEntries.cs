@@ -1,4 +1,4 @@
-namespace Slipway.Server.Archives;
+namespace Slipway.Server.Unpacking;
 
 internal enum EntryKind
 {

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Builds;
 
-namespace Slipway.Server.Archives;
+namespace Slipway.Server.Unpacking;
 
 /// <summary>
 /// The <c>Slipway:Archives</c> section: the rules every archive the server unpacks shares, source

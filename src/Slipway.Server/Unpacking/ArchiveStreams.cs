@@ -1,4 +1,4 @@
-namespace Slipway.Server.Archives;
+namespace Slipway.Server.Unpacking;
 
 /// <summary>A read-only, forward-only stream; the streams of the archive reader only read.</summary>
 internal abstract class ReadOnlyStream : Stream

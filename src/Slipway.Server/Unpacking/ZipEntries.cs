@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace Slipway.Server.Archives;
+namespace Slipway.Server.Unpacking;
 
 /// <summary>
 /// Reads a zip (stored and deflated entries, Zip64 included) from a seekable stream, one

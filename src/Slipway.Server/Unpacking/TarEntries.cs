@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Slipway.Server.Archives;
+namespace Slipway.Server.Unpacking;
 
 /// <summary>
 /// Reads a tar stream (ustar, PAX and GNU headers) one 512-byte block at a time, holding one

@@ -1,6 +1,6 @@
 using Slipway.Server.Builds;
 
-namespace Slipway.Server.Archives;
+namespace Slipway.Server.Unpacking;
 
 /// <summary>
 /// Puts on disk what <see cref="ArchiveTree"/> allowed, under one new folder: folders and files

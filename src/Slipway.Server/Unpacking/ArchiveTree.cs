@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Slipway.Server.Archives;
+namespace Slipway.Server.Unpacking;
 
 /// <summary>
 /// What the archive has made so far, as a tree of folders, files and links: each entry is checked
@@ -58,7 +58,7 @@ internal sealed class ArchiveTree(ArchiveRules rules, CancellationToken ct)
         if (segments.Length > rules.Shared.MaxDepth)
         {
             throw new ArchiveRejectedException(
-                $"Entry '{ArchiveExtractor.Shown(name)}' is {segments.Length} folders deep; at most {rules.Shared.MaxDepth} are allowed ({ArchiveOptions.Section}:MaxDepth).");
+                $"Entry '{ArchiveExtractor.Shown(name)}' is {segments.Length} levels deep; at most {rules.Shared.MaxDepth} are allowed ({ArchiveOptions.Section}:MaxDepth).");
         }
 
         if (segments.Any(s => Encoding.UTF8.GetByteCount(s) > MaxNameLength))

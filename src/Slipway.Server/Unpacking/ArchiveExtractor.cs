@@ -2,7 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 
-namespace Slipway.Server.Archives;
+namespace Slipway.Server.Unpacking;
 
 /// <summary>An archive that cannot or must not be unpacked; the message says why, names the entry, and never holds a server path.</summary>
 public sealed class ArchiveRejectedException(string message, Exception? inner = null) : Exception(message, inner);
@@ -267,7 +267,7 @@ public static class ArchiveExtractor
         return depth <= rules.Shared.MaxDepth
             ? target
             : throw new ArchiveRejectedException(
-                $"Symlink '{Shown(path)}' has a target {depth} names long; at most {rules.Shared.MaxDepth} are allowed ({ArchiveOptions.Section}:MaxDepth).");
+                $"Symlink '{Shown(path)}' has a target {depth} levels deep; at most {rules.Shared.MaxDepth} are allowed ({ArchiveOptions.Section}:MaxDepth).");
     }
 
     /// <summary>Copies an entry's data a block at a time, checking the token between blocks, and holds it to its declared length and CRC-32.</summary>
