@@ -460,6 +460,21 @@ public sealed class ArchiveExtractorTests : IDisposable
         Assert.Equal([archive], Directory.GetFileSystemEntries(_root));
     }
 
+    [Fact]
+    public void Options_OutOfRange_AreRefusedAtStartUp()
+    {
+        var options = new SlipwayOptions();
+        options.Archives.MaxPathLength = 5000;
+        options.Slugs.MaxFileBytes = options.Slugs.MaxUnpackedBytes + 1;
+
+        var result = new ArchiveOptionsValidation().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Slipway:Archives:MaxPathLength", result.FailureMessage);
+        Assert.Contains("Slipway:Slugs:MaxFileBytes cannot exceed MaxUnpackedBytes.", result.FailureMessage);
+        Assert.True(new ArchiveOptionsValidation().Validate(null, new SlipwayOptions()).Succeeded);
+    }
+
     public void Dispose() => Slipway.Server.Builds.BuildPaths.Remove(_root);
 
     /// <summary>Runs a refused unpack and answers the refusal and the bytes this thread allocated meanwhile (the reader runs on the caller's thread).</summary>
@@ -496,29 +511,9 @@ public sealed class ArchiveExtractorTests : IDisposable
     }
 
     /// <summary>A stream that cannot seek, as a slug streamed from S3.</summary>
-    private sealed class OneWay(Stream inner) : Stream
+    private sealed class OneWay(Stream inner) : ReadOnlyStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
 
         protected override void Dispose(bool disposing)
         {
@@ -535,34 +530,20 @@ public sealed class ArchiveExtractorTests : IDisposable
     /// A tar that is one header and then data made as it is read, up to the size the header
     /// claims: huge without being on disk. <see cref="Reading"/> is set once <c>signalAfter</c> bytes were served.
     /// </summary>
-    private sealed class EndlessEntry(byte[] header, long signalAfter) : Stream
+    private sealed class EndlessEntry(byte[] header, long signalAfter) : ReadOnlyStream
     {
-        private readonly Lazy<long> _claimed = new(() => 512 + Convert.ToInt64(Encoding.ASCII.GetString(header, 124, 11), 8));
+        private readonly long _claimed = 512 + Convert.ToInt64(Encoding.ASCII.GetString(header, 124, 11), 8);
 
         public ManualResetEventSlim Reading { get; } = new();
 
         public long Served { get; private set; }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush()
+        public override int Read(Span<byte> buffer)
         {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = (int)Math.Min(count, _claimed.Value - Served);
+            var n = (int)Math.Min(buffer.Length, _claimed - Served);
             for (var i = 0; i < n; i++)
             {
-                buffer[offset + i] = Served + i < header.Length ? header[Served + i] : (byte)((Served + i) * 31);
+                buffer[i] = Served + i < header.Length ? header[Served + i] : (byte)((Served + i) * 31);
             }
 
             Served += n;
@@ -573,12 +554,6 @@ public sealed class ArchiveExtractorTests : IDisposable
 
             return n;
         }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
