@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using Slipway.Server.Sources;
+using Slipway.Server;
+using Slipway.Server.Builds;
+using Slipway.Server.Unpacking;
 using Slipway.TestSupport;
 
 // Build-and-release time of a Procfile-only app from a local URL, the same source a second time
@@ -29,7 +31,7 @@ for (var run = 0; run < runs; run++)
     var work = Directory.CreateTempSubdirectory("slipway-bench-").FullName;
     var archive = Path.Combine(work, "source");
     await File.WriteAllBytesAsync(archive, await plain.GetByteArrayAsync(url));
-    ArchiveExtractor.Extract(archive, Path.Combine(work, "app"), new ArchiveLimits(1L << 30, 1L << 28, 50_000), CancellationToken.None);
+    ArchiveExtractor.Extract(archive, Path.Combine(work, "app"), ArchiveRules.ForSources(new BuildOptions(), new SlipwayOptions().Archives), CancellationToken.None);
     floor.Add(clock.Elapsed.TotalMilliseconds);
     Directory.Delete(work, recursive: true);
 

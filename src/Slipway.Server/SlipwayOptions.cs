@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Slipway.Server.Unpacking;
 
 namespace Slipway.Server;
 
@@ -18,6 +19,9 @@ public sealed class SlipwayOptions
 
     public SlugOptions Slugs { get; set; } = new();
 
+    /// <summary>The rules every archive shares, source or slug (<c>Slipway:Archives</c>).</summary>
+    public ArchiveOptions Archives { get; set; } = new();
+
     /// <summary>
     /// The URL at which runners outside this machine (Kubernetes pods) reach this server, for
     /// signed slug downloads from the folder store; e.g. <c>http://slipway.slipway.svc:5000</c>.
@@ -36,6 +40,8 @@ public sealed class DatabaseOptions
 
 public sealed class SlugOptions
 {
+    public const string Section = "Slipway:Slugs";
+
     /// <summary><c>folder</c> (under the data folder, default) or <c>s3</c> (any S3-compatible store).</summary>
     [RegularExpression("^(folder|s3)$", ErrorMessage = "Slipway:Slugs:Kind must be 'folder' or 's3'.")]
     public string Kind { get; set; } = "folder";
@@ -51,6 +57,18 @@ public sealed class SlugOptions
     /// <summary>The largest slug accepted, in bytes (default 1 GiB).</summary>
     [Range(1, long.MaxValue)]
     public long MaxBytes { get; set; } = 1L << 30;
+
+    /// <summary>The most a slug may unpack to, all files together, in bytes (default 4 GiB).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxUnpackedBytes { get; set; } = 4L << 30;
+
+    /// <summary>The largest single file a slug may hold, in bytes (default 1 GiB).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxFileBytes { get; set; } = 1L << 30;
+
+    /// <summary>The most entries (files, folders, links) a slug may hold.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxEntries { get; set; } = 200_000;
 }
 
 /// <summary>The <c>Slipway:Slugs:S3</c> section, used when <c>Slipway:Slugs:Kind</c> is <c>s3</c>.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
 using Slipway.Server.Addons;
@@ -14,6 +15,7 @@ using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 using Slipway.Server.Spaces;
 using Slipway.Server.Ui;
+using Slipway.Server.Unpacking;
 
 namespace Slipway.Server;
 
@@ -50,6 +52,7 @@ public static class SlipwayServer
             .ValidateDataAnnotations()
             .Validate(o => o.Slugs.Kind != "s3" || !string.IsNullOrWhiteSpace(o.Slugs.S3.Bucket), "Slipway:Slugs:S3:Bucket is required when Slipway:Slugs:Kind is 's3'.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SlipwayOptions>, ArchiveOptionsValidation>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ProcessLauncher>();
         services.AddSlipwayData(configuration);

@@ -92,9 +92,16 @@ public sealed class SlipwayApi(HttpClient http) : IDisposable
     /// <summary>Registers a slug for <paramref name="archive"/> and PUTs it to its blob URL; answers the uploaded slug.</summary>
     public async Task<SlugResponse> UploadSlugAsync(string app, byte[] archive, IReadOnlyDictionary<string, string> processTypes, string? commit = null, string? message = null)
     {
+        var (_, upload) = await PutSlugAsync(app, archive, processTypes, commit, message);
+        return await ReadAsync<SlugResponse>(upload, HttpStatusCode.OK);
+    }
+
+    /// <summary>Registers a slug for <paramref name="archive"/> and PUTs it to its blob URL; answers the slug as registered and the PUT's response, whatever it is.</summary>
+    public async Task<(SlugResponse Slug, HttpResponseMessage Upload)> PutSlugAsync(string app, byte[] archive, IReadOnlyDictionary<string, string> processTypes, string? commit = null, string? message = null)
+    {
         var request = new CreateSlugRequest(new Dictionary<string, string>(processTypes), Archives.Checksum(archive), commit, message, archive.Length);
         var slug = await ReadAsync<SlugResponse>(await http.PostAsJsonAsync($"/apps/{app}/slugs", request, SlipwayJson.Options), HttpStatusCode.Created);
-        return await ReadAsync<SlugResponse>(await http.PutAsync(slug.Blob.Url, new ByteArrayContent(archive)), HttpStatusCode.OK);
+        return (slug, await http.PutAsync(slug.Blob.Url, new ByteArrayContent(archive)));
     }
 
     /// <summary>

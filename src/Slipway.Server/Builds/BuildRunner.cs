@@ -9,6 +9,7 @@ using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 using Slipway.Server.Sources;
+using Slipway.Server.Unpacking;
 
 namespace Slipway.Server.Builds;
 
@@ -121,8 +122,7 @@ public sealed partial class BuildRunner(
 
         var buildDir = Path.Combine(work, "build");
         Directory.CreateDirectory(work);
-        var limits = new ArchiveLimits(Options.MaxUnpackedBytes, Options.MaxFileBytes, Options.MaxEntries);
-        var unpacked = ArchiveExtractor.Extract(archive, buildDir, limits, ct);
+        var unpacked = ArchiveExtractor.Extract(archive, buildDir, ArchiveRules.ForSources(Options, slipwayOptions.Value.Archives), ct);
         BuildPaths.Remove(archive);
         output.Info($"Unpacked {unpacked.Files} files ({Size(unpacked.Bytes)}) from a {Describe(unpacked.Kind)}{(unpacked.StrippedFolder is { } top ? $", inside {top}/" : "")}");
 
@@ -274,7 +274,7 @@ public sealed partial class BuildRunner(
             var stored = await slugStore.PutAsync(slugFile.Digest, content, slipwayOptions.Value.Slugs.MaxBytes, ct);
             if (stored.Status != SlugPutStatus.Stored)
             {
-                throw new BuildFailedException($"The slug could not be stored ({stored.Status}).");
+                throw new BuildFailedException(stored.Problem is { } problem ? $"The slug is refused: {problem}" : $"The slug could not be stored ({stored.Status}).");
             }
         }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Slipway.Server.Unpacking;
 
 namespace Slipway.Server.Slugs;
 
@@ -20,7 +21,7 @@ public sealed class FolderSlugStore(IOptions<SlipwayOptions> options, TimeProvid
 
     public async Task<SlugPutResult> PutAsync(string expectedDigest, Stream content, long maxBytes, CancellationToken ct)
     {
-        using var incoming = await IncomingSlug.ReceiveAsync(Path.Combine(Root, "incoming"), expectedDigest, content, maxBytes, ct);
+        using var incoming = await IncomingSlug.ReceiveAsync(Path.Combine(Root, "incoming"), expectedDigest, content, maxBytes, ArchiveRules.ForSlugs(options.Value), ct);
         if (incoming.Status == SlugPutStatus.Stored)
         {
             var final = PathOf(incoming.Digest);

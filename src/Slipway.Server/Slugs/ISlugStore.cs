@@ -6,9 +6,13 @@ public enum SlugPutStatus
     ChecksumMismatch,
     TooLarge,
     NotGzip,
+
+    /// <summary>A gzip, but not a slug the archive rules accept; <see cref="SlugPutResult.Problem"/> says why.</summary>
+    Refused,
 }
 
-public sealed record SlugPutResult(SlugPutStatus Status, long Size, string ActualDigest);
+/// <summary>What a put kept: its status and size, the digest of what arrived, and for a refused slug, why.</summary>
+public sealed record SlugPutResult(SlugPutStatus Status, long Size, string ActualDigest, string? Problem = null);
 
 /// <summary>
 /// Where slug bytes live, content-addressed by SHA-256 (lowercase hex). A put verifies size and

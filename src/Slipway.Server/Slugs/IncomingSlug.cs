@@ -1,20 +1,24 @@
 using System.Security.Cryptography;
+using Slipway.Server.Unpacking;
 
 namespace Slipway.Server.Slugs;
 
 /// <summary>
 /// An upload being received: streamed to a temporary file while its size, (for slugs) gzip magic
-/// and SHA-256 are checked. Every slug store and the source uploads take bytes through here, so
-/// the checks are the same wherever the bytes are kept; disposing removes the temporary file.
+/// and SHA-256 are checked, and then (for slugs) read through the archive rules, so that a slug
+/// that could not be unpacked is never kept. Every slug store (uploads, builds, copies) and the
+/// source uploads take bytes through here, so the checks are the same wherever the bytes are kept;
+/// disposing removes the temporary file.
 /// </summary>
 public sealed class IncomingSlug : IDisposable
 {
-    private IncomingSlug(string path, SlugPutStatus status, long size, string digest)
+    private IncomingSlug(string path, SlugPutStatus status, long size, string digest, string? problem = null)
     {
         Path = path;
         Status = status;
         Size = size;
         Digest = digest;
+        Problem = problem;
     }
 
     public string Path { get; }
@@ -26,15 +30,42 @@ public sealed class IncomingSlug : IDisposable
     /// <summary>The lowercase hex SHA-256 of what arrived (empty when it was refused before the end).</summary>
     public string Digest { get; }
 
-    public SlugPutResult Result => new(Status, Size, Digest);
+    /// <summary>Why a slug was refused by the archive rules (<see cref="SlugPutStatus.Refused"/>).</summary>
+    public string? Problem { get; }
 
-    /// <summary>Receives a slug into <paramref name="folder"/> and checks it against <paramref name="expectedDigest"/>.</summary>
-    public static async Task<IncomingSlug> ReceiveAsync(string folder, string expectedDigest, Stream content, long maxBytes, CancellationToken ct)
+    public SlugPutResult Result => new(Status, Size, Digest, Problem);
+
+    /// <summary>
+    /// Receives a slug into <paramref name="folder"/>, checks it against <paramref name="expectedDigest"/>,
+    /// and reads it through <paramref name="rules"/> without unpacking it.
+    /// </summary>
+    public static async Task<IncomingSlug> ReceiveAsync(string folder, string expectedDigest, Stream content, long maxBytes, ArchiveRules rules, CancellationToken ct)
     {
         var incoming = await ReceiveAsync(folder, content, maxBytes, requireGzip: true, ct);
-        return incoming.Status == SlugPutStatus.Stored && incoming.Digest != expectedDigest
-            ? new IncomingSlug(incoming.Path, SlugPutStatus.ChecksumMismatch, incoming.Size, incoming.Digest)
-            : incoming;
+        if (incoming.Status != SlugPutStatus.Stored)
+        {
+            return incoming;
+        }
+
+        if (incoming.Digest != expectedDigest)
+        {
+            return new IncomingSlug(incoming.Path, SlugPutStatus.ChecksumMismatch, incoming.Size, incoming.Digest);
+        }
+
+        try
+        {
+            await Task.Run(() => ArchiveExtractor.Check(incoming.Path, rules, ct), ct);
+            return incoming;
+        }
+        catch (ArchiveRejectedException e)
+        {
+            return new IncomingSlug(incoming.Path, SlugPutStatus.Refused, incoming.Size, incoming.Digest, e.Message);
+        }
+        catch
+        {
+            incoming.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Receives any upload of at most <paramref name="maxBytes"/> into <paramref name="folder"/>, hashing it on the way.</summary>

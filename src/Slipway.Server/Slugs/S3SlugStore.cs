@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Options;
+using Slipway.Server.Unpacking;
 
 namespace Slipway.Server.Slugs;
 
@@ -15,6 +16,7 @@ public sealed partial class S3SlugStore : ISlugStore, IDisposable
 {
     private readonly IAmazonS3 _s3;
     private readonly S3SlugOptions _options;
+    private readonly ArchiveRules _rules;
     private readonly string _incoming;
     private readonly ILogger<S3SlugStore> _logger;
     private readonly TimeProvider _clock;
@@ -23,6 +25,7 @@ public sealed partial class S3SlugStore : ISlugStore, IDisposable
     {
         _clock = clock;
         _options = options.Value.Slugs.S3;
+        _rules = ArchiveRules.ForSlugs(options.Value);
         _incoming = Path.Combine(options.Value.FullDataDir, "slugs", "incoming");
         _logger = logger;
         _s3 = CreateClient(_options);
@@ -30,7 +33,7 @@ public sealed partial class S3SlugStore : ISlugStore, IDisposable
 
     public async Task<SlugPutResult> PutAsync(string expectedDigest, Stream content, long maxBytes, CancellationToken ct)
     {
-        using var incoming = await IncomingSlug.ReceiveAsync(_incoming, expectedDigest, content, maxBytes, ct);
+        using var incoming = await IncomingSlug.ReceiveAsync(_incoming, expectedDigest, content, maxBytes, _rules, ct);
         if (incoming.Status == SlugPutStatus.Stored && !await ExistsAsync(incoming.Digest, ct))
         {
             await UploadAsync(incoming.Path, KeyOf(incoming.Digest), incoming.Size, ct);

@@ -65,7 +65,7 @@ public sealed partial class SlugService(SlipwayDb db, Access access, ISlugStore 
     /// <summary>The most bytes an upload of <paramref name="slug"/> may have: its promised size, else the store's limit.</summary>
     public long UploadLimitOf(Slug slug) => slug.Size ?? MaxBytes;
 
-    /// <summary>Takes the slug's bytes; nothing is kept unless they are a gzip archive matching the promised checksum and size.</summary>
+    /// <summary>Takes the slug's bytes; nothing is kept unless they are a gzip archive matching the promised checksum and size, that passes the archive rules.</summary>
     public async Task<Answer<Slug>> UploadAsync(Slug slug, Stream body, long? length, CancellationToken ct)
     {
         var max = UploadLimitOf(slug);
@@ -83,6 +83,8 @@ public sealed partial class SlugService(SlipwayDb db, Access access, ISlugStore 
                 return Refusal.Invalid("The slug is not a gzip archive (a slug is a tar.gz); nothing was kept.");
             case SlugPutStatus.ChecksumMismatch:
                 return Refusal.Invalid($"Checksum mismatch: the slug promised {slug.Checksum} but the upload is SHA256:{result.ActualDigest}; nothing was kept.");
+            case SlugPutStatus.Refused:
+                return Refusal.Invalid($"The slug is refused: {result.Problem} Nothing was kept.");
         }
 
         if (slug.Size is { } promised && promised != result.Size)

@@ -59,7 +59,7 @@ public static class SlugStoreSetup
             else
             {
                 broken++;
-                await output.WriteLineAsync($"Skipped {digest}: {result.Status} (the file does not match its name).");
+                await output.WriteLineAsync($"Skipped {digest}: {result.Status} ({result.Problem ?? "the file does not match its name"}).");
             }
         }
 

@@ -108,34 +108,32 @@ public sealed class FailedReleaseTests(RuntimeServerFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task Deploy_SlugWithEscapingEntry_IsFailedWithTheReason()
+    public async Task Deploy_SlugWithEscapingEntry_IsRefusedAtUploadWithTheReason()
     {
         await using var app = await fixture.CreateAppAsync();
         var bytes = TestSlug.Build("A", [TestSlug.File("./app/../../escaped.txt", "nope")]);
 
-        var release = await app.DeployAsync(await app.UploadSlugAsync("A", new() { ["web"] = TestSlug.Command() }, bytes));
+        var (slug, upload) = await fixture.Api.PutSlugAsync(app.Key, bytes, new Dictionary<string, string> { ["web"] = TestSlug.Command() });
 
-        var settled = await app.SettledAsync(release.Version);
-        Assert.Equal("failed", settled.Status);
-        Assert.Contains("escapes its folder", settled.FailureReason, StringComparison.Ordinal);
+        Assert.Contains("Entry './app/../../escaped.txt' escapes the slug's folder", await SlipwayApi.ProblemAsync(upload, HttpStatusCode.UnprocessableEntity), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await app.Api.PostAsJsonAsync($"/apps/{app.Key}/releases", new { slug = slug.Id.ToString() })).StatusCode);
         Assert.False(File.Exists(Path.Combine(fixture.Server.DataDir, "runtime", "escaped.txt")));
         Assert.False(File.Exists(Path.Combine(fixture.Server.DataDir, "runtime", "slugs", "escaped.txt")));
     }
 
     [Theory]
-    [InlineData("../../../..")]
-    [InlineData("/etc")]
-    public async Task Deploy_SlugWithLinkOutOfItsFolder_IsFailed(string target)
+    [InlineData("../../../..", "Entry 'app/outside/written.txt' lies inside symlink 'app/outside'")]
+    [InlineData("/etc", "Symlink 'app/outside' points to an absolute path ('/etc'), outside the slug's folder.")]
+    public async Task Deploy_SlugWithLinkOutOfItsFolder_IsRefusedAtUpload(string target, string reason)
     {
         await using var app = await fixture.CreateAppAsync();
         var bytes = TestSlug.Build("A", [ArchiveFile.Symlink("./app/outside", target), TestSlug.File("./app/outside/written.txt", "nope")]);
 
-        var release = await app.DeployAsync(await app.UploadSlugAsync("A", new() { ["web"] = TestSlug.Command() }, bytes));
+        var (slug, upload) = await fixture.Api.PutSlugAsync(app.Key, bytes, new Dictionary<string, string> { ["web"] = TestSlug.Command() });
 
-        var settled = await app.SettledAsync(release.Version);
-        Assert.Equal("failed", settled.Status);
-        Assert.Contains("escapes its folder: ./app/outside", settled.FailureReason, StringComparison.Ordinal);
-        Assert.Empty(Directory.GetDirectories(Path.Combine(fixture.Server.DataDir, "runtime", "slugs", ".incoming")));
+        Assert.Contains(reason, await SlipwayApi.ProblemAsync(upload, HttpStatusCode.UnprocessableEntity), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await app.Api.PostAsJsonAsync($"/apps/{app.Key}/releases", new { slug = slug.Id.ToString() })).StatusCode);
+        Assert.False(Directory.Exists(Path.Combine(fixture.Server.DataDir, "runtime", "slugs", ".incoming")) && Directory.EnumerateFileSystemEntries(Path.Combine(fixture.Server.DataDir, "runtime", "slugs", ".incoming")).Any());
     }
 
     [Fact]

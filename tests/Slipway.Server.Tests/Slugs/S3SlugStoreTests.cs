@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -48,7 +47,7 @@ public sealed class S3SlugStoreTests(S3rverServer s3) : IClassFixture<S3rverServ
     {
         var log = new ListLogger();
         using var store = Store(logger: log);
-        var bytes = IncompressibleGzip(12 * 1024 * 1024);
+        var bytes = IncompressibleSlug(12 * 1024 * 1024);
         var digest = Digest(bytes);
 
         var result = await store.PutAsync(digest, new MemoryStream(bytes), 64 << 20, CancellationToken.None);
@@ -151,18 +150,12 @@ public sealed class S3SlugStoreTests(S3rverServer s3) : IClassFixture<S3rverServ
 
     private static string Digest(byte[] bytes) => Archives.Checksum(bytes)["SHA256:".Length..];
 
-    /// <summary>A gzip stream about <paramref name="size"/> bytes long (random content does not compress).</summary>
-    private static byte[] IncompressibleGzip(int size)
+    /// <summary>A slug about <paramref name="size"/> bytes long (random content does not compress).</summary>
+    private static byte[] IncompressibleSlug(int size)
     {
         var random = new byte[size];
         new Random(42).NextBytes(random);
-        using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(random);
-        }
-
-        return buffer.ToArray();
+        return Archives.Slug([new ArchiveFile("random.bin") { Bytes = random }]);
     }
 }
 

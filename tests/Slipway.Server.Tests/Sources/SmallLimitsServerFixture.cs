@@ -1,6 +1,6 @@
 namespace Slipway.Server.Tests.Sources;
 
-/// <summary>A SQLite server whose source limits are small enough for tests to exceed cheaply.</summary>
+/// <summary>A SQLite server whose source and slug limits are small enough for tests to exceed cheaply.</summary>
 public sealed class SmallLimitsServerFixture : SlipwayServerFixture
 {
     public const long MaxSourceBytes = 1_000_000;
@@ -14,5 +14,8 @@ public sealed class SmallLimitsServerFixture : SlipwayServerFixture
         ["Slipway:Builds:MaxUnpackedBytes"] = MaxUnpackedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Slipway:Builds:MaxFileBytes"] = MaxFileBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Slipway:Builds:MaxEntries"] = MaxEntries.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Slipway:Slugs:MaxUnpackedBytes"] = MaxUnpackedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Slipway:Slugs:MaxFileBytes"] = MaxFileBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Slipway:Slugs:MaxEntries"] = MaxEntries.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

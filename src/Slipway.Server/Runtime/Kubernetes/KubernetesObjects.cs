@@ -22,10 +22,11 @@ public static class KubernetesObjects
 
     /// <summary>
     /// Downloads the slug, unpacks it to <c>/app</c>, sources <c>.profile.d</c> and then runs the Procfile
-    /// command (<c>$1</c>) as the container's main process.
+    /// command (<c>$1</c>) as the container's main process. The slug passed the archive rules when it was
+    /// stored; tar still drops owners and setuid/setgid bits, as the server's own unpack does.
     /// </summary>
     public const string BootScript =
-        "set -e; cd /app; curl -fsSL --retry 3 \"$SLUG_URL\" | tar -xzf - -C /app --strip-components=2; "
+        "set -e; cd /app; curl -fsSL --retry 3 \"$SLUG_URL\" | tar -xzf - -C /app --strip-components=2 --no-same-owner --no-same-permissions; "
         + "for f in /app/.profile.d/*.sh; do if [ -f \"$f\" ]; then . \"$f\"; fi; done; exec /bin/sh -c \"$1\"";
 
     /// <summary>An app key as a DNS-1123 label prefix: at most 40 characters, starting with a letter.</summary>
