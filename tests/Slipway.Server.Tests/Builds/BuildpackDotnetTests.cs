@@ -66,9 +66,9 @@ public sealed class BuildpackDotnetTests(BuildpackServerFixture fixture, Archive
         var entries = await fixture.Server.SlugEntriesAsync(api, build.Slug!.Id);
         Assert.True(entries.ContainsKey("./app/slipway_output/Shop.Web.dll"));
         Assert.Contains("8.0.100", entries["./app/global.json"].Text);
-        var release = await app.SettledAsync(build.Release!.Version, BuildTimeout);
-        Assert.True(release.Status == "succeeded", $"v{release.Version} is {release.Status}: {release.FailureReason}");
-        Assert.Equal("shop on 127.0.0.1 v1", await app.ServesAsync("shop"));
+        Assert.Equal(
+            "shop on 127.0.0.1 v1",
+            await app.ServesReleaseOfAsync(build, "shop", BuildTimeout));
     }
 
     [Fact]

@@ -59,12 +59,10 @@ public sealed class BuildpackNodeTests(BuildpackServerFixture fixture, ArchiveSe
         Assert.Contains("-----> Restoring node_modules from the cache (package-lock.json and the dependencies in package.json unchanged)", secondOutput);
         Assert.DoesNotContain("Installing dependencies", secondOutput);
         Assert.Contains("-----> Building (npm run heroku-postbuild)", secondOutput);
-        var release = await app.SettledAsync(second.Release!.Version, BuildTimeout);
-        Assert.True(release.Status == "succeeded", $"v{release.Version} is {release.Status}: {release.FailureReason}");
         Assert.Equal(
             string.Join('\n', "hello again", "express 4.21.2", $"node {BuildpackServerFixture.StandInNode}", "node_modules before install: false",
                 "build heap: --max_old_space_size=2560", "is-number at build: true", "is-number now: pruned", "bin on PATH: true", "v2"),
-            await app.ServesAsync("hello again"));
+            await app.ServesReleaseOfAsync(second, "hello again", BuildTimeout));
     }
 
     [Fact]
@@ -105,9 +103,9 @@ public sealed class BuildpackNodeTests(BuildpackServerFixture fixture, ArchiveSe
         Assert.Contains($"-----> Using node {defaultNode} (engines.node: 14.x) and yarn 1.22.22", output);
         Assert.True(Order(output, "-----> Installing dependencies (yarn install --frozen-lockfile)", "-----> Building (yarn run build)", "-----> Pruning devDependencies"), output);
         Assert.DoesNotContain("npm ci", output);
-        var release = await app.SettledAsync(build.Release!.Version, BuildTimeout);
-        Assert.True(release.Status == "succeeded", $"v{release.Version} is {release.Status}: {release.FailureReason}");
-        Assert.Equal("yarn app 1m built true is-number pruned v1", await app.ServesAsync("yarn app"));
+        Assert.Equal(
+            "yarn app 1m built true is-number pruned v1",
+            await app.ServesReleaseOfAsync(build, "yarn app", BuildTimeout));
     }
 
     [Fact]

@@ -81,9 +81,9 @@ public sealed class BuildpackPythonTests(BuildpackServerFixture fixture, Archive
         Assert.Contains("Successfully installed tinyserve-1.0", output);
         var entries = await fixture.Server.SlugEntriesAsync(api, build.Slug!.Id);
         Assert.True(entries["./app/.python_packages/bin/tinyserve"].Mode.HasFlag(UnixFileMode.UserExecute));
-        var release = await app.SettledAsync(build.Release!.Version, BuildTimeout);
-        Assert.True(release.Status == "succeeded", $"v{release.Version} is {release.Status}: {release.FailureReason}");
-        Assert.Equal("wsgi app served by .python_packages/bin/tinyserve v2", await app.ServesAsync("wsgi app"));
+        Assert.Equal(
+            "wsgi app served by .python_packages/bin/tinyserve v2",
+            await app.ServesReleaseOfAsync(build, "wsgi app", BuildTimeout));
     }
 
     [Fact]
@@ -149,9 +149,9 @@ public sealed class BuildpackPythonTests(BuildpackServerFixture fixture, Archive
         Assert.Contains("1 static files copied to '", output);
         var entries = await fixture.Server.SlugEntriesAsync(api, build.Slug!.Id);
         Assert.Equal("body { color: teal; }", entries["./app/staticfiles/css/site.css"].Text);
-        var release = await app.SettledAsync(build.Release!.Version, BuildTimeout);
-        Assert.True(release.Status == "succeeded", $"v{release.Version} is {release.Status}: {release.FailureReason}");
-        Assert.Equal($"body {{ color: teal; }} | python {BuildpackServerFixture.StandInPython} | v2", await app.ServesAsync("body"));
+        Assert.Equal(
+            $"body {{ color: teal; }} | python {BuildpackServerFixture.StandInPython} | v2",
+            await app.ServesReleaseOfAsync(build, "body", BuildTimeout));
     }
 
     /// <summary>A folder of wheels this test wrote, and the config vars that make pip install from it alone.</summary>
