@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Slipway.Contracts;
 using Slipway.Server.Slugs;
 using Slipway.Server.Tests.Runtime;
 
