@@ -8,7 +8,10 @@ using Slipway.TestSupport;
 // Build-and-release time of a Procfile-only app from a local URL, the same source a second time
 // (slug reused), and the floor: downloading and unpacking that archive alone.
 // Run by hand: dotnet run -c Release --project bench/Slipway.Bench.Builds [-- --runs 10 --files 200]
-var runs = Option("--runs", 10);
+// With --npm: the first and second deploy of an npm app of about 200 packages against the same
+// npm ci run by hand (bench/README.md says what each figure is).
+var npm = args.Contains("--npm");
+var runs = Option("--runs", npm ? 3 : 10);
 var fileCount = Option("--files", 200);
 
 await using var server = await SlipwayTestServer.StartAsync(settings: new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Error" });
@@ -16,6 +19,11 @@ await using var archives = await ArchiveServer.StartAsync();
 using var api = server.Api();
 using var plain = new HttpClient();
 var space = await api.CreateSpaceAsync("bench");
+if (npm)
+{
+    await NpmAppAsync();
+    return;
+}
 
 var floor = new List<double>();
 var first = new List<double>();
@@ -45,6 +53,95 @@ Report("download + unpack (the floor)", floor);
 Report("build + release", first);
 Report("same source again (slug reused)", again);
 return;
+
+// The same npm app deployed twice per run, in a new app each run (so the first build has an
+// empty build cache, like a first deploy), the second with server.js changed; against npm ci by
+// hand in a fresh folder, with an empty npm cache and then with the warm one.
+async Task NpmAppAsync()
+{
+    var package = NpmPackage();
+    var lockDir = Directory.CreateTempSubdirectory("slipway-bench-lock-").FullName;
+    await File.WriteAllTextAsync(Path.Combine(lockDir, "package.json"), package);
+    await TestTools.RunAsync("npm", ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"], lockDir);
+    var lockfile = await File.ReadAllTextAsync(Path.Combine(lockDir, "package-lock.json"));
+    Directory.Delete(lockDir, recursive: true);
+    var packages = System.Text.Json.JsonDocument.Parse(lockfile).RootElement.GetProperty("packages").EnumerateObject().Count() - 1;
+
+    var coldHand = new List<double>();
+    var warmHand = new List<double>();
+    var firstDeploy = new List<double>();
+    var secondDeploy = new List<double>();
+    for (var run = 0; run < runs; run++)
+    {
+        var cache = Directory.CreateTempSubdirectory("slipway-bench-npm-cache-").FullName;
+        coldHand.Add(await NpmCiAsync(package, lockfile, cache));
+        warmHand.Add(await NpmCiAsync(package, lockfile, cache));
+        Directory.Delete(cache, recursive: true);
+
+        var app = await api.CreateAppAsync(space.Name, $"npm{run}");
+        firstDeploy.Add(await DeployAsync(app.Name, archives.Serve(NpmApp(package, lockfile, "first"))));
+        secondDeploy.Add(await DeployAsync(app.Name, archives.Serve(NpmApp(package, lockfile, "second"))));
+        await api.DestroyAppAsync(app.Name);
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"npm app: {packages} packages in package-lock.json, {runs} runs; milliseconds, median (min … max)"));
+    Report("npm ci by hand, empty npm cache", coldHand);
+    Report("npm ci by hand, warm npm cache", warmHand);
+    Report("first deploy (new app)", firstDeploy);
+    Report("second deploy (server.js changed)", secondDeploy);
+}
+
+// Build, release, and the release running (the router's process up on its port).
+async Task<double> DeployAsync(string app, string url)
+{
+    var clock = Stopwatch.StartNew();
+    var (ended, output) = await api.WaitForBuildAsync(await api.StartBuildAsync(app, new { url }), TimeSpan.FromMinutes(10));
+    if (ended.Status != "succeeded" || ended.Release is null)
+    {
+        throw new InvalidOperationException($"Build {ended.Id} ended {ended.Status}: {ended.FailureReason}\n{output}");
+    }
+
+    var release = await api.SettledAsync(app, ended.Release.Version, TimeSpan.FromMinutes(2));
+    var elapsed = clock.Elapsed.TotalMilliseconds;
+    return release.Status == "succeeded" ? elapsed : throw new InvalidOperationException($"v{release.Version} is {release.Status}: {release.FailureReason}");
+}
+
+static async Task<double> NpmCiAsync(string package, string lockfile, string cache)
+{
+    var dir = Directory.CreateTempSubdirectory("slipway-bench-npm-").FullName;
+    await File.WriteAllTextAsync(Path.Combine(dir, "package.json"), package);
+    await File.WriteAllTextAsync(Path.Combine(dir, "package-lock.json"), lockfile);
+    var clock = Stopwatch.StartNew();
+    await TestTools.RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--no-progress", "--cache", cache], dir);
+    var elapsed = clock.Elapsed.TotalMilliseconds;
+    Directory.Delete(dir, recursive: true);
+    return elapsed;
+}
+
+// An Express API's usual dependencies: 200 packages to run, 28 more (nodemon) to develop with.
+static string NpmPackage() => """
+    {
+      "name": "bench-api",
+      "version": "1.0.0",
+      "private": true,
+      "scripts": { "start": "node server.js" },
+      "dependencies": {
+        "axios": "1.7.9", "bcryptjs": "2.4.3", "compression": "1.7.5", "cookie-parser": "1.4.7", "cors": "2.8.5",
+        "dayjs": "1.11.13", "dotenv": "16.4.7", "ejs": "3.1.10", "express": "4.21.2", "helmet": "8.0.0",
+        "joi": "17.13.3", "jsonwebtoken": "9.0.2", "lodash": "4.17.21", "morgan": "1.10.0", "multer": "1.4.5-lts.1",
+        "nodemailer": "6.9.16", "pg": "8.13.1", "uuid": "11.0.3", "winston": "3.17.0", "yargs": "17.7.2"
+      },
+      "devDependencies": { "nodemon": "3.1.9" }
+    }
+    """;
+
+static byte[] NpmApp(string package, string lockfile, string greeting) => Archives.TarGz(
+    [
+        new ArchiveFile("package.json", package),
+        new ArchiveFile("package-lock.json", lockfile),
+        new ArchiveFile("server.js", $"const app = require('express')();\napp.get('/', (q, r) => r.send('{greeting}'));\napp.listen(process.env.PORT, process.env.HOST);\n"),
+    ],
+    folder: "bench-api");
 
 async Task<double> BuildAndReleaseAsync(string app, string url, bool expectReuse)
 {

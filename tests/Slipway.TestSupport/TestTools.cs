@@ -56,9 +56,10 @@ public static class TestTools
         return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing after 'npm ci --prefix {Folder}'.");
     }
 
-    private static async Task RunAsync(string program, string[] arguments)
+    /// <summary>Runs a program to its end and answers its standard output; a non-zero exit throws with what it printed.</summary>
+    public static async Task<string> RunAsync(string program, IReadOnlyList<string> arguments, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -72,5 +73,7 @@ public static class TestTools
         {
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {await output}{await error}");
         }
+
+        return await output;
     }
 }

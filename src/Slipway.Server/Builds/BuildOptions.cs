@@ -47,6 +47,18 @@ public sealed class BuildOptions : IValidatableObject
     /// <summary>The built-in buildpacks; by default the <c>buildpacks</c> folder next to the server binary.</summary>
     public string? BuildpacksDir { get; set; }
 
+    /// <summary>
+    /// Node.js versions a build may choose by <c>engines.node</c>: a folder of <c>&lt;version&gt;/bin/node</c>
+    /// (<c>20.20.2/bin/node</c>). Unset, every app builds and runs with the node on the server's PATH.
+    /// </summary>
+    public string? NodeVersionsDir { get; set; }
+
+    /// <summary>
+    /// Python versions a build may choose by <c>.python-version</c> or <c>runtime.txt</c>: a folder of
+    /// <c>&lt;version&gt;/bin/python3</c> (pyenv's <c>~/.pyenv/versions</c> has that shape). Unset, the python3 on PATH.
+    /// </summary>
+    public string? PythonVersionsDir { get; set; }
+
     /// <summary>The <c>STACK</c> a buildpack sees.</summary>
     [Required]
     [RegularExpression("^[a-z0-9][a-z0-9.-]*$")]

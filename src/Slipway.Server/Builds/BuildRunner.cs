@@ -131,6 +131,7 @@ public sealed partial class BuildRunner(
         var env = ProcessLauncher.ToolEnvironment();
         env["STACK"] = Options.Stack;
         env["SOURCE_VERSION"] = build.Commit ?? build.SourceVersion ?? fetched.Digest;
+        buildpacks.AddToolchains(env);
         var buildpack = await buildpacks.SelectAsync(config.GetValueOrDefault("BUILDPACK_URL"), buildDir, work, env, output, ct);
         output.Heading($"{buildpack.Name} app detected");
         build.RecordBuildpack(buildpack.Url, buildpack.Name, clock.GetUtcNow());

@@ -38,6 +38,21 @@ public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOpt
         return [.. names.Where(n => Directory.Exists(Path.Combine(root, n, "bin")))];
     }
 
+    /// <summary>
+    /// What the built-in buildpacks read of the server's settings, as environment variables: the
+    /// folders of toolchain versions an app may ask for (<c>engines.node</c>, <c>.python-version</c>).
+    /// </summary>
+    public void AddToolchains(IDictionary<string, string> env)
+    {
+        foreach (var (name, folder) in new[] { ("SLIPWAY_NODE_VERSIONS_DIR", options.Value.NodeVersionsDir), ("SLIPWAY_PYTHON_VERSIONS_DIR", options.Value.PythonVersionsDir) })
+        {
+            if (!string.IsNullOrWhiteSpace(folder))
+            {
+                env[name] = Path.GetFullPath(folder);
+            }
+        }
+    }
+
     public async Task<Buildpack> SelectAsync(string? buildpackUrl, string buildDir, string workDir, IReadOnlyDictionary<string, string> env, BuildOutput output, CancellationToken ct)
     {
         if (!string.IsNullOrWhiteSpace(buildpackUrl))

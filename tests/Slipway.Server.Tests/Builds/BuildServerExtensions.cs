@@ -2,7 +2,9 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Slipway.Contracts;
 using Slipway.Server.Slugs;
+using Slipway.Server.Tests.Runtime;
 
 namespace Slipway.Server.Tests.Builds;
 
@@ -35,6 +37,17 @@ public static class BuildServerExtensions
         }
 
         return entries;
+    }
+
+    /// <summary>
+    /// Waits for the release <paramref name="build"/> made to succeed (its processes up), then for the
+    /// router to answer 200 with a body starting with <paramref name="prefix"/>; answers that body.
+    /// </summary>
+    public static async Task<string> ServesReleaseOfAsync(this RuntimeApp app, BuildResponse build, string prefix, TimeSpan timeout)
+    {
+        var release = await app.SettledAsync(build.Release!.Version, timeout);
+        Assert.True(release.Status == "succeeded", $"v{release.Version} is {release.Status}: {release.FailureReason}");
+        return await app.ServesAsync(prefix);
     }
 
     /// <summary>Asserts that no build left anything in its workspace or incoming folders.</summary>

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Slipway.Server.Data;
@@ -102,7 +100,7 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         // No package index is reachable here: the requirement is a wheel shipped with the app.
         var app = await _api.CreateAppAsync();
         await _api.SetConfigAsync(app.Name, new Dictionary<string, string> { ["PIP_NO_INDEX"] = "1" });
-        var wheel = Wheel("tinypkg", "1.0", "VALUE = 42\n");
+        var wheel = Wheels.Make("tinypkg", "1.0", new Dictionary<string, string> { ["tinypkg/__init__.py"] = "VALUE = 42\n" });
         var url = archives.Serve(Archives.TarGz(
         [
             new ArchiveFile("requirements.txt", "# local wheel\n./wheels/tinypkg-1.0-py3-none-any.whl\n"),
@@ -277,21 +275,6 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         var error = await git.StandardError.ReadToEndAsync();
         await git.WaitForExitAsync();
         Assert.True(git.ExitCode == 0, $"git {string.Join(' ', arguments)}: {error}");
-    }
-
-    /// <summary>A pure-Python wheel with one package, made by hand as pip expects it (RECORD with hashes).</summary>
-    private static byte[] Wheel(string name, string version, string init)
-    {
-        var info = $"{name}-{version}.dist-info";
-        var files = new Dictionary<string, byte[]>
-        {
-            [$"{name}/__init__.py"] = Encoding.UTF8.GetBytes(init),
-            [$"{info}/METADATA"] = Encoding.UTF8.GetBytes($"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"),
-            [$"{info}/WHEEL"] = Encoding.UTF8.GetBytes("Wheel-Version: 1.0\nGenerator: slipway-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
-        };
-        var record = string.Concat(files.Select(f => $"{f.Key},sha256={Convert.ToBase64String(SHA256.HashData(f.Value)).TrimEnd('=').Replace('+', '-').Replace('/', '_')},{f.Value.Length}\n"));
-        files[$"{info}/RECORD"] = Encoding.UTF8.GetBytes(record + $"{info}/RECORD,,\n");
-        return Archives.Zip(files.Select(f => new ArchiveFile(f.Key) { Bytes = f.Value }));
     }
 
     private sealed record BuildpackRefView(string Url, string? Name);
