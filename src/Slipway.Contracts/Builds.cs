@@ -66,3 +66,9 @@ public sealed record BuildResultBuild(Guid Id, string Status, string OutputStrea
 
 /// <summary>Heroku's build result: the status, an exit code once finished (0 or 1), and the output.</summary>
 public sealed record BuildResultResponse(BuildResultBuild Build, int? ExitCode, string? FailureReason, IReadOnlyList<BuildLine> Lines);
+
+/// <summary>
+/// A build's output in one answer, as Akkeris's CLI reads <c>output_stream_url</c>: the lines so far,
+/// ending with <c>Finished: SUCCESS</c> or <c>Finished: FAILURE</c> once the build has ended.
+/// </summary>
+public sealed record BuildOutputResponse(BuildResultBuild Build, IReadOnlyList<string> Lines);

@@ -8,6 +8,7 @@ using Slipway.Server.AutoDeploy;
 using Slipway.Server.Builds;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
+using Slipway.Server.Features;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
@@ -56,7 +57,7 @@ public static class SlipwayServer
 
         services.ConfigureHttpJsonOptions(o => SlipwayJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblem.Complete);
         services.AddExceptionHandler<BadRequestHandler>();
         services.AddOpenApi();
 
@@ -72,6 +73,8 @@ public static class SlipwayServer
         services.AddScoped<SpaceService>();
         services.AddScoped<AppService>();
         services.AddScoped<ReleaseService>();
+        services.AddScoped<ReleaseStatusService>();
+        services.AddScoped<FeatureService>();
         services.AddScoped<ConfigService>();
         services.AddSingleton<WriteGate>();
         services.AddSingleton<ServerIdentity>();
@@ -116,6 +119,7 @@ public static class SlipwayServer
         appRoutes.MapConfigApi();
         app.MapSlugsApi(appRoutes);
         appRoutes.MapReleasesApi();
+        appRoutes.MapFeaturesApi();
         app.MapAddons(appRoutes);
         appRoutes.MapRuntimeApi();
         app.MapBuilds(appRoutes);
