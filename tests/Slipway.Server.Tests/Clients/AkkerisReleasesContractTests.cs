@@ -25,6 +25,9 @@ public sealed partial class AkkerisReleasesContractTests(GatedRuntimeServerFixtu
     private readonly HttpClient _http = fixture.Server.Client();
     private readonly ReleaseGate _gate = new();
 
+    /// <summary><see cref="TestSlug"/>'s web process and the gate's release phase.</summary>
+    private Dictionary<string, string> Gated => _gate.ProcessTypes(TestSlug.Command());
+
     private AkkerisCli Aka => new(_http);
 
     /// <summary>
@@ -41,7 +44,7 @@ public sealed partial class AkkerisReleasesContractTests(GatedRuntimeServerFixtu
         var built = await fixture.Api.StartBuildAsync(app.Key, new { url = Source("B"), sha, author = "Jane Doe (jdoe)", message = "Fix #12\n\nthe  body" });
         var v2 = await fixture.Api.WaitForReleaseAsync(app.Key, 2, BuildTimeout);
         await app.SettledAsync(await app.SetConfigAsync(new() { ["B"] = "1" }));
-        var uploaded = await fixture.Api.UploadSlugAsync(app.Key, TestSlug.Build("C"), _gate.ProcessTypes, "fedcba9876543210fedcba9876543210fedcba98", "Uploaded by hand");
+        var uploaded = await fixture.Api.UploadSlugAsync(app.Key, TestSlug.Build("C"), Gated, "fedcba9876543210fedcba9876543210fedcba98", "Uploaded by hand");
         await app.DeploySucceededAsync(uploaded.Id);
         var failed = await fixture.Api.WaitForBuildAsync(await fixture.Api.StartBuildAsync(app.Key, Source("nothing", procfile: false)), BuildTimeout);
         Assert.Equal("failed", failed.Build.Status);
@@ -85,7 +88,7 @@ public sealed partial class AkkerisReleasesContractTests(GatedRuntimeServerFixtu
     public async Task ReleasesCreate_WithAutoReleaseOn_BuildsAndTheBuildReleasesItself()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("OLD", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("OLD", Gated));
 
         var features = (await Aka.GetAsync($"/apps/{app.Key}/features")).AsArray();
         Assert.Single(features, f => (string?)f!["name"] == "auto-release" && f["enabled"]!.GetValue<bool>());
@@ -115,7 +118,7 @@ public sealed partial class AkkerisReleasesContractTests(GatedRuntimeServerFixtu
     public async Task ReleasesCreate_WithAutoReleaseOff_PollsTheBuildThenPostsItsRelease()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("OLD", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("OLD", Gated));
         var disabled = await Aka.PatchAsync($"/apps/{app.Key}/features/auto-release", new { enabled = false });
         Assert.Equal(("Auto release builds", false), ((string?)disabled["display_name"], disabled["enabled"]!.GetValue<bool>()));
         var info = await Aka.GetAsync($"/apps/{app.Key}/features/auto-release");
@@ -155,9 +158,9 @@ public sealed partial class AkkerisReleasesContractTests(GatedRuntimeServerFixtu
     public async Task Rollback_WithoutVersionThenToAVersion_PostsTheReleaseFoundInTheList()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Gated));
         await app.SettledAsync(await app.SetConfigAsync(new() { ["GREETING"] = "hi" }));
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", Gated));
 
         var previous = (await Aka.GetAsync($"/apps/{app.Key}/releases")).AsArray()[^2]!;
         Assert.Equal(2, previous["version"]!.GetValue<int>());
@@ -175,9 +178,9 @@ public sealed partial class AkkerisReleasesContractTests(GatedRuntimeServerFixtu
     public async Task ConfigSet_ThenRollbackToTheServingReleaseAtOnce_IsAcceptedWhileTheNewOneIsPending()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Gated));
         await app.SettledAsync(await app.SetConfigAsync(new() { ["GREETING"] = "one" }));
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", Gated));
         await app.SettledAsync(await app.SetConfigAsync(new() { ["GREETING"] = "two" }));
         _gate.Close();
 
@@ -199,7 +202,7 @@ public sealed partial class AkkerisReleasesContractTests(GatedRuntimeServerFixtu
     public async Task ReleasesInfo_ReadsTheLastReleaseAndItsStatuses()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Gated));
 
         var latest = (await Aka.GetAsync($"/apps/{app.Key}/releases")).AsArray()[^1]!;
         var none = await Aka.GetAsync($"/apps/{app.Key}/releases/{(string)latest["id"]!}/statuses");

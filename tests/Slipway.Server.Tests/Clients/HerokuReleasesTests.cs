@@ -14,11 +14,14 @@ public sealed partial class HerokuReleasesTests(GatedRuntimeServerFixture fixtur
     private readonly HerokuCli _heroku = new(fixture.Server.BaseAddress, SlipwayTestServer.AdminToken);
     private readonly ReleaseGate _gate = new();
 
+    /// <summary><see cref="TestSlug"/>'s web process and the gate's release phase.</summary>
+    private Dictionary<string, string> Gated => _gate.ProcessTypes(TestSlug.Command());
+
     [Fact]
     public async Task Releases_ListsNewestFirst_WithTheCurrentReleaseInTheHeading()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Gated));
         await app.SettledAsync(await app.SetConfigAsync(new() { ["GREETING"] = "hi" }));
         var failing = await app.DeployAsync(await app.UploadSlugAsync("B", new() { ["web"] = TestSlug.Command("exit") }));
         Assert.Equal("failed", (await app.SettledAsync(failing.Version)).Status);
@@ -39,7 +42,7 @@ public sealed partial class HerokuReleasesTests(GatedRuntimeServerFixture fixtur
     public async Task ReleasesInfo_ShowsTheNewestRelease_AndAnOlderOneByVersion()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Gated));
         await app.SettledAsync(await app.SetConfigAsync(new() { ["GREETING"] = "hi" }));
 
         var newest = await _heroku.RunAsync("releases:info", "-a", app.Key);
@@ -61,9 +64,9 @@ public sealed partial class HerokuReleasesTests(GatedRuntimeServerFixture fixtur
     public async Task Rollback_WithoutVersion_GoesToThePreviousReleaseWithCode()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Gated));
         await app.SettledAsync(await app.SetConfigAsync(new() { ["GREETING"] = "hi" }));
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", Gated));
 
         var run = await _heroku.RunAsync("rollback", "-a", app.Key);
 
@@ -75,8 +78,8 @@ public sealed partial class HerokuReleasesTests(GatedRuntimeServerFixture fixtur
     public async Task Rollback_WithoutVersion_WhenTheNewestFailed_GoesToTheReleaseBeforeTheCurrentOne()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", _gate.ProcessTypes));
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Gated));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", Gated));
         var failing = await app.DeployAsync(await app.UploadSlugAsync("C", new() { ["web"] = TestSlug.Command("exit") }));
         Assert.Equal("failed", (await app.SettledAsync(failing.Version)).Status);
 
@@ -90,8 +93,8 @@ public sealed partial class HerokuReleasesTests(GatedRuntimeServerFixture fixtur
     public async Task Rollback_WithoutVersion_WhileTheNewestIsPending_UndoesThePendingChange()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", _gate.ProcessTypes));
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Gated));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", Gated));
         _gate.Close();
         var pending = await app.SetConfigAsync(new() { ["GREETING"] = "new" });
 
@@ -108,9 +111,9 @@ public sealed partial class HerokuReleasesTests(GatedRuntimeServerFixture fixtur
     public async Task Rollback_ToAVersion_ServesThatReleasesCode()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", _gate.ProcessTypes));
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", _gate.ProcessTypes));
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("C", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Gated));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", Gated));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("C", Gated));
 
         var run = await _heroku.RunAsync("rollback", "v1", "-a", app.Key);
 

@@ -14,13 +14,16 @@ public sealed class CurrentReleaseTests(GatedRuntimeServerFixture fixture) : ICl
 {
     private readonly ReleaseGate _gate = new();
 
+    /// <summary><see cref="TestSlug"/>'s web process and the gate's release phase.</summary>
+    private Dictionary<string, string> Gated => _gate.ProcessTypes(TestSlug.Command());
+
     [Fact]
     public async Task AllSucceeded_BothPickTheNewestReleaseWithCodeBeforeTheCurrent()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Gated));
         await app.SettledAsync(await app.SetConfigAsync(new() { ["GREETING"] = "hi" }));
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", Gated));
 
         var releases = await fixture.Api.ListReleasesAsync(app.Key);
         Assert.Equal([false, false, true], releases.Select(r => r.Current));
@@ -35,8 +38,8 @@ public sealed class CurrentReleaseTests(GatedRuntimeServerFixture fixture) : ICl
     public async Task NewestFailed_TheReleaseBeforeItIsCurrent_AndBothPickTheOneBeforeThat()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", _gate.ProcessTypes));
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Gated));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", Gated));
         var failing = await app.DeployAsync(await app.UploadSlugAsync("C", new() { ["web"] = TestSlug.Command("exit") }));
         Assert.Equal("failed", (await app.SettledAsync(failing.Version)).Status);
 
@@ -72,8 +75,8 @@ public sealed class CurrentReleaseTests(GatedRuntimeServerFixture fixture) : ICl
     public async Task NewestPending_IsCurrent_AndBothPickTheServingRelease_WhichUndoesThePendingChange()
     {
         await using var app = await fixture.CreateAppAsync();
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", _gate.ProcessTypes));
-        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", _gate.ProcessTypes));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Gated));
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("B", Gated));
         _gate.Close();
         var pending = await app.SetConfigAsync(new() { ["GREETING"] = "new" });
 
@@ -98,7 +101,7 @@ public sealed class CurrentReleaseTests(GatedRuntimeServerFixture fixture) : ICl
     public async Task RollbackToTheServingRelease_WhileANewerIsPending_IsAllowed()
     {
         await using var app = await fixture.CreateAppAsync();
-        var serving = await app.DeploySucceededAsync(await app.UploadSlugAsync("A", _gate.ProcessTypes));
+        var serving = await app.DeploySucceededAsync(await app.UploadSlugAsync("A", Gated));
         _gate.Close();
         var pending = await app.SetConfigAsync(new() { ["X"] = "1" });
 
