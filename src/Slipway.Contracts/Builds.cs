@@ -6,7 +6,8 @@ public sealed record SourceBlobRequest(string? Url, string? Checksum, string? Ve
 /// <summary>
 /// Starts a build. Heroku's form puts the source in <see cref="SourceBlob"/>; Akkeris's flat form
 /// gives <see cref="Url"/>, <see cref="Checksum"/>, <see cref="Sha"/> and the rest at the top.
-/// <see cref="Deploy"/> (default true) makes the succeeded build a release, as both platforms do.
+/// <see cref="Deploy"/> makes the succeeded build a release; left out, the app's <c>auto-release</c>
+/// feature decides (on unless switched off, as both platforms release builds by themselves).
 /// </summary>
 public sealed record CreateBuildRequest(
     SourceBlobRequest? SourceBlob,
