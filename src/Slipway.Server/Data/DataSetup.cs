@@ -43,13 +43,34 @@ public static class DataSetup
         return services;
     }
 
-    /// <summary>Applies pending migrations; on SQLite also switches the file to WAL mode.</summary>
+    /// <summary>The PostgreSQL advisory lock servers take to migrate one at a time (any number no other code uses).</summary>
+    private const long MigrationLock = 0x51_1B_3A_7E;
+
+    /// <summary>
+    /// Applies pending migrations; on SQLite also switches the file to WAL mode. On PostgreSQL the
+    /// servers that start at once migrate one after the other under a session advisory lock: EF's own
+    /// lock lasts one transaction, which may cover one migration, so two servers could otherwise both
+    /// apply the second of two pending migrations.
+    /// </summary>
     public static async Task MigrateAsync(SlipwayDb db, CancellationToken ct)
     {
-        await db.Database.MigrateAsync(ct);
         if (db.Database.IsSqlite())
         {
+            await db.Database.MigrateAsync(ct);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            return;
+        }
+
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLock})", ct);
+            await db.Database.MigrateAsync(ct);
+        }
+        finally
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLock})", CancellationToken.None);
+            await db.Database.CloseConnectionAsync();
         }
     }
 
