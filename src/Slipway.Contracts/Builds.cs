@@ -6,7 +6,8 @@ public sealed record SourceBlobRequest(string? Url, string? Checksum, string? Ve
 /// <summary>
 /// Starts a build. Heroku's form puts the source in <see cref="SourceBlob"/>; Akkeris's flat form
 /// gives <see cref="Url"/>, <see cref="Checksum"/>, <see cref="Sha"/> and the rest at the top.
-/// <see cref="Deploy"/> (default true) makes the succeeded build a release, as both platforms do.
+/// <see cref="Deploy"/> makes the succeeded build a release; left out, the app's <c>auto-release</c>
+/// feature decides (on unless switched off, as both platforms release builds by themselves).
 /// </summary>
 public sealed record CreateBuildRequest(
     SourceBlobRequest? SourceBlob,
@@ -66,3 +67,9 @@ public sealed record BuildResultBuild(Guid Id, string Status, string OutputStrea
 
 /// <summary>Heroku's build result: the status, an exit code once finished (0 or 1), and the output.</summary>
 public sealed record BuildResultResponse(BuildResultBuild Build, int? ExitCode, string? FailureReason, IReadOnlyList<BuildLine> Lines);
+
+/// <summary>
+/// A build's output in one answer, as Akkeris's CLI reads <c>output_stream_url</c>: the lines so far,
+/// ending with <c>Finished: SUCCESS</c> or <c>Finished: FAILURE</c> once the build has ended.
+/// </summary>
+public sealed record BuildOutputResponse(BuildResultBuild Build, IReadOnlyList<string> Lines);

@@ -10,6 +10,10 @@ public sealed record CreateSlugRequest(
 /// <summary>Where to send (or fetch) a slug's bytes, as Heroku's <c>blob</c>.</summary>
 public sealed record BlobLink(string Method, string Url);
 
+/// <summary>
+/// A slug (Heroku's shape). <see cref="SourceBlob"/> is Akkeris's: the source of the build that
+/// made it, or for a slug uploaded as it is its commit and description (its url empty).
+/// </summary>
 public sealed record SlugResponse(
     Guid Id,
     BlobLink Blob,
@@ -20,4 +24,5 @@ public sealed record SlugResponse(
     long? Size,
     bool Uploaded,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    BuildSourceBlob? SourceBlob = null);

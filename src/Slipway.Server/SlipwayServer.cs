@@ -9,6 +9,7 @@ using Slipway.Server.AutoDeploy;
 using Slipway.Server.Builds;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
+using Slipway.Server.Features;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
@@ -59,7 +60,7 @@ public static class SlipwayServer
 
         services.ConfigureHttpJsonOptions(o => SlipwayJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblem.Complete);
         services.AddExceptionHandler<BadRequestHandler>();
         services.AddOpenApi();
 
@@ -78,6 +79,8 @@ public static class SlipwayServer
         services.AddSingleton<Platform>();
         services.AddSingleton<AppMapping>();
         services.AddScoped<ReleaseService>();
+        services.AddScoped<ReleaseStatusService>();
+        services.AddScoped<FeatureService>();
         services.AddScoped<ConfigService>();
         services.AddSingleton<WriteGate>();
         services.AddSingleton<ServerIdentity>();
@@ -124,6 +127,7 @@ public static class SlipwayServer
         appRoutes.MapConfigApi();
         app.MapSlugsApi(appRoutes);
         appRoutes.MapReleasesApi();
+        appRoutes.MapFeaturesApi();
         app.MapAddons(appRoutes);
         app.MapRuntimeApi(appRoutes);
         app.MapBuilds(appRoutes);

@@ -95,6 +95,14 @@ public sealed partial class SlipwayApi : IDisposable
             ct,
             request => request.Headers.TryAddWithoutValidation("Range", string.Create(CultureInfo.InvariantCulture, $"version ..; max={max}, order=desc")));
 
+    /// <summary>The page the API answers without a <c>Range</c>: ascending, ending with the current release (or the newest, while none is current).</summary>
+    public Task<ApiResult<List<ReleaseResponse>>> ListReleasesToCurrentAsync(string app, CancellationToken ct) =>
+        SendAsync<List<ReleaseResponse>>(HttpMethod.Get, $"apps/{Segment(app)}/releases", null, ct);
+
+    /// <summary>A release's statuses (the checks outside systems posted on it) and their combined state.</summary>
+    public Task<ApiResult<ReleaseStatusListResponse>> ListReleaseStatusesAsync(string app, string release, CancellationToken ct) =>
+        SendAsync<ReleaseStatusListResponse>(HttpMethod.Get, $"apps/{Segment(app)}/releases/{Segment(release)}/statuses", null, ct);
+
     /// <summary>One release by id, number or <c>vN</c>.</summary>
     public Task<ApiResult<ReleaseResponse>> GetReleaseAsync(string app, string release, CancellationToken ct) =>
         SendAsync<ReleaseResponse>(HttpMethod.Get, $"apps/{Segment(app)}/releases/{Segment(release)}", null, ct);

@@ -6,7 +6,10 @@ using Slipway.Contracts;
 
 namespace Slipway.Cli.Commands;
 
-/// <summary><c>aka releases:info [vN] -a APP [--json]</c>: one release in full; by default the current one (else the newest).</summary>
+/// <summary>
+/// <c>aka releases:info [vN] -a APP [--json]</c>: one release in full, and the statuses outside
+/// checks posted on it; by default the current one (the newest that did not fail; else the newest).
+/// </summary>
 public sealed class ReleasesInfoCommand : AkaCommand
 {
     private readonly Argument<string?> _release = new("release") { Arity = ArgumentArity.ZeroOrOne, Description = "The release: vN, N or its id (default: the current one)" };
@@ -43,8 +46,17 @@ public sealed class ReleasesInfoCommand : AkaCommand
             ("Slug", release.Slug?.Id.ToString() ?? "none"),
             ("Config vars", release.ConfigVarNames.Count == 0 ? "none" : string.Join(", ", release.ConfigVarNames)),
             ("Add-ons", release.Addons is { Count: > 0 } addons ? string.Join(", ", addons.Select(a => a.ConfigVarNames.Count == 0 ? $"{a.Name} ({a.Plan})" : $"{a.Name} ({a.Plan}) as {string.Join(", ", a.ConfigVarNames)}")) : null),
-            ("Rollback", release.EligibleForRollback ? "eligible" : release.IneligibleReason ?? "not eligible"),
+            ("Rollback", release.Current ? $"v{release.Version.ToString(CultureInfo.InvariantCulture)} is the current release." : release.EligibleForRollback ? "eligible" : release.IneligibleReason ?? "not eligible"),
             ("Failure", release.FailureReason));
+
+        var statuses = (await api.ListReleaseStatusesAsync(release.App.Name, release.Id.ToString(), ct)).Value;
+        if (statuses.Statuses.Count > 0)
+        {
+            Output.Line();
+            Output.Heading(string.Create(CultureInfo.InvariantCulture, $"v{release.Version} Statuses: {statuses.State}"));
+            Output.Rows(statuses.Statuses.Select(s => (IReadOnlyList<string>)[s.Context, s.State, s.Name ?? "", s.Description ?? "", s.TargetUrl ?? ""]));
+        }
+
         return 0;
     }
 
@@ -55,15 +67,10 @@ public sealed class ReleasesInfoCommand : AkaCommand
             return await api.GetReleaseAsync(app, reference, ct);
         }
 
-        var found = (await api.GetAppAsync(app, ct)).Value;
-        if (found.CurrentVersion is { } current)
-        {
-            return await api.GetReleaseAsync(found.Name, current.ToString(CultureInfo.InvariantCulture), ct);
-        }
-
-        var newest = await api.ListNewestReleasesAsync(found.Name, 1, ct);
-        return newest.Value.Count == 0
-            ? throw new CliException($"{found.Name} has no releases yet.")
-            : await api.GetReleaseAsync(found.Name, newest.Value[0].Id.ToString(), ct);
+        // Without a Range the API's page ends with the current release.
+        var page = (await api.ListReleasesToCurrentAsync(app, ct)).Value;
+        return page.Count == 0
+            ? throw new CliException($"{(await api.GetAppAsync(app, ct)).Value.Name} has no releases yet.")
+            : await api.GetReleaseAsync(app, page[^1].Id.ToString(), ct);
     }
 }

@@ -503,6 +503,26 @@ namespace Slipway.Server.Data.Migrations
                     b.ToTable("WorkLeases");
                 });
 
+            modelBuilder.Entity("Slipway.Server.Features.AppFeature", b =>
+                {
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("AppId", "Name");
+
+                    b.ToTable("AppFeatures");
+                });
+
             modelBuilder.Entity("Slipway.Server.Releases.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -624,6 +644,55 @@ namespace Slipway.Server.Data.Migrations
                     b.HasKey("ReleaseId");
 
                     b.ToTable("ReleasePhaseOutputs");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Releases.StatusCheck", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Context")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("ImageUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<Guid>("ReleaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("TargetUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReleaseId", "Context")
+                        .IsUnique();
+
+                    b.ToTable("ReleaseStatuses", (string)null);
                 });
 
             modelBuilder.Entity("Slipway.Server.Runtime.RuntimeSettings", b =>
@@ -886,6 +955,15 @@ namespace Slipway.Server.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Slipway.Server.Features.AppFeature", b =>
+                {
+                    b.HasOne("Slipway.Server.Apps.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Slipway.Server.Releases.IdempotencyRecord", b =>
                 {
                     b.HasOne("Slipway.Server.Apps.App", null)
@@ -931,6 +1009,15 @@ namespace Slipway.Server.Data.Migrations
                     b.HasOne("Slipway.Server.Releases.Release", null)
                         .WithOne()
                         .HasForeignKey("Slipway.Server.Releases.ReleasePhaseOutput", "ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Slipway.Server.Releases.StatusCheck", b =>
+                {
+                    b.HasOne("Slipway.Server.Releases.Release", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

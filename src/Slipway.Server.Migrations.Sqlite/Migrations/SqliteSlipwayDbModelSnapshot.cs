@@ -498,6 +498,26 @@ namespace Slipway.Server.Data.Migrations
                     b.ToTable("WorkLeases");
                 });
 
+            modelBuilder.Entity("Slipway.Server.Features.AppFeature", b =>
+                {
+                    b.Property<Guid>("AppId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AppId", "Name");
+
+                    b.ToTable("AppFeatures");
+                });
+
             modelBuilder.Entity("Slipway.Server.Releases.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -619,6 +639,55 @@ namespace Slipway.Server.Data.Migrations
                     b.HasKey("ReleaseId");
 
                     b.ToTable("ReleasePhaseOutputs");
+                });
+
+            modelBuilder.Entity("Slipway.Server.Releases.StatusCheck", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Context")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImageUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ReleaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReleaseId", "Context")
+                        .IsUnique();
+
+                    b.ToTable("ReleaseStatuses", (string)null);
                 });
 
             modelBuilder.Entity("Slipway.Server.Runtime.RuntimeSettings", b =>
@@ -881,6 +950,15 @@ namespace Slipway.Server.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Slipway.Server.Features.AppFeature", b =>
+                {
+                    b.HasOne("Slipway.Server.Apps.App", null)
+                        .WithMany()
+                        .HasForeignKey("AppId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Slipway.Server.Releases.IdempotencyRecord", b =>
                 {
                     b.HasOne("Slipway.Server.Apps.App", null)
@@ -926,6 +1004,15 @@ namespace Slipway.Server.Data.Migrations
                     b.HasOne("Slipway.Server.Releases.Release", null)
                         .WithOne()
                         .HasForeignKey("Slipway.Server.Releases.ReleasePhaseOutput", "ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Slipway.Server.Releases.StatusCheck", b =>
+                {
+                    b.HasOne("Slipway.Server.Releases.Release", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

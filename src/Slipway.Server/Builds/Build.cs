@@ -183,6 +183,20 @@ public sealed class Build
         UpdatedAt = now;
     }
 
+    /// <summary>Records the release that a later <c>POST /apps/{app}/releases {"slug": "&lt;build id&gt;"}</c> made of a succeeded build that had none.</summary>
+    public void RecordRelease(Guid releaseId, int releaseVersion, DateTimeOffset now)
+    {
+        if (Status != BuildStatus.Succeeded || ReleaseId is not null)
+        {
+            throw new InvalidOperationException($"Build {Id} is {Status.ToString().ToLowerInvariant()}{(ReleaseId is null ? "" : " and released already")}.");
+        }
+
+        ReleaseId = releaseId;
+        ReleaseVersion = releaseVersion;
+        Notes = null;
+        UpdatedAt = now;
+    }
+
     /// <summary>Ends the build as failed. A failed build keeps no slug: nothing was released from it.</summary>
     public void MarkFailed(string reason, DateTimeOffset now)
     {

@@ -12,15 +12,7 @@ public static class BuildMapping
         build.Id,
         new NamedRef(app.Id, app.Key),
         StatusOf(build),
-        new BuildSourceBlob(
-            SourceUrls.WithoutCredentials(build.SourceUrl),
-            build.SourceChecksum ?? (build.SourceDigest is { } digest ? Checksum.Of(digest) : null),
-            build.SourceVersion,
-            build.Commit,
-            build.Author,
-            build.Message,
-            build.Repo,
-            build.Branch),
+        SourceBlobOf(build),
         build.BuildpackUrl is { } url ? [new BuildpackRef(url, build.BuildpackName)] : [],
         build.SlugId is { } slug ? new IdRef(slug) : null,
         build.ReleaseId is { } release && build.ReleaseVersion is { } version ? new ReleaseRef(release, version) : null,
@@ -33,6 +25,17 @@ public static class BuildMapping
         build.CreatedAt,
         build.UpdatedAt,
         build.Notes);
+
+    /// <summary>The build's source as Akkeris shows it (<c>source_blob</c>), also on the slug it made (<c>GET /slugs/{id}</c>).</summary>
+    public static BuildSourceBlob SourceBlobOf(Build build) => new(
+        SourceUrls.WithoutCredentials(build.SourceUrl),
+        build.SourceChecksum ?? (build.SourceDigest is { } digest ? Checksum.Of(digest) : null),
+        build.SourceVersion,
+        build.Commit,
+        build.Author,
+        build.Message,
+        build.Repo,
+        build.Branch);
 
     public static string StatusOf(Build build) => build.Status.ToString().ToLowerInvariant();
 

@@ -178,9 +178,14 @@ public sealed partial class BuildRunner(
 
         output.Heading($"Same source as build {earlier!.ShortId} with the same buildpack: reusing its slug {slug.Id}, nothing to compile");
         output.Info($"Process types: {Describe(slug.ProcessTypes)}");
-        build.RecordSlug(slug.Id, reused: true, clock.GetUtcNow());
+
+        // A slug of its own (its id is the build's) on the same bytes: releases name the build they came from.
+        var now = clock.GetUtcNow();
+        var reused = slug.ReusedAs(build.Id, build.Commit, build.Message, now);
+        db.Slugs.Add(reused);
+        build.RecordSlug(reused.Id, reused: true, now);
         await db.SaveChangesAsync(ct);
-        return new Result(slug.Id);
+        return new Result(reused.Id);
     }
 
     private async Task<Result> CompileAsync(
@@ -281,7 +286,7 @@ public sealed partial class BuildRunner(
 
         output.Info($"Done: {Size(slugFile.Size)}");
         var now = clock.GetUtcNow();
-        var slug = Slug.Create(build.AppId, Checksum.Of(slugFile.Digest), slugFile.Size, processTypes, build.Commit, build.Message, now);
+        var slug = Slug.Create(build.AppId, Checksum.Of(slugFile.Digest), slugFile.Size, processTypes, build.Commit, build.Message, now, build.Id);
         slug.MarkUploaded(slugFile.Size, now);
         db.Slugs.Add(slug);
         build.RecordSlug(slug.Id, reused: false, now);
@@ -372,7 +377,8 @@ public sealed partial class BuildRunner(
             Guid? createdSlug = null;
             if (build is not null && build.Status == BuildStatus.Pending)
             {
-                createdSlug = build.SlugReused ? null : build.SlugId;
+                // The build's own slug row (its id is the build's, reused bytes or not); an earlier build's is not its to remove.
+                createdSlug = build.SlugId == build.Id ? build.SlugId : null;
                 build.MarkFailed(reason, clock.GetUtcNow());
                 db.BuildLogs.Add(BuildLog.Create(build.Id, job.Output.Snapshot()));
                 await db.SaveChangesAsync();

@@ -7,6 +7,7 @@ using Slipway.Contracts;
 using Slipway.Server.Accounts;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
+using Slipway.Server.Features;
 using Slipway.Server.Http;
 using Slipway.Server.Slugs;
 using Slipway.Server.Sources;
@@ -22,12 +23,16 @@ public sealed record BuildResult(Build Build, IReadOnlyList<OutputLine> Lines);
 /// A build is named by its id or the 8 hex digits that release descriptions show.
 /// </summary>
 public sealed partial class BuildService(
-    SlipwayDb db, BuildQueue queue, BuildRunner runner, ServerIdentity server, TimeProvider clock, IOptions<BuildOptions> options)
+    SlipwayDb db, BuildQueue queue, BuildRunner runner, ServerIdentity server, FeatureService features, TimeProvider clock, IOptions<BuildOptions> options)
 {
     public const int DefaultListLimit = 100;
     public const int MaxListLimit = 1000;
 
-    /// <summary>Starts a build from a request (Heroku's <c>source_blob</c> or Akkeris's flat form).</summary>
+    /// <summary>
+    /// Starts a build from a request (Heroku's <c>source_blob</c> or Akkeris's flat form). It releases
+    /// once it has succeeded when the request says <c>"deploy": true</c>, or says nothing and the app's
+    /// <c>auto-release</c> feature is on; otherwise it stops at succeeded.
+    /// </summary>
     public async Task<Answer<Build>> CreateAsync(App app, Caller caller, CreateBuildRequest request, CancellationToken ct)
     {
         var source = await SourceOfAsync(request, caller, ct);
@@ -38,7 +43,8 @@ public sealed partial class BuildService(
 
         // Tracked, the user becomes the new build's User, which the answer shows.
         await db.Users.SingleAsync(u => u.Id == caller.UserId, ct);
-        var build = Build.Create(app.Id, source.Value, request.Deploy ?? true ? BuildDeploy.Deploy : BuildDeploy.None, caller.UserId, server.Id, clock.GetUtcNow());
+        var deploy = request.Deploy ?? await features.IsEnabledAsync(app.Id, FeatureCatalog.AutoRelease, ct);
+        var build = Build.Create(app.Id, source.Value, deploy ? BuildDeploy.Deploy : BuildDeploy.None, caller.UserId, server.Id, clock.GetUtcNow());
         db.Builds.Add(build);
         await db.SaveChangesAsync(ct);
         if (queue.TryEnqueue(build.Id, app.Id) is null)
@@ -141,6 +147,23 @@ public sealed partial class BuildService(
     /// <summary>The output kept once a build ended (empty before).</summary>
     public async Task<List<OutputLine>> StoredLinesAsync(Guid buildId, CancellationToken ct) =>
         await db.BuildLogs.AsNoTracking().Where(l => l.BuildId == buildId).Select(l => l.Lines).FirstOrDefaultAsync(ct) ?? [];
+
+    /// <summary>
+    /// The output so far and whether it is all there: the build ended and its output is complete.
+    /// One look, for clients that poll (Akkeris's JSON output) rather than follow a stream.
+    /// </summary>
+    public async Task<(List<OutputLine> Lines, bool Ended)> OutputSoFarAsync(Guid buildId, CancellationToken ct)
+    {
+        if (LiveOutput(buildId) is { } live)
+        {
+            var (lines, completed, _) = live.Read(0);
+            return (lines, completed);
+        }
+
+        var status = await StatusAsync(buildId, ct);
+        var kept = await db.BuildLogs.AsNoTracking().Where(l => l.BuildId == buildId).Select(l => l.Lines).FirstOrDefaultAsync(ct);
+        return (kept ?? [], kept is not null || status != BuildStatus.Pending);
+    }
 
     public Task<BuildStatus> StatusAsync(Guid buildId, CancellationToken ct) =>
         db.Builds.Where(b => b.Id == buildId).Select(b => b.Status).SingleAsync(ct);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -84,9 +85,10 @@ public static class BuildsApi
     /// Streams the output: everything so far, then each line as it comes, until the build ends.
     /// Plain text by default, <c>text/event-stream</c> (line numbers as event ids) when the
     /// client accepts it. Resumes after <c>Last-Event-ID</c> or <c>?offset=</c> (lines to skip).
+    /// A client that asks for JSON gets the output so far in one answer instead (<see cref="WantsJson"/>).
     /// Works with the app's access or with the build's <c>key</c> from <c>output_stream_url</c>.
     /// </summary>
-    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> Output(
+    private static async Task<Results<EmptyHttpResult, Ok<BuildOutputResponse>, ProblemHttpResult>> Output(
         string app,
         string build,
         string? key,
@@ -135,6 +137,11 @@ public static class BuildsApi
         }
 
         var sse = http.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
+        if (!sse && WantsJson(http.Request))
+        {
+            return TypedResults.Ok(await OutputSoFarAsync(row, start, http.Request, builds, ct));
+        }
+
         http.Response.ContentType = sse ? "text/event-stream" : "text/plain; charset=utf-8";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
@@ -171,6 +178,41 @@ public static class BuildsApi
         }
 
         return TypedResults.Empty;
+    }
+
+    /// <summary>
+    /// Whether the client asks for the output as JSON: its <c>Accept</c> names <c>application/json</c>,
+    /// or accepts anything (<c>*/*</c> or nothing said) while the request itself declares JSON, as the
+    /// Akkeris CLI does on every call, GET included. Browsers, curl and Heroku's CLI declare nothing
+    /// and keep the plain-text stream.
+    /// </summary>
+    private static bool WantsJson(HttpRequest request)
+    {
+        var accept = request.GetTypedHeaders().Accept;
+        if (accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)))
+        {
+            return true;
+        }
+
+        return accept.All(a => a.MediaType.Equals("*/*", StringComparison.Ordinal))
+            && request.GetTypedHeaders().ContentType?.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) == true;
+    }
+
+    /// <summary>
+    /// The output so far from line <paramref name="start"/>, ending once the build has ended with the
+    /// marker that stops <c>aka builds:output --tail</c> (Jenkins's <c>Finished: SUCCESS</c> / <c>FAILURE</c>).
+    /// </summary>
+    private static async Task<BuildOutputResponse> OutputSoFarAsync(Build row, int start, HttpRequest request, BuildService builds, CancellationToken ct)
+    {
+        var (lines, ended) = await builds.OutputSoFarAsync(row.Id, ct);
+        var status = await builds.StatusAsync(row.Id, ct);
+        List<string> text = [.. lines.Skip(start).Select(l => l.Text)];
+        if (ended)
+        {
+            text.Add(status == BuildStatus.Succeeded ? "Finished: SUCCESS" : "Finished: FAILURE");
+        }
+
+        return new BuildOutputResponse(new BuildResultBuild(row.Id, status.ToString().ToLowerInvariant(), request.GetDisplayUrl()), text);
     }
 
     /// <summary>Cancels a queued or running build: its processes are killed and it fails with the reason. 202 while that happens.</summary>

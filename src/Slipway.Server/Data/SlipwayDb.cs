@@ -4,6 +4,7 @@ using Slipway.Server.Addons;
 using Slipway.Server.Apps;
 using Slipway.Server.AutoDeploy;
 using Slipway.Server.Builds;
+using Slipway.Server.Features;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
@@ -35,6 +36,12 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
     public DbSet<Release> Releases => Set<Release>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    /// <summary>Release statuses (Akkeris): the checks outside systems post on releases.</summary>
+    public DbSet<StatusCheck> ReleaseStatuses => Set<StatusCheck>();
+
+    /// <summary>The features an app has switched away from their default (<see cref="FeatureCatalog"/>).</summary>
+    public DbSet<AppFeature> AppFeatures => Set<AppFeature>();
 
     public DbSet<WorkLease> WorkLeases => Set<WorkLease>();
 

@@ -5,10 +5,29 @@ namespace Slipway.Server.Http;
 
 /// <summary>
 /// The one way the API says no: <c>application/problem+json</c> with Heroku's <c>id</c> and
-/// <c>message</c> alongside <c>title</c> and <c>detail</c>.
+/// <c>message</c> alongside <c>title</c> and <c>detail</c>. <see cref="Complete"/> gives the
+/// framework's own answers (an unknown route, a wrong method, an empty error status) the same fields.
 /// </summary>
 public static class ApiProblem
 {
+    /// <summary>
+    /// Fills Heroku's <c>id</c> and <c>message</c> (and <c>detail</c>) into a problem that lacks
+    /// them, as the status code pages and the exception handler write them: clients of both
+    /// platforms print <c>message</c>, and the Akkeris CLI prints raw bytes without it.
+    /// </summary>
+    public static void Complete(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        var http = context.HttpContext;
+        var status = problem.Status ?? http.Response.StatusCode;
+        problem.Extensions.TryAdd("id", IdOf(status));
+        if (!problem.Extensions.ContainsKey("message"))
+        {
+            problem.Detail ??= MessageOf(status, http);
+            problem.Extensions["message"] = problem.Detail;
+        }
+    }
+
     public static ProblemHttpResult Of(int status, string id, string message) =>
         TypedResults.Problem(Details(status, id, message));
 
@@ -32,12 +51,40 @@ public static class ApiProblem
 
     public static ProblemHttpResult BadRequest(string message) => Of(StatusCodes.Status400BadRequest, "bad_request", message);
 
+    private static string IdOf(int status) => status switch
+    {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "too_large",
+        415 => "unsupported_media_type",
+        422 => "invalid_params",
+        >= 500 => "internal_error",
+        _ => "error",
+    };
+
+    private static string MessageOf(int status, HttpContext http)
+    {
+        var route = $"{http.Request.Method} {http.Request.Path}";
+        return status switch
+        {
+            404 when http.GetEndpoint() is null => $"There is no route {route}.",
+            405 when http.Response.Headers.Allow.Count > 0 => $"{route} is not allowed; this path takes {http.Response.Headers.Allow}.",
+            405 => $"{route} is not allowed.",
+            _ => $"{route} failed: {TitleOf(status)}.",
+        };
+    }
+
     private static string TitleOf(int status) => status switch
     {
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
+        405 => "Method Not Allowed",
         409 => "Conflict",
         413 => "Content Too Large",
         422 => "Unprocessable Entity",

@@ -9,33 +9,48 @@ public static class ReleaseMapping
 {
     /// <summary>
     /// The API's view of a release; the view's release must have its slug, build and user loaded.
-    /// Its <c>current</c> flag marks the serving release for now, as clients have seen it so far.
+    /// <c>current</c> marks the current release, and <c>eligible_for_rollback</c> is
+    /// <see cref="Rollback.ListedEligible"/> (with the reason when it is false).
     /// </summary>
     public static ReleaseResponse ToResponse(ReleaseView view, App app)
     {
-        var (release, servingVersion, rollbackTarget) = view;
-        var reason = Rollback.IneligibleReason(release, servingVersion);
+        var (release, currentVersion, rollbackTarget, state) = view;
+        var eligible = Rollback.ListedEligible(release, currentVersion);
         return new ReleaseResponse(
             release.Id,
             release.Version,
             release.Description,
             release.Status.ToString().ToLowerInvariant(),
-            release.Version == servingVersion,
-            release.SlugId is { } slugId ? new IdRef(slugId) : null,
+            release.Version == currentVersion,
+            new SlugRef(release.SlugId),
             new UserRef(release.User.Id, release.User.Email),
             new NamedRef(app.Id, app.Key),
             release.CreatedAt,
             release.UpdatedAt,
-            reason is null,
-            reason,
+            eligible,
+            eligible ? null : Rollback.IneligibleReason(release, currentVersion),
             AddonPlanNames: [.. release.Addons.Select(a => a.PlanFullName)],
             release.ConfigVars.Keys.Order(StringComparer.Ordinal).ToList(),
             release.FailureReason,
             release.RollbackOf,
             SourceOf(release),
             [.. release.Addons.Select(AddonMapping.ToReleaseAddon)],
-            AddonsNotRolledBack(release, rollbackTarget));
+            AddonsNotRolledBack(release, rollbackTarget),
+            ReleaseStatusService.NameOf(state));
     }
+
+    /// <summary>A release status as the API shows it.</summary>
+    public static ReleaseStatusResponse ToResponse(StatusCheck check, Release release) => new(
+        check.Id,
+        ReleaseStatusService.NameOf(check.State),
+        check.Context,
+        check.Name,
+        check.Description,
+        check.TargetUrl,
+        check.ImageUrl,
+        new ReleaseRef(release.Id, release.Version),
+        check.CreatedAt,
+        check.UpdatedAt);
 
     /// <summary>
     /// The add-ons a rollback did not roll back: attached now but not in the target, or in the

@@ -7,7 +7,10 @@ namespace Slipway.Server.Releases;
 /// The derived facts about an app's releases, each computed here and nowhere else. Two words
 /// (DESIGN.md, "Words"): the <em>serving</em> release is the newest that succeeded, the one the
 /// router sends traffic to; the <em>current</em> release is the newest that has not failed
-/// (pending or succeeded), the one a change builds on. They differ while a release is pending.
+/// (pending or succeeded): the one a change builds on, the one a rollback is measured against, and
+/// the one <c>current: true</c> marks in the API. They differ while a release is pending. The
+/// <em>previous</em> release, where a rollback without a version goes, is the newest succeeded
+/// release with code older than the current one.
 /// </summary>
 public static class ReleaseQueries
 {
@@ -17,9 +20,6 @@ public static class ReleaseQueries
             .Select(r => (int?)r.Version)
             .FirstOrDefaultAsync(ct);
 
-    /// <summary>The serving release (the newest succeeded), untracked, with its slug; null before the first.</summary>
-    public static Task<Release?> ServingAsync(SlipwayDb db, Guid appId, CancellationToken ct) =>
-        ServingOf(db, appId).AsNoTracking().Include(r => r.Slug).FirstOrDefaultAsync(ct);
 
     /// <summary>The serving release of each app: succeeded, with no newer succeeded release of the same app.</summary>
     public static IQueryable<Release> Serving(SlipwayDb db) =>
@@ -31,10 +31,35 @@ public static class ReleaseQueries
     /// release counts, so two quick changes stack instead of the second silently dropping the first.
     /// </summary>
     public static Task<Release?> CurrentAsync(SlipwayDb db, Guid appId, CancellationToken ct) =>
-        db.Releases
-            .Where(r => r.AppId == appId && r.Status != ReleaseStatus.Failed)
+        CurrentOf(db, appId).FirstOrDefaultAsync(ct);
+
+    /// <summary>The version of the current release (the newest that did not fail); null while there is none.</summary>
+    public static Task<int?> CurrentVersionAsync(SlipwayDb db, Guid appId, CancellationToken ct) =>
+        CurrentOf(db, appId).Select(r => (int?)r.Version).FirstOrDefaultAsync(ct);
+
+    /// <summary>The current release, untracked, with its slug (what a rollback is measured against); null while there is none.</summary>
+    public static Task<Release?> CurrentWithSlugAsync(SlipwayDb db, Guid appId, CancellationToken ct) =>
+        CurrentOf(db, appId).AsNoTracking().Include(r => r.Slug).FirstOrDefaultAsync(ct);
+
+    /// <summary>
+    /// The previous release, untracked: the newest succeeded release with a slug older than the
+    /// current one (<paramref name="currentVersion"/>); null when there is none. Repeated rollbacks
+    /// to it toggle between the last two releases with code.
+    /// </summary>
+    public static Task<Release?> PreviousAsync(SlipwayDb db, Guid appId, int? currentVersion, CancellationToken ct) =>
+        db.Releases.AsNoTracking()
+            .Where(r => r.AppId == appId && r.Status == ReleaseStatus.Succeeded && r.SlugId != null && r.Version < (currentVersion ?? 0))
             .OrderByDescending(r => r.Version)
             .FirstOrDefaultAsync(ct);
+
+    /// <summary>
+    /// The page a client gets when it sends no <c>Range</c>: up to <see cref="VersionRange.DefaultMax"/>
+    /// releases ending with the current one (or the newest, while none is current), so that a client
+    /// that takes the last element as the current release (Akkeris's CLI) gets it right however long the
+    /// history is. Releases newer than the current one all failed; a <c>Range</c> lists them.
+    /// </summary>
+    public static async Task<VersionRange> UnrangedPageAsync(SlipwayDb db, Guid appId, CancellationToken ct) =>
+        new(null, false, await CurrentVersionAsync(db, appId, ct), VersionRange.DefaultMax, Descending: true);
 
     /// <summary>
     /// One page of an app's history in the range's order, with slug, build and user loaded. It holds
@@ -81,6 +106,9 @@ public static class ReleaseQueries
             ? db.Releases.Where(r => r.AppId == appId && r.Version == version)
             : null;
     }
+
+    private static IQueryable<Release> CurrentOf(SlipwayDb db, Guid appId) =>
+        db.Releases.Where(r => r.AppId == appId && r.Status != ReleaseStatus.Failed).OrderByDescending(r => r.Version);
 
     private static IQueryable<Release> ServingOf(SlipwayDb db, Guid appId) =>
         db.Releases.Where(r => r.AppId == appId && r.Status == ReleaseStatus.Succeeded).OrderByDescending(r => r.Version);

@@ -4,6 +4,7 @@ using Slipway.Contracts;
 using Slipway.Server.Accounts;
 using Slipway.Server.Addons;
 using Slipway.Server.Apps;
+using Slipway.Server.Builds;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
 using Slipway.Server.Runtime;
@@ -24,6 +25,9 @@ public abstract record ReleasePlan
 
     public sealed record Refuse(Refusal Refusal) : ReleasePlan;
 
+    /// <summary>What the change asks for exists already as <paramref name="Release"/> (a build that released): answer it, make nothing.</summary>
+    public sealed record Existing(Release Release) : ReleasePlan;
+
     public sealed record Unchanged(string Message) : ReleasePlan;
 }
 
@@ -35,16 +39,24 @@ public sealed record ReleaseConditions(string? IdempotencyKey = null, int? Expec
 
 /// <summary>The result of <see cref="ReleaseService.AppendAsync"/>: exactly one of <see cref="Release"/>, <see cref="Refusal"/> and <see cref="Unchanged"/> is set.</summary>
 /// <param name="Replayed">The release was made earlier, by a request with the same idempotency key.</param>
-public sealed record ReleaseOutcome(Release? Release, bool Replayed, Refusal? Refusal, string? Unchanged)
+/// <param name="Existing">The release was made earlier by what the request names (a build that released); nothing new was made.</param>
+public sealed record ReleaseOutcome(Release? Release, bool Replayed, Refusal? Refusal, string? Unchanged, bool Existing = false)
 {
     public static ReleaseOutcome Refused(Refusal refusal) => new(null, false, refusal, null);
 }
 
-/// <summary>A release with what its API shape needs besides itself: the serving version and, for a rollback, the release it went back to.</summary>
-public sealed record ReleaseView(Release Release, int? ServingVersion, Release? RollbackTarget);
+/// <summary>
+/// A release with what its API shape needs besides itself: the current version (what <c>current</c>
+/// and <c>eligible_for_rollback</c> are measured against), for a rollback the release it went back
+/// to, and the combined state of its release statuses.
+/// </summary>
+public sealed record ReleaseView(Release Release, int? CurrentVersion, Release? RollbackTarget, StatusCheckState State = StatusCheckState.Success);
 
-/// <summary>One page of an app's history; <see cref="More"/> when another page follows.</summary>
-public sealed record ReleasePage(IReadOnlyList<ReleaseView> Releases, bool More);
+/// <summary>
+/// One page of an app's history; <see cref="More"/> when another page follows, and
+/// <see cref="NextRange"/> the <c>Range</c> that asks for it.
+/// </summary>
+public sealed record ReleasePage(IReadOnlyList<ReleaseView> Releases, bool More, string? NextRange);
 
 /// <summary>What a release's release phase printed; <see cref="Output"/> is null when it printed nothing (or had none).</summary>
 public sealed record ReleasePhase(Release Release, ReleasePhaseOutput? Output);
@@ -56,7 +68,7 @@ public sealed record ReleasePhase(Release Release, ReleasePhaseOutput? Output);
 /// transaction: versions are gapless and unique on SQLite and PostgreSQL alike. It also reads
 /// the history for the API and the dashboard.
 /// </summary>
-public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider clock, Deployer deployer)
+public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider clock, Deployer deployer, ReleaseStatusService statuses)
 {
     public const int MaxIdempotencyKeyLength = 255;
 
@@ -103,6 +115,9 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
             case ReleasePlan.Unchanged unchanged:
                 await tx.RollbackAsync(ct);
                 return new ReleaseOutcome(null, false, null, unchanged.Message);
+            case ReleasePlan.Existing existing:
+                await tx.RollbackAsync(ct);
+                return new ReleaseOutcome(existing.Release, false, null, null, Existing: true);
             case ReleasePlan.Create create:
                 var now = clock.GetUtcNow();
                 var release = Release.Create(app.Id, version, await WithAddonsAsync(app.Id, create.Draft, ct), caller.UserId, now);
@@ -127,7 +142,7 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
 
     /// <summary>
     /// <c>POST /apps/{app}/releases</c>: a rollback when the request names a release, a deploy
-    /// of an uploaded slug when it names a slug (exactly one of the two).
+    /// of a slug when it names a slug or a build (exactly one of the two).
     /// </summary>
     public Task<ReleaseOutcome> CreateAsync(App app, Caller caller, CreateReleaseRequest request, string? idempotencyKey, CancellationToken ct)
     {
@@ -152,12 +167,24 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
     public Task<ReleaseOutcome> RollbackAsync(App app, Caller caller, string reference, ReleaseConditions conditions, CancellationToken ct) =>
         AppendAsync(app, caller, (state, token) => Rollback.PlanAsync(db, app.Id, app.Key, reference, state, token), conditions, ct);
 
-    /// <summary>One page of the app's history, each release with what the API shows of it.</summary>
-    public async Task<ReleasePage> ListAsync(App app, VersionRange page, CancellationToken ct)
+    /// <summary>
+    /// One page of the app's history, each release with what the API shows of it. Without a range
+    /// (<paramref name="range"/> null: no <c>Range</c> header), the newest page that ends with the
+    /// current release (<see cref="ReleaseQueries.UnrangedPageAsync"/>), ascending.
+    /// </summary>
+    public async Task<ReleasePage> ListAsync(App app, VersionRange? range, CancellationToken ct)
     {
+        var page = range ?? await ReleaseQueries.UnrangedPageAsync(db, app.Id, ct);
         var rows = await ReleaseQueries.Page(db, app.Id, page).ToListAsync(ct);
-        var views = await ViewsAsync(app, [.. rows.Take(page.Max)], ct);
-        return new ReleasePage(views, rows.Count > page.Max);
+        var more = rows.Count > page.Max;
+        List<Release> shown = [.. rows.Take(page.Max)];
+        var next = more ? page.NextAfter(shown[^1].Version) : null;
+        if (range is null)
+        {
+            shown.Reverse();
+        }
+
+        return new ReleasePage(await ViewsAsync(app, shown, ct), more, next);
     }
 
     /// <summary>A release of the app by id, N or vN.</summary>
@@ -192,21 +219,41 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
 
     private static Refusal NotFound(App app, string reference) => Refusal.NotFound($"Release '{reference}' not found for {app.Key}.");
 
-    /// <summary>The views of <paramref name="rows"/>: the serving version and the rollbacks' targets, each read once.</summary>
+    /// <summary>The views of <paramref name="rows"/>: the current version, the rollbacks' targets and the statuses' states, each read once.</summary>
     private async Task<List<ReleaseView>> ViewsAsync(App app, List<Release> rows, CancellationToken ct)
     {
-        var serving = await ReleaseQueries.ServingVersionAsync(db, app.Id, ct);
+        var current = await ReleaseQueries.CurrentVersionAsync(db, app.Id, ct);
         var versions = rows.Where(r => r.RollbackOf is not null).Select(r => r.RollbackOf!.Value).Distinct().ToList();
         var targets = versions.Count == 0
             ? []
             : await db.Releases.AsNoTracking().Where(r => r.AppId == app.Id && versions.Contains(r.Version)).ToDictionaryAsync(r => r.Version, ct);
-        return [.. rows.Select(r => new ReleaseView(r, serving, r.RollbackOf is { } version ? targets.GetValueOrDefault(version) : null))];
+        var states = await statuses.CombinedAsync([.. rows.Select(r => r.Id)], ct);
+        return
+        [
+            .. rows.Select(r => new ReleaseView(
+                r,
+                current,
+                r.RollbackOf is { } version ? targets.GetValueOrDefault(version) : null,
+                states.GetValueOrDefault(r.Id, StatusCheckState.Success))),
+        ];
     }
 
-    /// <summary>A deploy of an uploaded slug of this app, on the current release's config.</summary>
+    /// <summary>
+    /// A deploy of a slug of this app, on the current release's config. The slug may be named by
+    /// the build that made it (in Akkeris a build is its slug, and a built slug has its build's id):
+    /// the release is then that build's (<c>Deploy &lt;8 hex of the build&gt;</c>, its commit), and a
+    /// build that released already answers that release instead of making a second one.
+    /// </summary>
     private async Task<ReleasePlan> DeploySlugAsync(App app, string slugId, ReleaseState state, CancellationToken ct)
     {
-        var slug = Guid.TryParse(slugId, out var id) ? await db.Slugs.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id && s.AppId == app.Id, ct) : null;
+        var id = Guid.TryParse(slugId, out var parsed) ? parsed : (Guid?)null;
+        var build = id is null ? null : await db.Builds.FirstOrDefaultAsync(b => b.Id == id && b.AppId == app.Id, ct);
+        if (build is not null)
+        {
+            return await DeployBuildAsync(app, build, state, ct);
+        }
+
+        var slug = id is null ? null : await db.Slugs.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id && s.AppId == app.Id, ct);
         if (slug is null)
         {
             return new ReleasePlan.Refuse(Refusal.NotFound($"Slug '{slugId}' not found for {app.Key}."));
@@ -219,6 +266,27 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
 
         var config = state.Current?.ConfigVars ?? [];
         return new ReleasePlan.Create(new ReleaseDraft(slug.Id, config, $"Deploy {slug.Id.ToString("N")[..8]}", ReleaseTrigger.Deploy));
+    }
+
+    /// <summary>Releases a build's slug as the build's own release, under the app's lock (so a build is released once).</summary>
+    private async Task<ReleasePlan> DeployBuildAsync(App app, Build build, ReleaseState state, CancellationToken ct)
+    {
+        if (build.ReleaseId is { } released && await db.Releases.AsNoTracking().FirstOrDefaultAsync(r => r.Id == released, ct) is { } existing)
+        {
+            return new ReleasePlan.Existing(existing);
+        }
+
+        if (build.Status != BuildStatus.Succeeded || build.SlugId is not { } slugId)
+        {
+            return new ReleasePlan.Refuse(Refusal.Invalid(build.Status == BuildStatus.Pending
+                ? $"Build {build.Id} is still building; release it once it has succeeded."
+                : $"Build {build.Id} failed, so it has no slug to release: {build.FailureReason}"));
+        }
+
+        var config = state.Current?.ConfigVars ?? [];
+        return new ReleasePlan.Create(
+            new ReleaseDraft(slugId, config, $"Deploy {build.ShortId}", ReleaseTrigger.Deploy, BuildId: build.Id),
+            release => build.RecordRelease(release.Id, release.Version, clock.GetUtcNow()));
     }
 
     /// <summary>

@@ -8,6 +8,8 @@ namespace Slipway.Server.Slugs;
 /// <summary>
 /// A built app: a tar.gz with the app under <c>./app/</c>, plus its process types. The bytes
 /// live in the <see cref="ISlugStore"/>, addressed by their SHA-256; this row is the app's claim on them.
+/// A slug that a build made has the build's id (in Akkeris a build is its slug), so a release's
+/// <c>slug.id</c> names the build it came from; several rows may claim the same bytes.
 /// </summary>
 public sealed class Slug
 {
@@ -40,9 +42,10 @@ public sealed class Slug
     /// <summary>The lowercase hex digest of <see cref="Checksum"/>: the blob's address in the store.</summary>
     public string Digest => Slugs.Checksum.DigestOf(Checksum);
 
-    public static Slug Create(Guid appId, string checksum, long? size, Dictionary<string, string> processTypes, string? commit, string? commitDescription, DateTimeOffset now) => new()
+    /// <summary>A new slug; <paramref name="id"/> is the build's id when a build makes it, else a new one.</summary>
+    public static Slug Create(Guid appId, string checksum, long? size, Dictionary<string, string> processTypes, string? commit, string? commitDescription, DateTimeOffset now, Guid? id = null) => new()
     {
-        Id = Guid.CreateVersion7(now),
+        Id = id ?? Guid.CreateVersion7(now),
         AppId = appId,
         Checksum = checksum,
         Size = size,
@@ -52,6 +55,14 @@ public sealed class Slug
         CreatedAt = now,
         UpdatedAt = now,
     };
+
+    /// <summary>The same bytes and process types claimed again under <paramref name="id"/> (a build that reused this slug), already uploaded.</summary>
+    public Slug ReusedAs(Guid id, string? commit, string? commitDescription, DateTimeOffset now)
+    {
+        var copy = Create(AppId, Checksum, Size, new Dictionary<string, string>(ProcessTypes, StringComparer.Ordinal), commit, commitDescription, now, id);
+        copy.Uploaded = Uploaded;
+        return copy;
+    }
 
     public void MarkUploaded(long size, DateTimeOffset now)
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
 using Slipway.Server.Apps;
+using Slipway.Server.Builds;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
 
@@ -61,6 +62,16 @@ public sealed partial class SlugService(SlipwayDb db, Access access, ISlugStore 
             : null;
         return slug is null || (app is not null && slug.AppId != app.Id) ? Refusal.NotFound($"Slug '{reference}' not found.") : slug;
     }
+
+    /// <summary>
+    /// The build that made <paramref name="slug"/>: the one whose id it has (or, for a slug made
+    /// before slugs took their build's id, the first build that recorded it); null for a slug uploaded as it is.
+    /// </summary>
+    public Task<Build?> BuildOfAsync(Slug slug, CancellationToken ct) =>
+        db.Builds.AsNoTracking()
+            .Where(b => b.AppId == slug.AppId && (b.Id == slug.Id || b.SlugId == slug.Id))
+            .OrderBy(b => b.CreatedAt)
+            .FirstOrDefaultAsync(ct);
 
     /// <summary>The most bytes an upload of <paramref name="slug"/> may have: its promised size, else the store's limit.</summary>
     public long UploadLimitOf(Slug slug) => slug.Size ?? MaxBytes;

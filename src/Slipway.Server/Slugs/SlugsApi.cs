@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
+using Slipway.Server.Builds;
 using Slipway.Server.Http;
 
 namespace Slipway.Server.Slugs;
@@ -28,19 +29,19 @@ public static partial class SlugsApi
         RequestedApp target, CreateSlugRequest request, HttpContext http, SlugService slugs, CancellationToken ct)
     {
         var created = await slugs.CreateAsync(target.App, request, ct);
-        return created.Refused ? ApiProblem.Of(created.Refusal) : TypedResults.Created($"/slugs/{created.Value.Id}", ToResponse(created.Value, http));
+        return created.Refused ? ApiProblem.Of(created.Refusal) : TypedResults.Created($"/slugs/{created.Value.Id}", ToResponse(created.Value, null, http));
     }
 
     private static async Task<Results<Ok<SlugResponse>, ProblemHttpResult>> GetForApp(RequestedApp target, string slug, HttpContext http, SlugService slugs, CancellationToken ct)
     {
         var found = await slugs.FindAsync(target.Caller, slug, ct, target.App);
-        return found.Refused ? ApiProblem.Of(found.Refusal) : TypedResults.Ok(ToResponse(found.Value, http));
+        return found.Refused ? ApiProblem.Of(found.Refusal) : TypedResults.Ok(ToResponse(found.Value, await slugs.BuildOfAsync(found.Value, ct), http));
     }
 
     private static async Task<Results<Ok<SlugResponse>, ProblemHttpResult>> Get(string slug, HttpContext http, SlugService slugs, CancellationToken ct)
     {
         var found = await slugs.FindAsync(Caller.Of(http.User), slug, ct);
-        return found.Refused ? ApiProblem.Of(found.Refusal) : TypedResults.Ok(ToResponse(found.Value, http));
+        return found.Refused ? ApiProblem.Of(found.Refusal) : TypedResults.Ok(ToResponse(found.Value, await slugs.BuildOfAsync(found.Value, ct), http));
     }
 
     private static async Task<Results<Ok<SlugResponse>, ProblemHttpResult>> Upload(string slug, HttpContext http, SlugService slugs, CancellationToken ct)
@@ -57,7 +58,7 @@ public static partial class SlugsApi
         }
 
         var uploaded = await slugs.UploadAsync(found.Value, http.Request.Body, http.Request.ContentLength, ct);
-        return uploaded.Refused ? ApiProblem.Of(uploaded.Refusal) : TypedResults.Ok(ToResponse(uploaded.Value, http));
+        return uploaded.Refused ? ApiProblem.Of(uploaded.Refusal) : TypedResults.Ok(ToResponse(uploaded.Value, await slugs.BuildOfAsync(uploaded.Value, ct), http));
     }
 
     /// <summary>A signed download of the folder store (for Kubernetes pods); anything unsigned, expired or unknown is a 404.</summary>
@@ -76,7 +77,11 @@ public static partial class SlugsApi
         return TypedResults.File(await folder.OpenReadAsync(digest, ct), "application/gzip", $"{digest}.tar.gz");
     }
 
-    private static SlugResponse ToResponse(Slug slug, HttpContext http) => new(
+    /// <summary>
+    /// Heroku's slug, plus Akkeris's <c>source_blob</c> (the Akkeris CLI reads a slug as the build it
+    /// came from): the build's source, or for a slug uploaded as it is its commit and description.
+    /// </summary>
+    private static SlugResponse ToResponse(Slug slug, Build? build, HttpContext http) => new(
         slug.Id,
         new BlobLink("PUT", $"{http.Request.Scheme}://{http.Request.Host}/slugs/{slug.Id}/blob"),
         slug.Checksum,
@@ -86,7 +91,8 @@ public static partial class SlugsApi
         slug.Size,
         slug.Uploaded,
         slug.CreatedAt,
-        slug.UpdatedAt);
+        slug.UpdatedAt,
+        build is null ? new BuildSourceBlob("", null, null, slug.Commit, null, slug.CommitDescription, null, null) : BuildMapping.SourceBlobOf(build));
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex DigestPattern();

@@ -34,9 +34,9 @@ public static class LiveUpdates
 
     /// <summary>
     /// A short fingerprint of what an app page shows that can change elsewhere: the newest releases
-    /// (version and status), the newest builds (status), the add-ons (state) and the processes
-    /// (state and release). It changes when a release is made or settles, a build ends, an add-on
-    /// moves, or a process starts, comes up or crashes.
+    /// (version and status) and their release statuses, the newest builds (status), the add-ons (state)
+    /// and the processes (state and release). It changes when a release is made or settles, a check
+    /// posts or changes a status, a build ends, an add-on moves, or a process starts, comes up or crashes.
     /// </summary>
     public static async Task<string> StampAsync(SlipwayDb db, IAppRuntime runtime, Guid appId, CancellationToken ct)
     {
@@ -44,7 +44,13 @@ public static class LiveUpdates
             .Where(r => r.AppId == appId)
             .OrderByDescending(r => r.Version)
             .Take(Window)
-            .Select(r => new { r.Version, r.Status })
+            .Select(r => new { r.Id, r.Version, r.Status })
+            .ToListAsync(ct);
+        var releaseIds = releases.Select(r => r.Id).ToList();
+        var checks = await db.ReleaseStatuses.AsNoTracking()
+            .Where(c => releaseIds.Contains(c.ReleaseId))
+            .OrderBy(c => c.Id)
+            .Select(c => new { c.Id, c.UpdatedAt })
             .ToListAsync(ct);
         var builds = await db.Builds.AsNoTracking()
             .Where(b => b.AppId == appId)
@@ -58,6 +64,7 @@ public static class LiveUpdates
             .ToListAsync(ct);
         var text = new StringBuilder();
         text.AppendJoin(',', releases.Select(r => $"{r.Version}:{r.Status}")).Append('|');
+        text.AppendJoin(',', checks.Select(c => $"{c.Id}:{c.UpdatedAt.UtcTicks}")).Append('|');
         text.AppendJoin(',', builds.Select(b => $"{b.Id}:{b.Status}")).Append('|');
         text.AppendJoin(',', addons.OrderBy(a => a.Id).Select(a => $"{a.Id}:{a.State}")).Append('|');
         text.AppendJoin(',', (await runtime.DynosAsync(appId, ct)).OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => $"{d.Name}:{d.State}:{d.ReleaseVersion}:{d.Since.UtcTicks}"));

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 
@@ -145,6 +146,32 @@ public sealed class ReleasesCommandsTests(SqliteServerFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task ConfigSetThenRollbackAtOnce_WhileTheNewReleaseIsPending_GoesBackToTheServingRelease()
+    {
+        using var gate = new ReleaseGate();
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        await fixture.Api.DeploySlugAsync(app, gate.ProcessTypes(SlipwayApi.StaticWeb));
+        await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["GREETING"] = "one" });
+        await fixture.Api.DeploySlugAsync(app, gate.ProcessTypes(SlipwayApi.StaticWeb));
+        await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["GREETING"] = "two" });
+        gate.Close();
+
+        var set = await fixture.Aka.RunAsync("config:set", "X=1", "-a", app);
+        var rollback = fixture.Aka.RunAsync("rollback", "v4", "-a", app);
+        await Poll.UntilAsync(async () => (await fixture.Api.ListReleasesAsync(app)).Count == 6, "the rollback release v6");
+        var whileMade = await fixture.Api.GetReleaseAsync(app, 5);
+        gate.Open();
+        var result = await rollback;
+
+        Assert.Equal($"Setting X and restarting {app} ... done, v5\n", set.Out);
+        Assert.Equal("pending", whileMade.Status);
+        Assert.Equal($"Rolling back to v4 on {app}\n", result.Out);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(new Dictionary<string, string> { ["GREETING"] = "two" }, await fixture.Api.GetConfigAsync(app));
+        Assert.Equal(("Rollback to v4", "succeeded"), ((await fixture.Api.GetReleaseAsync(app, 6)).Description, (await fixture.Api.SettledAsync(app, 6)).Status));
+    }
+
+    [Fact]
     public async Task Rollback_WithoutVersion_GoesToThePreviousRelease()
     {
         var app = (await fixture.Api.CreateAppAsync()).Name;
@@ -245,6 +272,31 @@ public sealed class ReleasesCommandsTests(SqliteServerFixture fixture) : IClassF
             $"Slug:        {slug.Id}\n" +
             "Config vars: BAR, FOO\n" +
             "Rollback:    v3 is the current release.\n",
+            result.Out);
+        Assert.Equal(0, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task ReleasesInfo_ReleaseWithStatuses_ListsThemAndTheirCombinedState()
+    {
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        var release = await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["FOO"] = "1" });
+        foreach (var status in new object[]
+        {
+            new { state = "success", context = "ci/circleci", name = "CircleCI", description = "All green", target_url = "https://ci.example.com/7" },
+            new { state = "pending", context = "tests/smoke" },
+        })
+        {
+            using var posted = await fixture.Api.Http.PostAsJsonAsync($"/apps/{app}/releases/{release.Id}/statuses", status);
+            Assert.Equal(System.Net.HttpStatusCode.Created, posted.StatusCode);
+        }
+
+        var result = await fixture.Aka.RunAsync("releases:info", "-a", app);
+
+        Assert.EndsWith(
+            "\n\n=== v1 Statuses: pending\n" +
+            "ci/circleci  success  CircleCI  All green  https://ci.example.com/7\n" +
+            "tests/smoke  pending\n",
             result.Out);
         Assert.Equal(0, result.ExitCode);
     }

@@ -187,12 +187,18 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         Assert.Equal("succeeded", second.Status);
         Assert.False(first.SlugReused);
         Assert.True(second.SlugReused);
-        Assert.Equal(first.Slug!.Id, second.Slug!.Id);
+
+        // Each build's slug has the build's id (in Akkeris a build is its slug); a reused one claims the same bytes.
+        Assert.Equal(first.Id, first.Slug!.Id);
+        Assert.Equal(second.Id, second.Slug!.Id);
+        var (firstSlug, secondSlug) = (await _api.GetSlugAsync(first.Slug.Id), await _api.GetSlugAsync(second.Slug.Id));
+        Assert.Equal(firstSlug.Checksum, secondSlug.Checksum);
+        Assert.Equal(firstSlug.ProcessTypes, secondSlug.ProcessTypes);
         Assert.Contains($"-----> Same source as build {first.Id.ToString("N")[..8]} with the same buildpack: reusing its slug {first.Slug.Id}, nothing to compile", output);
         Assert.DoesNotContain("Nothing to compile: the Procfile", output);
         var release = await _api.GetReleaseAsync(app.Name, second.Release!.Version.ToString());
         Assert.Equal($"Deploy {second.Id.ToString("N")[..8]}", release.Description);
-        Assert.Equal(first.Slug.Id, release.Slug?.Id);
+        Assert.Equal(second.Id, release.Slug?.Id);
     }
 
     [Fact]

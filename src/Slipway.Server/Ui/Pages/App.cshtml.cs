@@ -24,6 +24,7 @@ public sealed partial class AppModel(
     Access access,
     SlipwayDb db,
     ReleaseService releases,
+    ReleaseStatusService statuses,
     ConfigService config,
     BuildService builds,
     FormationService formation,
@@ -62,13 +63,16 @@ public sealed partial class AppModel(
 
     public AppResponse App { get; private set; } = null!;
 
-    /// <summary>The serving release (the newest succeeded), which the page calls current for now.</summary>
+    /// <summary>The serving release (the newest succeeded): what the router sends traffic to.</summary>
     public ReleaseResponse? Serving { get; private set; }
 
     /// <summary>The newest release of any status, when it is newer than the serving one (being deployed, or failed).</summary>
     public ReleaseResponse? Newer { get; private set; }
 
     public IReadOnlyList<ReleaseResponse> Releases { get; private set; } = [];
+
+    /// <summary>The release statuses of the releases shown, by release id, oldest first.</summary>
+    public IReadOnlyDictionary<Guid, List<StatusCheck>> Checks { get; private set; } = new Dictionary<Guid, List<StatusCheck>>();
 
     /// <summary>Where the next (older) page of releases starts, when there is one.</summary>
     public int? OlderBefore { get; private set; }
@@ -220,6 +224,7 @@ public sealed partial class AppModel(
         Stamp = await LiveUpdates.StampAsync(db, runtime, app.Id, ct);
         var page = await releases.ListAsync(app, new VersionRange(null, false, Before is { } before ? before - 1 : null, ReleasesPerPage, Descending: true), ct);
         Releases = [.. page.Releases.Select(r => ReleaseMapping.ToResponse(r, app))];
+        Checks = await statuses.OfReleasesAsync([.. Releases.Select(r => r.Id)], ct);
         OlderBefore = page.More ? Releases[^1].Version : null;
 
         var servingVersion = await ReleaseQueries.ServingVersionAsync(db, app.Id, ct);

@@ -98,11 +98,11 @@ public sealed class RollbackModel(Access access, SlipwayDb db, ReleaseService re
             return false;
         }
 
-        var (target, servingVersion, _) = found.Value;
+        var target = found.Value.Release;
         App = mapping.ToResponse(await apps.SummaryAsync(app, ct), Request);
-        Preview = RollbackPreview.Of(target, await ReleaseQueries.ServingAsync(db, app.Id, ct));
+        Preview = RollbackPreview.Of(target, await ReleaseQueries.CurrentWithSlugAsync(db, app.Id, ct));
         LatestVersion = await db.Apps.AsNoTracking().Where(a => a.Id == app.Id).Select(a => a.ReleaseCounter).SingleAsync(ct);
-        var ineligible = Rollback.IneligibleReason(target, servingVersion);
+        var ineligible = Rollback.IneligibleReason(target, found.Value.CurrentVersion);
         Eligible = ineligible is null;
         Refusal ??= ineligible is null ? null : $"Cannot roll back to v{Version}: {ineligible}";
         return true;
