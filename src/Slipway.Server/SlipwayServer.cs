@@ -11,6 +11,7 @@ using Slipway.Server.Config;
 using Slipway.Server.Data;
 using Slipway.Server.Features;
 using Slipway.Server.Http;
+using Slipway.Server.Pipelines;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
@@ -80,6 +81,8 @@ public static class SlipwayServer
         services.AddSingleton<AppMapping>();
         services.AddScoped<ReleaseService>();
         services.AddScoped<ReleaseStatusService>();
+        services.AddScoped<PipelineService>();
+        services.AddScoped<PromotionService>();
         services.AddScoped<FeatureService>();
         services.AddScoped<ConfigService>();
         services.AddSingleton<WriteGate>();
@@ -132,6 +135,7 @@ public static class SlipwayServer
         app.MapRuntimeApi(appRoutes);
         app.MapBuilds(appRoutes);
         app.MapAutoDeploy(appRoutes);
+        app.MapPipelinesApi(appRoutes);
         app.MapSlipwayUi();
         return app;
     }
