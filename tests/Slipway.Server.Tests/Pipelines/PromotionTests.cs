@@ -41,18 +41,19 @@ public abstract class PromotionTests(SlipwayServerFixture fixture)
         Assert.Equal(("0123456789abcdef0123456789abcdef01234567", "Ship it"), (produced.Source?.Commit, produced.Source?.Message));
         Assert.Equal("staging", (await _api.GetReleaseConfigAsync(stg, "v2"))["WHO"]);
         Assert.Equal("production", (await _api.GetReleaseConfigAsync(prod, "v2"))["WHO"]);
-        foreach (var key in new[] { dev, stg, prod })
-        {
-            await using var served = RuntimeApp.ForExisting(fixture.Server.Api(), fixture.Server.RouterPort, key);
-            Assert.Equal(code, await served.ServesAsync(code));
-        }
-
         // Each target claims the bytes under a slug row of its own, with the same checksum.
         var slugs = new[] { slug.Id, staged.Slug.Id!.Value, produced.Slug.Id!.Value };
         Assert.Equal(3, slugs.Distinct().Count());
         Assert.Single((await Task.WhenAll(slugs.Select(_api.GetSlugAsync))).Select(s => s.Checksum).Distinct());
         var done = await SlipwayApi.ReadAsync<PipelinePromotionResponse>(await _api.Http.GetAsync($"/pipeline-promotions/{toProduction.Id}"), HttpStatusCode.OK);
         Assert.Equal(("succeeded", "succeeded", pipeline), (done.Status, done.Targets[0].Status, done.Pipeline.Name));
+
+        // Served through the router (each app is destroyed once it has answered).
+        foreach (var key in new[] { dev, stg, prod })
+        {
+            await using var served = RuntimeApp.ForExisting(fixture.Server.Api(), fixture.Server.RouterPort, key);
+            Assert.Equal(code, await served.ServesAsync(code));
+        }
     }
 
     [Fact]
