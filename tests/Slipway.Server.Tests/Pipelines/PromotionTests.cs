@@ -91,7 +91,7 @@ public abstract class PromotionTests(SlipwayServerFixture fixture)
         await Patch(dev, release.Id, "smoke", "success");
         var accepted = await _api.PromoteAsync(dev);
 
-        Assert.Equal([stgA, stgB], accepted.Targets.Select(t => t.App.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { stgA, stgB }.Order(StringComparer.Ordinal), accepted.Targets.Select(t => t.App.Name));
         Assert.Single(await _api.ListReleasesAsync(stgA));
         Assert.Single(await _api.ListReleasesAsync(stgB));
     }
