@@ -38,8 +38,11 @@ public sealed record PipelineCouplingResponse(
 /// <summary>One app's state for a context of <c>GET /pipelines/{p}/statuses</c>: the state posted on its current release, or null when none was.</summary>
 public sealed record PipelineContextState(NamedRef App, ReleaseRef Release, string? State);
 
-/// <summary>A status context of a pipeline: the apps that require it and the state it has on each app's current release.</summary>
-public sealed record PipelineStatusResponse(string Context, IReadOnlyList<NamedRef> RequiredBy, IReadOnlyList<PipelineContextState> Apps);
+/// <summary>
+/// A status context of a pipeline: the apps that require it and the state it has on each app's
+/// current release; <see cref="Name"/> is the name a posted status gave it (null when none did).
+/// </summary>
+public sealed record PipelineStatusResponse(string Context, string? Name, IReadOnlyList<NamedRef> RequiredBy, IReadOnlyList<PipelineContextState> Apps);
 
 /// <summary>Something named by id (or name) in a promotion request, as Akkeris sends it: <c>{"id": "..."}</c>.</summary>
 public sealed record PromotionRef(string? Id);
@@ -61,7 +64,10 @@ public sealed record CreatePipelinePromotionRequest(PromotionRef? Pipeline, Prom
 /// <summary>What a promotion made on one target: the release and its status (<c>pending</c>, <c>succeeded</c> or <c>failed</c>).</summary>
 public sealed record PromotionTargetResponse(NamedRef App, ReleaseRef Release, string Status);
 
-public sealed record PromotionSourceResponse(NamedRef App, ReleaseRef Release);
+/// <summary>A promotion's source; <see cref="Space"/> is there for the Akkeris CLI, which prints it.</summary>
+public sealed record PromotionSourceResponse(NamedRef App, ReleaseRef Release, SpaceNameRef Space);
+
+public sealed record SpaceNameRef(string Name);
 
 /// <summary>
 /// A promotion. <see cref="Status"/> is <c>pending</c> until no target's release is, then

@@ -26,11 +26,12 @@ public static class PipelineMapping
 
     public static PipelineStatusResponse ToResponse(PipelineContext context) => new(
         context.Context,
+        context.Posted.Select(p => p.Check.Name).FirstOrDefault(n => n is not null),
         [.. context.RequiredBy.Select(c => new NamedRef(c.Coupling.AppId, c.Coupling.App.Key))],
         [.. context.Posted.Select(p => new PipelineContextState(
             new NamedRef(p.Coupling.Coupling.AppId, p.Coupling.Coupling.App.Key),
             new ReleaseRef(p.Coupling.Current!.Id, p.Coupling.Current.Version),
-            ReleaseStatusService.NameOf(p.State)))]);
+            ReleaseStatusService.NameOf(p.Check.State)))]);
 
     public static PipelinePromotionResponse ToResponse(PromotionView view)
     {
@@ -38,7 +39,10 @@ public static class PipelineMapping
         return new PipelinePromotionResponse(
             promotion.Id,
             new NamedRef(promotion.PipelineId, promotion.Pipeline.Name),
-            new PromotionSourceResponse(new NamedRef(promotion.SourceAppId, promotion.SourceAppKey), new ReleaseRef(promotion.SourceReleaseId, promotion.SourceVersion)),
+            new PromotionSourceResponse(
+                new NamedRef(promotion.SourceAppId, promotion.SourceAppKey),
+                new ReleaseRef(promotion.SourceReleaseId, promotion.SourceVersion),
+                new SpaceNameRef(promotion.SourceAppKey[(promotion.SourceAppKey.IndexOf('-', StringComparison.Ordinal) + 1)..])),
             [.. promotion.Targets.Select(t => new PromotionTargetResponse(new NamedRef(t.AppId, t.AppKey), new ReleaseRef(t.ReleaseId, t.Version), NameOf(view.StatusOf(t))))],
             NameOf(view.Status),
             promotion.Safe,

@@ -11,8 +11,8 @@ namespace Slipway.Server.Pipelines;
 /// <summary>A coupling with its app's current release (null when it has none) and the combined state of the statuses posted on that release.</summary>
 public sealed record CouplingView(PipelineCoupling Coupling, Release? Current, StatusCheckState State);
 
-/// <summary>A status context of a pipeline: the couplings that require it, and its state on each coupled app's current release (absent where none was posted).</summary>
-public sealed record PipelineContext(string Context, IReadOnlyList<CouplingView> RequiredBy, IReadOnlyList<(CouplingView Coupling, StatusCheckState State)> Posted);
+/// <summary>A status context of a pipeline: the couplings that require it, and the status posted with it on each coupled app's current release (absent where none was).</summary>
+public sealed record PipelineContext(string Context, IReadOnlyList<CouplingView> RequiredBy, IReadOnlyList<(CouplingView Coupling, StatusCheck Check)> Posted);
 
 /// <summary>
 /// Pipelines and their couplings (Akkeris). Pipelines are shared names every signed-in user may
@@ -210,7 +210,7 @@ public sealed class PipelineService(SlipwayDb db, Access access, ReleaseStatusSe
             .Select(name => new PipelineContext(
                 name,
                 [.. couplings.Where(c => c.Coupling.RequiredContexts.Contains(name))],
-                [.. posted.Where(p => p.Check.Context == name).Select(p => (p.Coupling, p.Check.State))]))
+                [.. posted.Where(p => p.Check.Context == name)]))
             .ToList();
     }
 
