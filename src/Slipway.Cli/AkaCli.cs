@@ -56,6 +56,7 @@ public static class AkaCli
             new RepoCommand(context, output),
             new RepoSetCommand(context, output),
             new RepoUnsetCommand(context, output),
+            new GitRemoteCommand(context, output),
             new PipelinesCommand(context, output),
             new PipelinesCreateCommand(context, output),
             new PipelinesInfoCommand(context, output),

@@ -10,6 +10,7 @@ using Slipway.Server.Builds;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
 using Slipway.Server.Features;
+using Slipway.Server.GitPush;
 using Slipway.Server.Http;
 using Slipway.Server.Pipelines;
 using Slipway.Server.Releases;
@@ -94,6 +95,7 @@ public static class SlipwayServer
         services.AddSlipwayRuntime(configuration);
         services.AddBuilds(configuration);
         services.AddAutoDeploy(configuration);
+        services.AddGitPush();
         services.AddSlipwayUi();
         return services;
     }
@@ -135,6 +137,7 @@ public static class SlipwayServer
         app.MapRuntimeApi(appRoutes);
         app.MapBuilds(appRoutes);
         app.MapAutoDeploy(appRoutes);
+        app.MapGitPushApi();
         app.MapPipelinesApi(appRoutes);
         app.MapSlipwayUi();
         return app;
