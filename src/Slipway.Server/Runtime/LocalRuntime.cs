@@ -310,12 +310,14 @@ public sealed partial class LocalRuntime(
             throw;
         }
 
+        // Read before they stop: a restart after its backoff would add lines of a second run.
+        var log = failing?.FailureLog();
         if (failure is not null)
         {
             await DiscardAsync(state, dynos);
         }
 
-        return (failure, failing?.FailureLog());
+        return (failure, log);
     }
 
     private async Task DiscardAsync(AppState state, List<Dyno> dynos)
