@@ -46,6 +46,19 @@ public sealed partial class Leftovers(
     /// </summary>
     public async Task RemoveAsync(AppFiles files, CancellationToken ct)
     {
+        try
+        {
+            await RemoveFilesAsync(files, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The app is gone already; what could not go now is the collector's to remove later.
+            LogRemoveFailed(e, files.AppKey);
+        }
+    }
+
+    private async Task RemoveFilesAsync(AppFiles files, CancellationToken ct)
+    {
         BuildPaths.Remove(paths.CacheOf(files.AppId));
         BuildPaths.Remove(LocalRuntime.HomeOf(slipway.Value, files.AppKey));
         await using var db = await dbs.CreateDbContextAsync(ct);
@@ -164,6 +177,9 @@ public sealed partial class Leftovers(
         unpacked.Remove(digest);
         return true;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Some files of the destroyed app {App} could not be removed; the collector removes them later")]
+    private partial void LogRemoveFailed(Exception exception, string app);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Collector removed {Rows} slug rows, {Bytes} slug blobs, {Copies} unpacked slugs and {Sources} source uploads that nothing referenced")]
     private partial void LogCollected(int rows, int bytes, int copies, int sources);

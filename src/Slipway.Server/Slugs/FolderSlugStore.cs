@@ -75,7 +75,12 @@ public sealed class FolderSlugStore(IOptions<SlipwayOptions> options, TimeProvid
 
     public Task DeleteAsync(string digest, CancellationToken ct)
     {
-        File.Delete(PathOf(digest));
+        var path = PathOf(digest);
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+
         return Task.CompletedTask;
     }
 
