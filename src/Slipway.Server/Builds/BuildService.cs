@@ -9,6 +9,7 @@ using Slipway.Server.Apps;
 using Slipway.Server.Data;
 using Slipway.Server.Features;
 using Slipway.Server.Http;
+using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 using Slipway.Server.Sources;
 
@@ -23,7 +24,7 @@ public sealed record BuildResult(Build Build, IReadOnlyList<OutputLine> Lines);
 /// A build is named by its id or the 8 hex digits that release descriptions show.
 /// </summary>
 public sealed partial class BuildService(
-    SlipwayDb db, BuildQueue queue, BuildRunner runner, ServerIdentity server, FeatureService features, TimeProvider clock, IOptions<BuildOptions> options)
+    SlipwayDb db, BuildQueue queue, BuildRunner runner, ServerIdentity server, FeatureService features, ProcessIsolation isolation, TimeProvider clock, IOptions<BuildOptions> options)
 {
     public const int DefaultListLimit = 100;
     public const int MaxListLimit = 1000;
@@ -35,6 +36,11 @@ public sealed partial class BuildService(
     /// </summary>
     public async Task<Answer<Build>> CreateAsync(App app, Caller caller, CreateBuildRequest request, CancellationToken ct)
     {
+        if (isolation.RefuseDeploy(caller) is { } unisolated)
+        {
+            return unisolated;
+        }
+
         var source = await SourceOfAsync(request, caller, ct);
         if (source.Refused)
         {

@@ -68,7 +68,7 @@ public sealed record ReleasePhase(Release Release, ReleasePhaseOutput? Output);
 /// transaction: versions are gapless and unique on SQLite and PostgreSQL alike. It also reads
 /// the history for the API and the dashboard.
 /// </summary>
-public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider clock, Deployer deployer, ReleaseStatusService statuses)
+public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider clock, Deployer deployer, ReleaseStatusService statuses, ProcessIsolation isolation)
 {
     public const int MaxIdempotencyKeyLength = 255;
 
@@ -149,6 +149,11 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
         if (idempotencyKey is { Length: 0 or > MaxIdempotencyKeyLength })
         {
             return Task.FromResult(ReleaseOutcome.Refused(Refusal.BadRequest($"Idempotency-Key must be 1 to {MaxIdempotencyKeyLength} characters.")));
+        }
+
+        if (isolation.RefuseDeploy(caller) is { } unisolated)
+        {
+            return Task.FromResult(ReleaseOutcome.Refused(unisolated));
         }
 
         var target = ReferenceOf(request.Release);
