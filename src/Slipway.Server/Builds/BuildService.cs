@@ -70,11 +70,18 @@ public sealed partial class BuildService(
     /// one build per commit): when it meets a unique key, nothing is recorded and the answer is
     /// null, as someone else started this build. When <paramref name="failure"/> says why the
     /// source could not be had, the build is recorded as failed with that reason; so is a build
-    /// the queue has no room for, as nobody is there to be told to try again.
+    /// the queue has no room for, as nobody is there to be told to try again, and a build for a
+    /// non-admin while the server cannot isolate processes (<see cref="ProcessIsolation.RefuseDeploy"/>).
     /// </summary>
     public async Task<Build?> StartAsync(
         Guid appId, Guid userId, BuildSource source, BuildDeploy deploy, Func<Build, IEnumerable<object>> alongside, string? failure, CancellationToken ct)
     {
+        if (failure is null && !isolation.Isolated)
+        {
+            var isAdmin = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.IsAdmin).FirstOrDefaultAsync(ct);
+            failure = isolation.RefuseDeploy(new Caller(userId, isAdmin))?.Message;
+        }
+
         var build = Build.Create(appId, source, deploy, userId, server.Id, clock.GetUtcNow());
         db.Builds.Add(build);
         db.AddRange(alongside(build));

@@ -170,7 +170,9 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
 
     /// <summary>Rolls back to <paramref name="reference"/> (id, N, vN, or <see cref="Rollback.Previous"/>) by the rules of <see cref="Rollback"/>.</summary>
     public Task<ReleaseOutcome> RollbackAsync(App app, Caller caller, string reference, ReleaseConditions conditions, CancellationToken ct) =>
-        AppendAsync(app, caller, (state, token) => Rollback.PlanAsync(db, app.Id, app.Key, reference, state, token), conditions, ct);
+        isolation.RefuseDeploy(caller) is { } unisolated
+            ? Task.FromResult(ReleaseOutcome.Refused(unisolated))
+            : AppendAsync(app, caller, (state, token) => Rollback.PlanAsync(db, app.Id, app.Key, reference, state, token), conditions, ct);
 
     /// <summary>
     /// One page of the app's history, each release with what the API shows of it. Without a range
