@@ -165,7 +165,7 @@ public sealed partial class BuildRunner(
 
     /// <summary>
     /// The sandbox of the build's steps: the build folder writable (the cache too, for bin/compile),
-    /// the built-in buildpacks and the server's toolchain folders read-only and, when isolated, a HOME of its own in the workspace
+    /// the built-in buildpacks read-only and, when isolated, a HOME of its own in the workspace
     /// (the server's is not there to write to).
     /// </summary>
     private ProcessSandbox SandboxOf(Guid appId, string work, string buildDir, Dictionary<string, string> env)
@@ -179,9 +179,8 @@ public sealed partial class BuildRunner(
             writable.Add(home);
         }
 
-        // The built-in buildpacks share their lib/ folder: all of them are shown, with the toolchain folders.
-        string?[] shown = [Options.FullBuildpacksDir, env.GetValueOrDefault("SLIPWAY_NODE_VERSIONS_DIR"), env.GetValueOrDefault("SLIPWAY_PYTHON_VERSIONS_DIR")];
-        return new ProcessSandbox(appId, [.. shown.OfType<string>().Where(Directory.Exists)], writable);
+        // The built-in buildpacks share their lib/ folder: all of them are shown.
+        return new ProcessSandbox(appId, Directory.Exists(Options.FullBuildpacksDir) ? [Options.FullBuildpacksDir] : [], writable);
     }
 
     /// <summary>"Same source, same slug": an earlier succeeded build of this app with the same source digest and buildpack.</summary>

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Accounts;
+using Slipway.Server.Builds;
 using Slipway.Server.Http;
 
 namespace Slipway.Server.Runtime;
@@ -12,7 +13,7 @@ namespace Slipway.Server.Runtime;
 /// The sandbox of every app, release-phase and build process (a <see cref="ProcessSpec"/> with a
 /// <see cref="ProcessSandbox"/>), made with bubblewrap: new PID, mount, IPC and UTS namespaces, a
 /// root holding only the system's folders (read-only, <c>/etc</c> without its secrets), the
-/// toolchains on the server's PATH (read-only), the sandbox's own folders, a private <c>/tmp</c>
+/// toolchains on the server's PATH and the toolchain versions of <c>Slipway:Builds</c> (read-only), the sandbox's own folders, a private <c>/tmp</c>
 /// and a <c>/proc</c> of its own PID namespace; the network is shared, so apps listen on their
 /// <c>PORT</c> on 127.0.0.1 for the router. Run as root, the server starts each process as the
 /// user of its app (a uid from <see cref="IsolationOptions.FirstUid"/>, no capabilities, no new
@@ -21,7 +22,8 @@ namespace Slipway.Server.Runtime;
 /// the sandbox works is tried once, at start-up, and said in one log line; without it, processes
 /// run unwrapped and non-admins may not deploy (<see cref="RuntimeOptions.AllowUnisolated"/>).
 /// </summary>
-public sealed partial class ProcessIsolation(IOptions<RuntimeOptions> options, IOptions<SlipwayOptions> slipway, ILogger<ProcessIsolation> logger) : IHostedService
+public sealed partial class ProcessIsolation(
+    IOptions<RuntimeOptions> options, IOptions<SlipwayOptions> slipway, IOptions<BuildOptions> builds, ILogger<ProcessIsolation> logger) : IHostedService
 {
     /// <summary>The system's folders every sandbox sees read-only (links among them stay links).</summary>
     private static readonly string[] SystemFolders = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt"];
@@ -31,7 +33,7 @@ public sealed partial class ProcessIsolation(IOptions<RuntimeOptions> options, I
 
     private static readonly string[] SecretFolders = ["/etc/ssh", "/etc/ssl/private", "/etc/sudoers.d"];
 
-    private readonly Lazy<State> _state = new(() => Probe(options.Value, slipway.Value));
+    private readonly Lazy<State> _state = new(() => Probe(options.Value, slipway.Value, builds.Value));
 
     /// <summary>True when processes with a sandbox run in one.</summary>
     public bool Isolated => _state.Value.Isolated;
@@ -116,7 +118,7 @@ public sealed partial class ProcessIsolation(IOptions<RuntimeOptions> options, I
             }
         }
 
-        Add("as", limits.MemoryMegabytes * 1024 * 1024);
+        Add("data", limits.MemoryMegabytes * 1024 * 1024);
         Add("nproc", limits.Processes);
         Add("nofile", limits.OpenFiles);
         line.Add("--");
@@ -195,7 +197,7 @@ public sealed partial class ProcessIsolation(IOptions<RuntimeOptions> options, I
     }
 
     /// <summary>Finds the tools, and runs a sandboxed <c>/bin/sh -c 'exit 0'</c> to see that the sandbox can be made here.</summary>
-    private static State Probe(RuntimeOptions options, SlipwayOptions slipway)
+    private static State Probe(RuntimeOptions options, SlipwayOptions slipway, BuildOptions builds)
     {
         var prlimit = Find("prlimit");
         var bubblewrap = Find(options.Isolation.BubblewrapPath);
@@ -203,7 +205,9 @@ public sealed partial class ProcessIsolation(IOptions<RuntimeOptions> options, I
         var hidden = new[] { slipway.FullDataDir, Path.GetFullPath(AppContext.BaseDirectory) }
             .Where(f => !SystemFolders.Any(s => s == f || s.StartsWith(f.TrimEnd('/') + "/", StringComparison.Ordinal)))
             .ToList();
-        var toolchains = Toolchains(options.Isolation.ReadOnlyPaths, hidden);
+        // The toolchain versions apps ask for run their builds and, from the slug's .profile.d, their processes.
+        string?[] versions = [builds.NodeVersionsDir, builds.PythonVersionsDir];
+        var toolchains = Toolchains([.. options.Isolation.ReadOnlyPaths, .. versions.Where(v => !string.IsNullOrWhiteSpace(v)).OfType<string>()], hidden);
         if (bubblewrap is null)
         {
             return new State(false, $"bubblewrap was not found ('{options.Isolation.BubblewrapPath}', Slipway:Runtime:Isolation:BubblewrapPath)", prlimit, null, null, [], []);

@@ -107,9 +107,12 @@ public sealed class IsolationOptions
 /// <summary>The <c>Slipway:Runtime:Limits</c> section: resource limits per process (setrlimit); 0 is no limit.</summary>
 public sealed class LimitOptions
 {
-    /// <summary>The address space of each process, in MiB (RLIMIT_AS). Runtimes reserve more than they use: .NET needs about 2048.</summary>
+    /// <summary>
+    /// The memory each process may allocate, in MiB (RLIMIT_DATA: its heap and private writable
+    /// mappings). Address space merely reserved is not counted, so .NET and node (WebAssembly) run.
+    /// </summary>
     [Range(0, 1_048_576)]
-    public long MemoryMegabytes { get; set; } = 8192;
+    public long MemoryMegabytes { get; set; } = 4096;
 
     /// <summary>How many processes and threads the user of an app may have at once (RLIMIT_NPROC, counted per uid).</summary>
     [Range(0, 1_000_000)]

@@ -158,11 +158,17 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
     private async Task<(string App, string Gate)> GatedAppAsync()
     {
         var app = (await _api.CreateAppAsync()).Name;
-        var gate = Path.Combine(Server.DataDir, "gate-" + SlipwayApi.Unique());
         var buildpack = Server.WriteBuildpack(GateBuildpack);
+        var gate = GateIn(buildpack);
         await _api.SetConfigAsync(app, new Dictionary<string, string> { ["BUILDPACK_URL"] = buildpack, ["GATE"] = gate });
         return (app, gate);
     }
+
+    /// <summary>
+    /// Where a test opens the gate of <see cref="GateBuildpack"/>: in the buildpack's own folder,
+    /// the one folder of the data folder that the sandboxed bin/compile sees besides its build.
+    /// </summary>
+    public static string GateIn(string buildpack) => Path.Combine(buildpack, "gate");
 
     public static IReadOnlyDictionary<string, string> GateBuildpack { get; } = new Dictionary<string, string>
     {

@@ -11,7 +11,7 @@ public sealed class ProcessSupervisorTests
 {
     private static readonly ProcessLauncher Launcher = new(
         TimeProvider.System,
-        new ProcessIsolation(Options.Create(new RuntimeOptions()), Options.Create(new SlipwayOptions()), NullLogger<ProcessIsolation>.Instance));
+        new ProcessIsolation(Options.Create(new RuntimeOptions()), Options.Create(new SlipwayOptions()), Options.Create(new Slipway.Server.Builds.BuildOptions()), NullLogger<ProcessIsolation>.Instance));
 
     private static ProcessSpec Spec(string command) => ProcessSpec.Shell(
         command,
