@@ -57,6 +57,8 @@ public static class SlipwayServer
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SlipwayOptions>, ArchiveOptionsValidation>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ProcessIsolation>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProcessIsolation>());
         services.AddSingleton<ProcessLauncher>();
         services.AddSlipwayData(configuration);
 

@@ -27,6 +27,7 @@ public sealed partial class BuildRunner(
     ISlugStore slugStore,
     BuildPaths paths,
     ProcessLauncher launcher,
+    ProcessIsolation isolation,
     IOptions<BuildOptions> buildOptions,
     IOptions<SlipwayOptions> slipwayOptions,
     TimeProvider clock,
@@ -132,13 +133,14 @@ public sealed partial class BuildRunner(
         env["STACK"] = Options.Stack;
         env["SOURCE_VERSION"] = build.Commit ?? build.SourceVersion ?? fetched.Digest;
         buildpacks.AddToolchains(env);
-        var buildpack = await buildpacks.SelectAsync(config.GetValueOrDefault("BUILDPACK_URL"), buildDir, work, env, output, ct);
+        var sandbox = SandboxOf(build.AppId, work, buildDir, env);
+        var buildpack = await buildpacks.SelectAsync(config.GetValueOrDefault("BUILDPACK_URL"), buildDir, work, env, sandbox, output, ct);
         output.Heading($"{buildpack.Name} app detected");
         build.RecordBuildpack(buildpack.Url, buildpack.Name, SlugReuse.KeyOf(fetched.Digest, buildpack, config), clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
 
         var result = await ReuseAsync(db, build, output, ct)
-            ?? await CompileAsync(db, build, buildpack, buildDir, work, packed, config, env, output, ct);
+            ?? await CompileAsync(db, build, buildpack, buildDir, work, packed, config, env, sandbox, output, ct);
 
         if (build.Deploy != BuildDeploy.None)
         {
@@ -159,6 +161,26 @@ public sealed partial class BuildRunner(
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The sandbox of the build's steps: the build folder writable (the cache too, for bin/compile),
+    /// the built-in buildpacks read-only and, when isolated, a HOME of its own in the workspace
+    /// (the server's is not there to write to).
+    /// </summary>
+    private ProcessSandbox SandboxOf(Guid appId, string work, string buildDir, Dictionary<string, string> env)
+    {
+        List<string> writable = [buildDir];
+        if (isolation.Isolated)
+        {
+            var home = Path.Combine(work, "home");
+            Directory.CreateDirectory(home);
+            env["HOME"] = home;
+            writable.Add(home);
+        }
+
+        // The built-in buildpacks share their lib/ folder: all of them are shown.
+        return new ProcessSandbox(appId, Directory.Exists(Options.FullBuildpacksDir) ? [Options.FullBuildpacksDir] : [], writable);
     }
 
     /// <summary>"Same source, same slug": an earlier succeeded build of this app with the same <see cref="Build.ReuseKey"/> (see <see cref="SlugReuse"/>).</summary>
@@ -197,6 +219,7 @@ public sealed partial class BuildRunner(
         string packed,
         IReadOnlyDictionary<string, string> config,
         Dictionary<string, string> env,
+        ProcessSandbox sandbox,
         BuildOutput output,
         CancellationToken ct)
     {
@@ -221,7 +244,11 @@ public sealed partial class BuildRunner(
             }
 
             Directory.CreateDirectory(cacheDir);
-            var exit = await launcher.RunAsync(new ProcessSpec(compile, [buildDir, cacheDir, envDir], buildDir, env), (line, err) => output.Write(line, err), ct);
+            var step = new ProcessSpec(compile, [buildDir, cacheDir, envDir], buildDir, env)
+            {
+                Sandbox = sandbox with { ReadOnly = [.. sandbox.ReadOnly, buildpack.Dir, envDir], Writable = [.. sandbox.Writable, cacheDir] },
+            };
+            var exit = await launcher.RunAsync(step, (line, err) => output.Write(line, err), ct);
             if (exit != 0)
             {
                 throw new BuildFailedException($"bin/compile of buildpack {SourceUrls.ForDisplay(buildpack.Url)} failed with exit code {exit}.");
@@ -239,7 +266,8 @@ public sealed partial class BuildRunner(
         if (buildpack.Script("release") is { } release)
         {
             BuildpackCatalog.EnsureExecutable(buildpack, release);
-            var (exit, yaml) = await launcher.CaptureAsync(new ProcessSpec(release, [buildDir], buildDir, env), line => output.Write(line, err: true), ct);
+            var step = new ProcessSpec(release, [buildDir], buildDir, env) { Sandbox = sandbox with { ReadOnly = [.. sandbox.ReadOnly, buildpack.Dir] } };
+            var (exit, yaml) = await launcher.CaptureAsync(step, line => output.Write(line, err: true), ct);
             if (exit != 0)
             {
                 throw new BuildFailedException($"bin/release of buildpack {SourceUrls.ForDisplay(buildpack.Url)} failed with exit code {exit}.");

@@ -364,7 +364,7 @@ public sealed partial class LocalRuntime(
     {
         var port = AllocatePort();
         var name = $"{type}.{index}";
-        var spec = AppProcess(release.ProcessTypes[type], appDir, EnvironmentFor(release, name, port, appDir));
+        var spec = AppProcess(release, release.ProcessTypes[type], appDir, EnvironmentFor(release, name, port, appDir));
         var context = new DynoContext(release.AppId, logs, registry, launcher, Options, release.HealthCheckPath, release.BootTimeout, clock, dyno =>
         {
             lock (state.Gate)
@@ -380,9 +380,12 @@ public sealed partial class LocalRuntime(
         return dyno;
     }
 
-    /// <summary>An app's command, run by the shell in the slug's folder after its <c>.profile.d/</c> scripts.</summary>
-    private static ProcessSpec AppProcess(string command, string appDir, IReadOnlyDictionary<string, string> env) =>
-        ProcessSpec.Shell(SourceProfile + command, appDir, env) with { Command = command };
+    /// <summary>
+    /// An app's command, run by the shell in the slug's folder after its <c>.profile.d/</c> scripts,
+    /// in the app's sandbox: the slug read-only, its home writable, nothing else of the data folder.
+    /// </summary>
+    private ProcessSpec AppProcess(ReleaseSpec release, string command, string appDir, IReadOnlyDictionary<string, string> env) =>
+        ProcessSpec.Shell(SourceProfile + command, appDir, env) with { Command = command, Sandbox = new ProcessSandbox(release.AppId, [appDir], [HomeOf(release.AppKey)]) };
 
     /// <summary>The release's config vars over a sensible base (PATH, HOME), under the variables the platform promises.</summary>
     private Dictionary<string, string> EnvironmentFor(ReleaseSpec release, string dynoName, int port, string appDir)
@@ -444,7 +447,7 @@ public sealed partial class LocalRuntime(
         ProcessSupervisor process;
         try
         {
-            process = launcher.Start(AppProcess(command, appDir, env), (line, _) => Collect(line));
+            process = launcher.Start(AppProcess(release, command, appDir, env), (line, _) => Collect(line));
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
         {
