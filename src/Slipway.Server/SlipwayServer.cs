@@ -109,6 +109,7 @@ public static class SlipwayServer
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBodyLimits();
         app.UseAuthentication();
         app.UseAuthorization();
 
