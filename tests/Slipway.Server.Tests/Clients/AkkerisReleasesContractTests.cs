@@ -28,7 +28,7 @@ public sealed partial class AkkerisReleasesContractTests(GatedRuntimeServerFixtu
     /// <summary><see cref="TestSlug"/>'s web process and the gate's release phase.</summary>
     private Dictionary<string, string> Gated => _gate.ProcessTypes(TestSlug.Command());
 
-    private AkkerisCli Aka => new(_http);
+    private AkkerisClient Aka => new(_http);
 
     /// <summary>
     /// <c>aka releases</c>: releases and builds in parallel, each release joined to the build whose id

@@ -164,6 +164,14 @@
         const dirty = (region) => [...region.querySelectorAll('input, textarea')]
             .some((field) => field.type !== 'hidden' && field.value !== field.defaultValue);
 
+        // Nor while a button or link in it is being pressed: swapping the region between the
+        // press and the release would lose the click (the release lands on a new element).
+        let pressed = null;
+        document.addEventListener('pointerdown', (event) => { pressed = event.target; }, true);
+        document.addEventListener('pointerup', () => setTimeout(() => { pressed = null; }), true);
+        document.addEventListener('pointercancel', () => { pressed = null; }, true);
+        const busyWith = (region) => dirty(region) || (pressed !== null && region.contains(pressed));
+
         function swap(region, fresh) {
             const focused = region.contains(document.activeElement) ? document.activeElement.id : null;
             const revealed = [...region.querySelectorAll('.value.is-revealed')]
@@ -192,7 +200,7 @@
                     for (const region of document.querySelectorAll('[data-live-region]')) {
                         const fresh = doc.getElementById(region.id);
                         if (!fresh) continue;
-                        if (dirty(region)) { stale = true; continue; }
+                        if (busyWith(region)) { stale = true; continue; }
                         swap(region, fresh);
                     }
                     const after = statusOf(document);
