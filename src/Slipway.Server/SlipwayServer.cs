@@ -10,6 +10,7 @@ using Slipway.Server.Builds;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
 using Slipway.Server.Features;
+using Slipway.Server.GitPush;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
@@ -91,6 +92,7 @@ public static class SlipwayServer
         services.AddSlipwayRuntime(configuration);
         services.AddBuilds(configuration);
         services.AddAutoDeploy(configuration);
+        services.AddGitPush();
         services.AddSlipwayUi();
         return services;
     }
@@ -133,6 +135,7 @@ public static class SlipwayServer
         app.MapRuntimeApi(appRoutes);
         app.MapBuilds(appRoutes);
         app.MapAutoDeploy(appRoutes);
+        app.MapGitPushApi();
         app.MapSlipwayUi();
         return app;
     }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
 using Slipway.Server.Data;
+using Slipway.Server.GitPush;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
@@ -18,7 +19,7 @@ public sealed record AppSummary(App App, User Owner, int? ServingVersion, string
 /// Apps, for the API and the dashboard alike: the name rules, a space the caller sees, a unique
 /// key; listing what the caller may see; destroying an app with everything it owns.
 /// </summary>
-public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, TimeProvider clock)
+public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, AppRepositories repositories, TimeProvider clock)
 {
     /// <summary>The one answer for an app that is missing or not the caller's to see.</summary>
     public static Refusal NotFound(string reference) => Refusal.NotFound($"App '{reference}' not found.");
@@ -134,6 +135,7 @@ public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, T
         await db.Apps.Where(a => a.Id == app.Id).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
         await deployer.StopAppAsync(app.Id, ct);
+        repositories.Remove(app.Id);
         return null;
     }
 }
