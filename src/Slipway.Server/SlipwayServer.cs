@@ -115,6 +115,7 @@ public static class SlipwayServer
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBodyLimits();
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -85,7 +85,7 @@ public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, B
         var description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim();
         if (description is { Length: > Names.MaxDescription })
         {
-            return Refusal.Invalid($"The description is longer than {Names.MaxDescription} characters.", nameof(request.Description));
+            return Refusal.TooLong("description", description.Length, Names.MaxDescription, nameof(request.Description));
         }
 
         var space = await access.FindSpaceAsync(caller, request.Space.Trim(), ct);

@@ -292,6 +292,10 @@ public sealed partial class BuildRunner(
 
         output.Info($"Default types for buildpack -> {Describe(defaults.Keys)}");
         var processTypes = ProcessTypes.Merge(defaults, procfile);
+        if (ProcessTypes.BoundsProblem(processTypes) is { } tooLarge)
+        {
+            throw new BuildFailedException(tooLarge);
+        }
 
         output.Heading("Compressing...");
         var slugFile = await SlugPacker.PackAsync(buildDir, packed, ct);
