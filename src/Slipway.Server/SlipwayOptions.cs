@@ -17,6 +17,13 @@ public sealed class SlipwayOptions
 
     public DatabaseOptions Database { get; set; } = new();
 
+    /// <summary>
+    /// The largest request body of a JSON route, in bytes (default 1 MiB); larger bodies get 413. Archive
+    /// uploads (<c>PUT /sources/{id}</c>, slug blobs) have their own limits, and GitHub webhooks GitHub's.
+    /// </summary>
+    [Range(1024, int.MaxValue)]
+    public long MaxRequestBodyBytes { get; set; } = 1L << 20;
+
     public SlugOptions Slugs { get; set; } = new();
 
     /// <summary>The rules every archive shares, source or slug (<c>Slipway:Archives</c>).</summary>

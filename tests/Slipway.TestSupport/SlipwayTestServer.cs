@@ -68,6 +68,9 @@ public sealed class SlipwayTestServer : IAsyncDisposable
 
             // Many servers run at once in a test run: each router takes a free port of its own.
             "--Slipway:Router:Port=0",
+
+            // Tests serve sources from 127.0.0.1 (ArchiveServer); the tests of the refusal turn this off.
+            "--Slipway:Builds:AllowPrivateSources=true",
         };
         string? connectionString = null;
         if (database == Database.Postgres)

@@ -58,6 +58,16 @@ public sealed partial class SlipwayApi : IDisposable
     public Task<ApiResult<CreatedUserResponse>> CreateUserAsync(CreateUserRequest request, CancellationToken ct) =>
         SendAsync<CreatedUserResponse>(HttpMethod.Post, "users", request, ct);
 
+    /// <summary>The tokens of <paramref name="user"/> (<c>me</c>, an id or an email), without their secrets.</summary>
+    public Task<ApiResult<List<TokenInfoResponse>>> ListTokensAsync(string user, CancellationToken ct) =>
+        SendAsync<List<TokenInfoResponse>>(HttpMethod.Get, $"users/{Segment(user)}/tokens", null, ct);
+
+    public Task<ApiResult<TokenInfoResponse>> RevokeTokenAsync(string user, string token, CancellationToken ct) =>
+        SendAsync<TokenInfoResponse>(HttpMethod.Delete, $"users/{Segment(user)}/tokens/{Segment(token)}", null, ct);
+
+    public Task<ApiResult<AccountResponse>> DeleteUserAsync(string user, CancellationToken ct) =>
+        SendAsync<AccountResponse>(HttpMethod.Delete, $"users/{Segment(user)}", null, ct);
+
     public Task<ApiResult<List<SpaceResponse>>> ListSpacesAsync(CancellationToken ct) =>
         SendAsync<List<SpaceResponse>>(HttpMethod.Get, "spaces", null, ct);
 
@@ -66,6 +76,9 @@ public sealed partial class SlipwayApi : IDisposable
 
     public Task<ApiResult<SpaceMemberResponse>> AddSpaceMemberAsync(string space, AddSpaceMemberRequest request, CancellationToken ct) =>
         SendAsync<SpaceMemberResponse>(HttpMethod.Post, $"spaces/{Segment(space)}/members", request, ct);
+
+    public Task<ApiResult<SpaceMemberResponse>> RemoveSpaceMemberAsync(string space, string user, CancellationToken ct) =>
+        SendAsync<SpaceMemberResponse>(HttpMethod.Delete, $"spaces/{Segment(space)}/members/{Segment(user)}", null, ct);
 
     public Task<ApiResult<List<AppResponse>>> ListAppsAsync(CancellationToken ct) =>
         SendAsync<List<AppResponse>>(HttpMethod.Get, "apps", null, ct);

@@ -17,6 +17,13 @@ public static class CommonOptions
         Required = required,
     };
 
+    /// <summary>Whose tokens: yours unless an admin names another user.</summary>
+    public static Option<string> User() => new("--user", "-u")
+    {
+        Description = "The user (email or id) whose tokens these are; admins only, yours by default",
+        DefaultValueFactory = _ => "me",
+    };
+
     public static Option<bool> Json() => new("--json")
     {
         Description = "Print the API's JSON instead of text",

@@ -61,6 +61,12 @@ namespace Slipway.Server.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Disabled")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Email")
                         .IsRequired()
                         .HasMaxLength(320)
@@ -408,6 +414,10 @@ namespace Slipway.Server.Data.Migrations
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)");
 
+                    b.Property<string>("ReuseKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Server")
                         .HasColumnType("text");
 
@@ -462,6 +472,8 @@ namespace Slipway.Server.Data.Migrations
                     b.HasIndex("UserId");
 
                     b.HasIndex("AppId", "CreatedAt");
+
+                    b.HasIndex("AppId", "ReuseKey");
 
                     b.HasIndex("AppId", "ShortId");
 
@@ -691,6 +703,10 @@ namespace Slipway.Server.Data.Migrations
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");
 
+                    b.Property<string>("FailureLog")
+                        .HasMaxLength(8192)
+                        .HasColumnType("character varying(8192)");
+
                     b.Property<string>("FailureReason")
                         .HasColumnType("text");
 
@@ -865,6 +881,8 @@ namespace Slipway.Server.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("AppId");
+
+                    b.HasIndex("Checksum");
 
                     b.ToTable("Slugs");
                 });

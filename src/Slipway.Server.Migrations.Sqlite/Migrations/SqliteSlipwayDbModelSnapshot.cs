@@ -56,6 +56,12 @@ namespace Slipway.Server.Data.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("DeletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Disabled")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Email")
                         .IsRequired()
                         .HasMaxLength(320)
@@ -403,6 +409,10 @@ namespace Slipway.Server.Data.Migrations
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReuseKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Server")
                         .HasColumnType("TEXT");
 
@@ -457,6 +467,8 @@ namespace Slipway.Server.Data.Migrations
                     b.HasIndex("UserId");
 
                     b.HasIndex("AppId", "CreatedAt");
+
+                    b.HasIndex("AppId", "ReuseKey");
 
                     b.HasIndex("AppId", "ShortId");
 
@@ -686,6 +698,10 @@ namespace Slipway.Server.Data.Migrations
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("FailureLog")
+                        .HasMaxLength(8192)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("FailureReason")
                         .HasColumnType("TEXT");
 
@@ -860,6 +876,8 @@ namespace Slipway.Server.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("AppId");
+
+                    b.HasIndex("Checksum");
 
                     b.ToTable("Slugs");
                 });

@@ -20,6 +20,15 @@ public sealed class User
 
     public DateTimeOffset CreatedAt { get; private set; }
 
+    /// <summary>A disabled user keeps her memberships and history, but none of her tokens is accepted.</summary>
+    public bool Disabled { get; private set; }
+
+    /// <summary>
+    /// Set when an admin deleted the user and releases or builds still name her: the row stays
+    /// for that history (disabled, without tokens or memberships) and is otherwise gone.
+    /// </summary>
+    public DateTimeOffset? DeletedAt { get; private set; }
+
     public static User Create(string email, string? name, bool isAdmin, DateTimeOffset now) => new()
     {
         Id = Guid.CreateVersion7(now),
@@ -28,6 +37,15 @@ public sealed class User
         IsAdmin = isAdmin,
         CreatedAt = now,
     };
+
+    public void SetDisabled(bool disabled) => Disabled = disabled;
+
+    /// <summary>Keeps the user only as the name on her history: disabled and marked deleted.</summary>
+    public void MarkDeleted(DateTimeOffset now)
+    {
+        Disabled = true;
+        DeletedAt = now;
+    }
 }
 
 internal sealed class UserConfiguration : IEntityTypeConfiguration<User>

@@ -35,6 +35,11 @@ public sealed class AutoDeployService(SlipwayDb db, GitClient git, AutoDeploySec
             return Refusal.Invalid($"repo must be a git repository URL (https://, ssh://, git@host:path) or an absolute path, of at most {RepoRef.MaxLength} characters.", nameof(request.Repo));
         }
 
+        if (repo.IsLocal && !caller.IsAdmin)
+        {
+            return Refusal.Forbidden("Only an admin may watch a repository on the server's disk (a path or file:// URL); use the repository's URL.", nameof(request.Repo));
+        }
+
         var branch = string.IsNullOrWhiteSpace(request.Branch) ? DefaultBranch : request.Branch.Trim();
         if (branch.StartsWith(BranchPrefix, StringComparison.Ordinal))
         {

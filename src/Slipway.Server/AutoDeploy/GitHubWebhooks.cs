@@ -25,8 +25,8 @@ public static class GitHubWebhooks
 
     public static IEndpointRouteBuilder MapGitHubWebhooks(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/apps/{app}/builds/auto/github", ForApp).AllowAnonymous();
-        routes.MapPost("/hooks/github", ForAll).AllowAnonymous();
+        routes.MapPost("/apps/{app}/builds/auto/github", ForApp).AllowAnonymous().WithMetadata(new BodyLimit(MaxPayloadBytes + 1));
+        routes.MapPost("/hooks/github", ForAll).AllowAnonymous().WithMetadata(new BodyLimit(MaxPayloadBytes + 1));
         return routes;
     }
 

@@ -7,6 +7,9 @@ public sealed partial record RepoRef(string Url, RepoKind Kind, string? FullName
 {
     public const int MaxLength = 2048;
 
+    /// <summary>A repository on the server's own disk (a path or <c>file://</c>), which only admins may watch.</summary>
+    public bool IsLocal => Url.StartsWith('/') || Url.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// Reads a repository URL: <c>https://</c>, <c>http://</c>, <c>ssh://</c>, <c>git://</c>,
     /// <c>file://</c>, scp-like <c>git@host:path</c>, or an absolute local path. Nothing that

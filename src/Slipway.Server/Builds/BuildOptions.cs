@@ -24,6 +24,13 @@ public sealed class BuildOptions : IValidatableObject
     [Range(0, 20)]
     public int MaxRedirects { get; set; } = 10;
 
+    /// <summary>
+    /// Whether a build may fetch its source URL from this machine or a private network (loopback,
+    /// link-local, 10/8, 172.16/12, 192.168/16, fc00::/7, ...). Off by default: any user who can
+    /// start a build could otherwise make the server read its internal services.
+    /// </summary>
+    public bool AllowPrivateSources { get; set; }
+
     /// <summary>The largest source archive accepted (download or upload), in bytes.</summary>
     [Range(1, long.MaxValue)]
     public long MaxSourceBytes { get; set; } = 256L << 20;

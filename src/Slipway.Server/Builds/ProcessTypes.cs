@@ -10,6 +10,38 @@ namespace Slipway.Server.Builds;
 /// </summary>
 public static partial class ProcessTypes
 {
+    /// <summary>The most process types a slug may declare.</summary>
+    public const int MaxTypes = 100;
+
+    public const int MaxNameLength = 63;
+
+    /// <summary>The longest command of a process type (a shell line, not a script).</summary>
+    public const int MaxCommandLength = 8192;
+
+    /// <summary>Why a slug cannot have <paramref name="types"/> (too many, a name or command too long), or null when it can.</summary>
+    public static string? BoundsProblem(IReadOnlyDictionary<string, string> types)
+    {
+        if (types.Count > MaxTypes)
+        {
+            return $"The slug declares {types.Count} process types; at most {MaxTypes} are allowed.";
+        }
+
+        foreach (var (name, command) in types)
+        {
+            if (name.Length > MaxNameLength)
+            {
+                return $"Process type name '{name[..MaxNameLength]}…' is {name.Length} characters; at most {MaxNameLength} are allowed.";
+            }
+
+            if (command.Length > MaxCommandLength)
+            {
+                return $"The command of process type '{name}' is {command.Length} characters; at most {MaxCommandLength} are allowed.";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Parses a Procfile: <c>name: command</c> lines, <c>#</c> comments; other lines are reported, not fatal.</summary>
     public static Dictionary<string, string> ParseProcfile(string text, out List<string> ignored)
     {

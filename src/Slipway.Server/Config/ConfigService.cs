@@ -54,6 +54,11 @@ public sealed class ConfigService(SlipwayDb db, ReleaseService releases)
                 }
 
                 var (config, description) = change.ApplyTo(state.Current?.ConfigVars ?? []);
+                if (description is not null && ConfigChange.SizeProblem(config) is { } tooLarge)
+                {
+                    return new ReleasePlan.Refuse(Refusal.Invalid(tooLarge));
+                }
+
                 result = ReleaseEnvironment.Combine(config, addons);
                 return description is null
                     ? new ReleasePlan.Unchanged("No config vars changed; no release was created.")

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -74,6 +75,9 @@ public static class ApiProblem
             404 when http.GetEndpoint() is null => $"There is no route {route}.",
             405 when http.Response.Headers.Allow.Count > 0 => $"{route} is not allowed; this path takes {http.Response.Headers.Allow}.",
             405 => $"{route} is not allowed.",
+
+            // A chunked body that grew past the limit while a handler read it.
+            413 when http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } max => BodyLimits.TooLarge(null, max),
             _ => $"{route} failed: {TitleOf(status)}.",
         };
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Slipway.Server.Http;
 
@@ -18,7 +19,9 @@ public sealed class BadRequestHandler(IProblemDetailsService problems) : IExcept
 
         var message = bad.InnerException is JsonException json
             ? $"The request body is not valid JSON for this route: {json.Message}"
-            : bad.Message;
+            : bad.StatusCode == StatusCodes.Status413PayloadTooLarge && context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } max
+                ? BodyLimits.TooLarge(null, max)
+                : bad.Message;
         context.Response.StatusCode = bad.StatusCode;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

@@ -17,5 +17,11 @@ public sealed record Refusal(int Status, string Id, string Message, string? Para
 
     public static Refusal Conflict(string message, string? param = null) => new(StatusCodes.Status409Conflict, "conflict", message, param);
 
+    public static Refusal Forbidden(string message, string? param = null) => new(StatusCodes.Status403Forbidden, "forbidden", message, param);
+
+    /// <summary>A field over its limit, the limit in the message: <c>description is 2000 characters; at most 1024 are allowed</c>.</summary>
+    public static Refusal TooLong(string field, long length, long max, string? param = null) =>
+        Invalid($"{field} is {length} characters; at most {max} are allowed.", param);
+
     public static Refusal BadRequest(string message, string? param = null) => new(StatusCodes.Status400BadRequest, "bad_request", message, param);
 }

@@ -142,6 +142,13 @@ public sealed partial class RouterHost(
                 logs.Append(route!.AppId, "slipway[router]", $"at=error desc=\"{error}: {exception?.Message}\" dyno={destination.DynoName} method={context.Request.Method} path=\"{context.Request.Path}\" status={context.Response.StatusCode}");
             }
 
+            if (error == ForwarderError.RequestBodyClient && !context.Response.HasStarted)
+            {
+                // The client's body could not be read (a broken chunked encoding, a body cut short): its fault, not the app's.
+                await PageAsync(context, StatusCodes.Status400BadRequest, "Bad request", "The request body could not be read: its framing (Content-Length or chunked encoding) is not valid.");
+                return;
+            }
+
             if (!context.Response.HasStarted)
             {
                 await PageAsync(context, StatusCodes.Status502BadGateway, "Bad gateway", $"{key} did not answer this request properly. Its log (aka logs -a {key}) may say why.");

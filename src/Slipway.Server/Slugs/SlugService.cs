@@ -17,8 +17,6 @@ namespace Slipway.Server.Slugs;
 /// </summary>
 public sealed partial class SlugService(SlipwayDb db, Access access, ISlugStore store, TimeProvider clock, IOptions<SlipwayOptions> options)
 {
-    public const int MaxProcessTypeLength = 63;
-
     private long MaxBytes => options.Value.Slugs.MaxBytes;
 
     public async Task<Answer<Slug>> CreateAsync(App app, CreateSlugRequest request, CancellationToken ct)
@@ -34,9 +32,14 @@ public sealed partial class SlugService(SlipwayDb db, Access access, ISlugStore 
         }
 
         var processTypes = request.ProcessTypes ?? [];
+        if (ProcessTypes.BoundsProblem(processTypes) is { } tooLarge)
+        {
+            return Refusal.Invalid(tooLarge, nameof(request.ProcessTypes));
+        }
+
         foreach (var (type, command) in processTypes)
         {
-            if (!ProcessTypePattern().IsMatch(type) || type.Length > MaxProcessTypeLength)
+            if (!ProcessTypePattern().IsMatch(type) || type.Length > ProcessTypes.MaxNameLength)
             {
                 return Refusal.Invalid($"Process type '{type}' is not valid: use letters, digits, '_' and '-' (^[A-Za-z0-9_-]+$).", nameof(request.ProcessTypes));
             }

@@ -20,7 +20,7 @@ public static partial class SlugsApi
         app.MapPost("/slugs", Create);
         app.MapGet("/slugs/{slug}", GetForApp);
         routes.MapGet("/slugs/{slug}", Get);
-        routes.MapPut("/slugs/{slug}/blob", Upload);
+        routes.MapPut("/slugs/{slug}/blob", Upload).WithMetadata(new BodyLimit(null));
         routes.MapGet(FolderSlugStore.DownloadPath + "/{digest}", DownloadSigned).AllowAnonymous();
         return routes;
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Builds;
 
@@ -12,7 +13,9 @@ public sealed record FetchedSource(string Digest, long Size);
 /// Brings a build's source archive into a local file: an upload from <c>POST /sources</c> is
 /// read from the data folder; anything else is an <c>http(s)</c> download that follows
 /// redirects and is bounded in time (<see cref="BuildOptions.FetchTimeout"/>) and size
-/// (<see cref="BuildOptions.MaxSourceBytes"/>). The SHA-256 is computed on the way.
+/// (<see cref="BuildOptions.MaxSourceBytes"/>), and that connects only where <see cref="SourceReach"/>
+/// allows, directly (no HTTP proxy, whose address would stand in for the one checked). The
+/// SHA-256 is computed on the way. Failures say what went wrong, never what the other side sent.
 /// </summary>
 public sealed class SourceFetcher : IDisposable
 {
@@ -30,6 +33,8 @@ public sealed class SourceFetcher : IDisposable
             MaxAutomaticRedirections = Math.Max(1, _options.MaxRedirects),
             ConnectTimeout = TimeSpan.FromSeconds(30),
             AutomaticDecompression = DecompressionMethods.None,
+            UseProxy = false,
+            ConnectCallback = (context, ct) => SourceReach.ConnectAsync(context.DnsEndPoint, _options.AllowPrivateSources, ct),
         })
         {
             Timeout = Timeout.InfiniteTimeSpan,
@@ -59,7 +64,9 @@ public sealed class SourceFetcher : IDisposable
             using var response = await _http.GetAsync(build.SourceUrl, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
-                throw new BuildFailedException($"Fetching {shown} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}.");
+                // The standard phrase, not the server's: its reason phrase is text it chose.
+                var phrase = ReasonPhrases.GetReasonPhrase((int)response.StatusCode);
+                throw new BuildFailedException($"Fetching {shown} answered HTTP {(int)response.StatusCode}{(phrase.Length > 0 ? " " + phrase : "")}.");
             }
 
             if (response.Content.Headers.ContentLength > _options.MaxSourceBytes)
@@ -74,17 +81,36 @@ public sealed class SourceFetcher : IDisposable
         {
             throw new BuildFailedException($"Fetching {shown} took longer than {_options.FetchTimeout} (Slipway:Builds:FetchTimeout).");
         }
+        catch (HttpRequestException e) when (e.InnerException is SourceReachException reach)
+        {
+            throw new BuildFailedException($"Could not fetch {shown}: {reach.Message}", e);
+        }
         catch (HttpRequestException e)
         {
-            throw new BuildFailedException($"Could not fetch {shown}: {e.Message}", e);
+            throw new BuildFailedException($"Could not fetch {shown}: {Reason(e.HttpRequestError)}", e);
         }
         catch (IOException e) when (e is not FileNotFoundException)
         {
-            throw new BuildFailedException($"Fetching {shown} broke off: {e.Message}", e);
+            throw new BuildFailedException($"Fetching {shown} broke off before the end.", e);
         }
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>
+    /// Why a download failed, in words of our own: an exception's message may quote what the
+    /// other side sent (an invalid status line), and a build's output is shown to its user.
+    /// </summary>
+    private static string Reason(HttpRequestError error) => error switch
+    {
+        HttpRequestError.NameResolutionError => "the host name does not resolve.",
+        HttpRequestError.ConnectionError => "the connection failed.",
+        HttpRequestError.SecureConnectionError => "the TLS connection failed (certificate or protocol).",
+        HttpRequestError.HttpProtocolError or HttpRequestError.InvalidResponse => "the server's answer is not valid HTTP.",
+        HttpRequestError.ResponseEnded => "the server closed the connection before it answered.",
+        HttpRequestError.ConfigurationLimitExceeded => "the server's answer exceeds a limit (headers too large, too many redirects).",
+        _ => "the request failed.",
+    };
 
     private async Task<FetchedSource> CopyAsync(Stream source, string target, CancellationToken ct)
     {

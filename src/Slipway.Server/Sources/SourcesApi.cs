@@ -17,7 +17,7 @@ public static class SourcesApi
     public static IEndpointRouteBuilder MapSourcesApi(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/sources", Create);
-        routes.MapPut("/sources/{source}", Upload);
+        routes.MapPut("/sources/{source}", Upload).WithMetadata(new BodyLimit(null));
         routes.MapGet("/sources/{source}", Download);
         return routes;
     }

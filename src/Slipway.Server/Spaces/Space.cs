@@ -49,6 +49,18 @@ public sealed class Space
         _members.Add(new SpaceMember(Id, user.Id, now));
         UpdatedAt = now;
     }
+
+    /// <summary>Takes the user out of the space; false when she was not a member.</summary>
+    public bool RemoveMember(Guid userId, DateTimeOffset now)
+    {
+        if (_members.RemoveAll(m => m.UserId == userId) == 0)
+        {
+            return false;
+        }
+
+        UpdatedAt = now;
+        return true;
+    }
 }
 
 internal sealed class SpaceConfiguration : IEntityTypeConfiguration<Space>

@@ -40,6 +40,11 @@ public sealed class SpaceService(SlipwayDb db, Access access, Platform platform,
             return Refusal.Invalid(problem, nameof(request.Name));
         }
 
+        if (request.Description?.Length > Names.MaxDescription)
+        {
+            return Refusal.TooLong("description", request.Description.Length, Names.MaxDescription, nameof(request.Description));
+        }
+
         if (!string.IsNullOrWhiteSpace(request.Stack) && !platform.IsStack(request.Stack))
         {
             return Refusal.Invalid($"Stack '{request.Stack}' does not exist: this server builds on one stack, '{platform.Stack.Name}'.", nameof(request.Stack));
@@ -58,7 +63,7 @@ public sealed class SpaceService(SlipwayDb db, Access access, Platform platform,
 
         if (await db.Spaces.AnyAsync(s => s.Name == name, ct))
         {
-            return Refusal.Conflict($"Space '{name}' already exists.", nameof(request.Name));
+            return await NameTakenAsync(caller, name!, ct);
         }
 
         var now = clock.GetUtcNow();
@@ -71,11 +76,20 @@ public sealed class SpaceService(SlipwayDb db, Access access, Platform platform,
         db.Spaces.Add(space);
         if (!await db.TrySaveUniqueAsync(ct))
         {
-            return Refusal.Conflict($"Space '{name}' already exists.", nameof(request.Name));
+            return await NameTakenAsync(caller, name!, ct);
         }
 
         return space;
     }
+
+    /// <summary>
+    /// A taken name: whoever may see the space is told it exists; anyone else gets the answer a
+    /// name they may not use gets, which does not confirm that a space has it.
+    /// </summary>
+    private async Task<Refusal> NameTakenAsync(Caller caller, string name, CancellationToken ct) =>
+        await access.FindSpaceAsync(caller, name, ct) is not null
+            ? Refusal.Conflict($"Space '{name}' already exists.", nameof(CreateSpaceRequest.Name))
+            : Refusal.Conflict($"The space name '{name}' cannot be used; choose another, or ask an admin about it.", nameof(CreateSpaceRequest.Name));
 
     /// <summary>Deletes an empty space; null when it is gone.</summary>
     public async Task<Refusal?> DeleteAsync(Space space, CancellationToken ct)
@@ -113,5 +127,20 @@ public sealed class SpaceService(SlipwayDb db, Access access, Platform platform,
         space.AddMember(found, clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
         return found;
+    }
+
+    /// <summary>Takes a member (by id or email) out of the space: her next request no longer sees it or its apps.</summary>
+    public async Task<Answer<User>> RemoveMemberAsync(Space space, string user, CancellationToken ct)
+    {
+        var who = user.Trim();
+        await db.Entry(space).Collection(s => s.Members).Query().Include(m => m.User).LoadAsync(ct);
+        var member = space.Members.FirstOrDefault(m => Guid.TryParse(who, out var id) ? m.UserId == id : m.User.Email == who.ToLowerInvariant());
+        if (member is null || !space.RemoveMember(member.UserId, clock.GetUtcNow()))
+        {
+            return Refusal.NotFound($"User '{who}' is not a member of space '{space.Name}'.");
+        }
+
+        await db.SaveChangesAsync(ct);
+        return member.User;
     }
 }

@@ -18,6 +18,7 @@ public static class SpacesApi
         spaces.MapDelete("/{space}", Delete).RequireAuthorization(Policies.Admin);
         spaces.MapGet("/{space}/members", ListMembers);
         spaces.MapPost("/{space}/members", AddMember).RequireAuthorization(Policies.Admin);
+        spaces.MapDelete("/{space}/members/{user}", RemoveMember).RequireAuthorization(Policies.Admin);
         return routes;
     }
 
@@ -67,6 +68,18 @@ public static class SpacesApi
 
         var added = await spaces.AddMemberAsync(found.Value, request.User, ct);
         return added.Refused ? ApiProblem.Of(added.Refusal) : TypedResults.Ok(ToMemberResponse(added.Value));
+    }
+
+    private static async Task<Results<Ok<SpaceMemberResponse>, ProblemHttpResult>> RemoveMember(string space, string user, HttpContext http, SpaceService spaces, CancellationToken ct)
+    {
+        var found = await spaces.FindAsync(Caller.Of(http.User), space, ct);
+        if (found.Refused)
+        {
+            return ApiProblem.Of(found.Refusal);
+        }
+
+        var removed = await spaces.RemoveMemberAsync(found.Value, user, ct);
+        return removed.Refused ? ApiProblem.Of(removed.Refusal) : TypedResults.Ok(ToMemberResponse(removed.Value));
     }
 
     /// <summary>The API's view of a space: its own facts, and the region and stack of the <see cref="Platform"/>.</summary>

@@ -216,7 +216,9 @@ public static class ArchiveExtractor
             : bytes.StartsWith(new byte[] { 0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00 }) ? "an xz file"
             : bytes.StartsWith(new byte[] { 0x28, 0xb5, 0x2f, 0xfd }) ? "a zstd file"
             : read == 0 ? "empty"
-            : $"starts with {Convert.ToHexString(bytes[..Math.Min(8, read)]).ToLowerInvariant()}";
+
+            // Never the bytes themselves: a source URL may point at a service whose reply is not the user's to read.
+            : "an unknown format";
         throw new ArchiveRejectedException($"The source is not an archive Slipway can unpack ({what}): use a .zip or a .tar.gz.");
     }
 

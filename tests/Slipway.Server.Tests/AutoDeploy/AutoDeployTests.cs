@@ -46,6 +46,25 @@ public abstract class AutoDeployTests(AutoDeployServerFixture fixture)
         Assert.False(Directory.Exists(Path.Combine(fixture.Server.DataDir, "builds", "git")) && Directory.EnumerateFileSystemEntries(Path.Combine(fixture.Server.DataDir, "builds", "git")).Any());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Set_RepositoryOnTheServersDisk_IsForAdminsOnly(bool fileUrl)
+    {
+        using var repo = GitRepo.Create();
+        repo.CommitAndPush(Web("first"), "Initial commit");
+        var path = fileUrl ? new Uri(repo.Bare).AbsoluteUri : repo.Bare;
+        var token = await _api.CreateUserAsync($"local{SlipwayApi.Unique()}@example.com");
+        using var user = fixture.Server.Api(token);
+        var app = await user.CreateAppAsync((await user.CreateSpaceAsync()).Name);
+
+        var refused = await user.Http.PostAsJsonAsync($"/apps/{app.Name}/builds/auto", new { repo = path }, SlipwayJson.Options);
+        var watched = await _api.SetAutoDeployAsync(app.Name, new { repo = path });
+
+        Assert.StartsWith("Only an admin may watch a repository on the server's disk", await SlipwayApi.ProblemAsync(refused, HttpStatusCode.Forbidden));
+        Assert.Equal(path, watched.Repo);
+    }
+
     [Fact]
     public async Task Poller_PushToAnotherBranch_BuildsNothing()
     {

@@ -102,7 +102,7 @@ public sealed class AkkerisAppsContractTests(PublicUrlServerFixture fixture) : I
         var description = await _aka.AkkerisErrorAsync(HttpMethod.Post, "/apps", new { space = space.Name, name, org = "default", description = new string('x', 1025) });
 
         Assert.Equal((404, "Organization 'acme' not found: this server has one organization, 'default' (GET /organizations)."), organization);
-        Assert.Equal((422, "The description is longer than 1024 characters."), description);
+        Assert.Equal((422, "description is 1025 characters; at most 1024 are allowed."), description);
         Assert.Equal(HttpStatusCode.NotFound, (await _aka.SendAsAkkerisAsync(HttpMethod.Get, $"/apps/{name}-{space.Name}")).StatusCode);
     }
 

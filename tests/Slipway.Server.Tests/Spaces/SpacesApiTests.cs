@@ -42,6 +42,24 @@ public abstract class SpacesApiTests(SlipwayServerFixture fixture)
     }
 
     [Fact]
+    public async Task CreateSpace_NameTakenByASpaceTheCallerCannotSee_DoesNotConfirmItExists()
+    {
+        var hidden = await _api.CreateSpaceAsync();
+        var token = await fixture.Api.CreateUserAsync($"name{SlipwayApi.Unique()}@example.com");
+        using var user = fixture.Server.Api(token);
+        var own = await user.CreateSpaceAsync();
+
+        var taken = await user.Http.PostAsJsonAsync("/spaces", new CreateSpaceRequest(hidden.Name, null), SlipwayJson.Options);
+        var mine = await user.Http.PostAsJsonAsync("/spaces", new CreateSpaceRequest(own.Name, null), SlipwayJson.Options);
+
+        var message = await SlipwayApi.ProblemAsync(taken, HttpStatusCode.Conflict);
+        Assert.Equal($"The space name '{hidden.Name}' cannot be used; choose another, or ask an admin about it.", message);
+        Assert.DoesNotContain("exists", message);
+        Assert.Equal($"Space '{own.Name}' already exists.", await SlipwayApi.ProblemAsync(mine, HttpStatusCode.Conflict));
+        await SlipwayApi.ProblemAsync(await user.Http.GetAsync($"/spaces/{hidden.Name}"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task NonAdmin_CreatingSpace_BecomesItsMember()
     {
         var token = await fixture.Api.CreateUserAsync($"own{SlipwayApi.Unique()}@example.com");

@@ -127,7 +127,8 @@ public sealed class HostileArchiveTests(SmallLimitsServerFixture fixture, Archiv
         ]);
         var slug = await _api.UploadSlugAsync(app.Name, bytes, new Dictionary<string, string> { ["web"] = SlipwayApi.StaticWeb });
 
-        var folder = await Server.Services.GetRequiredService<SlugCache>().UnpackAsync(slug.Checksum["SHA256:".Length..], TestContext.Current.CancellationToken);
+        using var unpacked = await Server.Services.GetRequiredService<SlugCache>().UnpackAsync(slug.Checksum["SHA256:".Length..], TestContext.Current.CancellationToken);
+        var folder = unpacked.AppDir;
 
         const UnixFileMode special = UnixFileMode.SetUser | UnixFileMode.SetGroup | UnixFileMode.StickyBit;
         Assert.Equal((UnixFileMode)0x16D, File.GetUnixFileMode(Path.Combine(folder, "suid")));
@@ -218,7 +219,7 @@ public sealed class HostileArchiveTests(SmallLimitsServerFixture fixture, Archiv
         "too-many-entries" => (Archives.TarGz([.. Enumerable.Range(0, 60).Select(i => new ArchiveFile($"f{i}.txt", "x"))]), "The archive has more than 50 entries (Slipway:Builds:MaxEntries)"),
         "truncated-tar-gz" => (Truncate(Archives.TarGz([new ArchiveFile("data.bin", Convert.ToBase64String(RandomBytes(60_000)))])), "The tar.gz archive is broken (truncated or corrupt)"),
         "truncated-zip" => (Truncate(Archives.Zip([new ArchiveFile("data.bin", Convert.ToBase64String(RandomBytes(60_000)))])), "The zip archive is broken (truncated or corrupt)"),
-        "not-an-archive" => (Encoding.UTF8.GetBytes("<!DOCTYPE html><html><body>Not found</body></html>"), "The source is not an archive Slipway can unpack (starts with 3c21444f43545950): use a .zip or a .tar.gz."),
+        "not-an-archive" => (Encoding.UTF8.GetBytes("<!DOCTYPE html><html><body>Not found</body></html>"), "The source is not an archive Slipway can unpack (an unknown format): use a .zip or a .tar.gz."),
         _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
     };
 
