@@ -41,6 +41,7 @@ public static class AkaCli
             new RollbackCommand(context, output),
             new ReleasesCreateCommand(context, output),
             new ReleasesOutputCommand(context, output),
+            new ReleasesStatusesCommand(context, output),
             new BuildsCommand(context, output),
             new BuildsInfoCommand(context, output),
             new BuildsOutputCommand(context, output),
@@ -60,6 +61,13 @@ public static class AkaCli
             new RepoSetCommand(context, output),
             new RepoUnsetCommand(context, output),
             new GitRemoteCommand(context, output),
+            new PipelinesCommand(context, output),
+            new PipelinesCreateCommand(context, output),
+            new PipelinesInfoCommand(context, output),
+            new PipelinesAddCommand(context, output),
+            new PipelinesPromoteCommand(context, output),
+            new PipelinesRemoveCommand(context, output),
+            new PipelinesDestroyCommand(context, output),
         };
 
         // Plain "aka" shows what it can do rather than an error.

@@ -13,6 +13,7 @@ using Slipway.Server.Data;
 using Slipway.Server.Features;
 using Slipway.Server.GitPush;
 using Slipway.Server.Http;
+using Slipway.Server.Pipelines;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
@@ -84,6 +85,8 @@ public static class SlipwayServer
         services.AddSingleton<AppMapping>();
         services.AddScoped<ReleaseService>();
         services.AddScoped<ReleaseStatusService>();
+        services.AddScoped<PipelineService>();
+        services.AddScoped<PromotionService>();
         services.AddScoped<FeatureService>();
         services.AddScoped<ConfigService>();
         services.AddSingleton<WriteGate>();
@@ -140,6 +143,7 @@ public static class SlipwayServer
         app.MapBuilds(appRoutes);
         app.MapAutoDeploy(appRoutes);
         app.MapGitPushApi();
+        app.MapPipelinesApi(appRoutes);
         app.MapSlipwayUi();
         return app;
     }

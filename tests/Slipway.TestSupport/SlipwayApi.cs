@@ -197,6 +197,35 @@ public sealed class SlipwayApi(HttpClient http) : IDisposable
         return await SettledAsync(app, made!, limit);
     }
 
+    // Release statuses and pipelines
+
+    /// <summary>Posts a release status (what CI does) on a release of the app.</summary>
+    public async Task<ReleaseStatusResponse> PostReleaseStatusAsync(string app, Guid release, string state, string context) =>
+        await ReadAsync<ReleaseStatusResponse>(
+            await http.PostAsJsonAsync($"/apps/{app}/releases/{release}/statuses", new CreateReleaseStatusRequest(state, context, null, null, null, null), SlipwayJson.Options),
+            HttpStatusCode.Created);
+
+    public async Task<PipelineResponse> CreatePipelineAsync(string? name = null) =>
+        await ReadAsync<PipelineResponse>(await http.PostAsJsonAsync("/pipelines", new CreatePipelineRequest(name ?? Unique("pipe")), SlipwayJson.Options), HttpStatusCode.Created);
+
+    public Task<HttpResponseMessage> PostCouplingAsync(string app, string pipeline, string stage, params string[] contexts) =>
+        http.PostAsJsonAsync("/pipeline-couplings", new CreatePipelineCouplingRequest(app, pipeline, stage, new RequiredStatusChecks(contexts)), SlipwayJson.Options);
+
+    /// <summary>Couples the app to the pipeline at the stage, with these required status checks.</summary>
+    public async Task<PipelineCouplingResponse> CoupleAsync(string app, string pipeline, string stage, params string[] contexts) =>
+        await ReadAsync<PipelineCouplingResponse>(await PostCouplingAsync(app, pipeline, stage, contexts), HttpStatusCode.Created);
+
+    /// <summary>Asks for a promotion from <paramref name="source"/>'s current release (to the next stage when no target is named), answered as it is.</summary>
+    public Task<HttpResponseMessage> PostPromotionAsync(string source, bool safe = false, string? release = null, params string[] targets) =>
+        http.PostAsJsonAsync(
+            "/pipeline-promotions",
+            new CreatePipelinePromotionRequest(null, new PromotionSourceRef(new PromotionAppRef(source), release is null ? null : new PromotionRef(release)), [.. targets.Select(t => new PromotionTargetRef(new PromotionAppRef(t)))], safe),
+            SlipwayJson.Options);
+
+    /// <summary>Promotes (it must be accepted) and answers the promotion, its targets' releases still pending.</summary>
+    public async Task<PipelinePromotionResponse> PromoteAsync(string source, params string[] targets) =>
+        await ReadAsync<PipelinePromotionResponse>(await PostPromotionAsync(source, targets: targets), HttpStatusCode.Created);
+
     // Builds
 
     public async Task<BuildResponse> StartBuildAsync(string app, object body) =>

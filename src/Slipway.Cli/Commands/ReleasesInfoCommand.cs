@@ -60,7 +60,8 @@ public sealed class ReleasesInfoCommand : AkaCommand
         return 0;
     }
 
-    private static async Task<ApiResult<ReleaseResponse>> FindAsync(SlipwayApi api, string app, string? reference, CancellationToken ct)
+    /// <summary>The release <paramref name="reference"/> names, else the current one (the last of the page the API answers without a <c>Range</c>).</summary>
+    internal static async Task<ApiResult<ReleaseResponse>> FindAsync(SlipwayApi api, string app, string? reference, CancellationToken ct)
     {
         if (reference is not null)
         {

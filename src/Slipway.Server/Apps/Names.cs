@@ -33,6 +33,15 @@ public static partial class Names
         _ => null,
     };
 
+    /// <summary>Why <paramref name="name"/> cannot be a pipeline name, or null when it can (the rule of space names).</summary>
+    public static string? PipelineNameProblem(string? name) => name switch
+    {
+        null or "" => "Pipeline name is required.",
+        { Length: > MaxSpaceName } => $"Pipeline name '{name}' is longer than {MaxSpaceName} characters.",
+        _ when !SpaceName().IsMatch(name) => $"Pipeline name '{name}' is not valid: use lowercase letters, digits and dashes, starting with a letter or digit (^[a-z0-9][a-z0-9-]*$).",
+        _ => null,
+    };
+
     [GeneratedRegex("^[a-z0-9]+$")]
     private static partial Regex AppName();
 

@@ -5,6 +5,7 @@ using Slipway.Server.Apps;
 using Slipway.Server.AutoDeploy;
 using Slipway.Server.Builds;
 using Slipway.Server.Features;
+using Slipway.Server.Pipelines;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
@@ -42,6 +43,12 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
 
     /// <summary>The features an app has switched away from their default (<see cref="FeatureCatalog"/>).</summary>
     public DbSet<AppFeature> AppFeatures => Set<AppFeature>();
+
+    public DbSet<Pipeline> Pipelines => Set<Pipeline>();
+
+    public DbSet<PipelineCoupling> PipelineCouplings => Set<PipelineCoupling>();
+
+    public DbSet<PipelinePromotion> PipelinePromotions => Set<PipelinePromotion>();
 
     public DbSet<WorkLease> WorkLeases => Set<WorkLease>();
 

@@ -23,6 +23,7 @@ public enum ReleaseTrigger
     Config,
     Addon,
     Rollback,
+    Promotion,
 }
 
 /// <summary>

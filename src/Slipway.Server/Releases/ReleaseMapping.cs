@@ -74,13 +74,13 @@ public static class ReleaseMapping
     }
 
     /// <summary>
-    /// Where the code came from, for releases that brought code (deploys): the build's commit,
-    /// author and message, else what the slug says. A config change or rollback reuses a slug but
-    /// did not bring it, so it shows none, as on Heroku.
+    /// Where the code came from, for releases that brought code (deploys and promotions): the build's
+    /// commit, author and message, else what the slug says (a promoted slug carries its source's). A
+    /// config change or rollback reuses a slug but did not bring it, so it shows none, as on Heroku.
     /// </summary>
     private static ReleaseSource? SourceOf(Release release) => release switch
     {
-        { Trigger: not (ReleaseTrigger.Deploy or ReleaseTrigger.AutoDeploy) } => null,
+        { Trigger: not (ReleaseTrigger.Deploy or ReleaseTrigger.AutoDeploy or ReleaseTrigger.Promotion) } => null,
         { Build: { } build } when build.Commit is not null || build.Author is not null || build.Message is not null => new ReleaseSource(build.Commit, build.Author, build.Message),
         { Build: not null } => null,
         { Slug: { } slug } when slug.Commit is not null || slug.CommitDescription is not null => new ReleaseSource(slug.Commit, null, slug.CommitDescription),

@@ -163,7 +163,10 @@ public sealed partial class ReleaseStatusService(SlipwayDb db, TimeProvider cloc
         return new ReleaseStatusOf(target, check);
     }
 
-    private const string ContextRule = "letters, digits and / - + . only (e.g. ci/circleci), at most 255 characters.";
+    public const string ContextRule = "letters, digits and / - + . only (e.g. ci/circleci), at most 255 characters.";
+
+    /// <summary>Whether <paramref name="context"/> may name a status (and so a required check).</summary>
+    public static bool IsContext(string context) => context.Length <= MaxContextLength && ContextPattern().IsMatch(context);
 
     private static Answer<CheckedStatus> Check(string? state, string context, StatusCheckTexts texts)
     {
@@ -178,7 +181,7 @@ public sealed partial class ReleaseStatusService(SlipwayDb db, TimeProvider cloc
             parsed = Enum.Parse<StatusCheckState>(state, ignoreCase: true);
         }
 
-        if (context.Length > MaxContextLength || !ContextPattern().IsMatch(context))
+        if (!IsContext(context))
         {
             return Refusal.Invalid($"context '{context}' is not valid: {ContextRule}", "Context");
         }

@@ -57,9 +57,18 @@ public sealed class Slug
     };
 
     /// <summary>The same bytes and process types claimed again under <paramref name="id"/> (a build that reused this slug), already uploaded.</summary>
-    public Slug ReusedAs(Guid id, string? commit, string? commitDescription, DateTimeOffset now)
+    public Slug ReusedAs(Guid id, string? commit, string? commitDescription, DateTimeOffset now) => CopyFor(AppId, commit, commitDescription, now, id);
+
+    /// <summary>
+    /// The same bytes and process types claimed by another app (a promotion), under a row of its
+    /// own with the same checksum: the bytes stay while any app's row names them, and the claiming
+    /// app's releases only ever name its own slugs.
+    /// </summary>
+    public Slug ClaimedBy(Guid appId, string? commit, string? commitDescription, DateTimeOffset now) => CopyFor(appId, commit, commitDescription, now, null);
+
+    private Slug CopyFor(Guid appId, string? commit, string? commitDescription, DateTimeOffset now, Guid? id)
     {
-        var copy = Create(AppId, Checksum, Size, new Dictionary<string, string>(ProcessTypes, StringComparer.Ordinal), commit, commitDescription, now, id);
+        var copy = Create(appId, Checksum, Size, new Dictionary<string, string>(ProcessTypes, StringComparer.Ordinal), commit, commitDescription, now, id);
         copy.Uploaded = Uploaded;
         return copy;
     }

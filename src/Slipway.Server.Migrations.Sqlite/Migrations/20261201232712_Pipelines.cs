@@ -1,0 +1,130 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Slipway.Server.Data.Migrations
+{
+    /// <inheritdoc />
+    public partial class Pipelines : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "Pipelines",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 63, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Pipelines", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PipelineCouplings",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PipelineId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AppId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Stage = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    RequiredContexts = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PipelineCouplings", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PipelineCouplings_Apps_AppId",
+                        column: x => x.AppId,
+                        principalTable: "Apps",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_PipelineCouplings_Pipelines_PipelineId",
+                        column: x => x.PipelineId,
+                        principalTable: "Pipelines",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PipelinePromotions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PipelineId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SourceAppId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SourceAppKey = table.Column<string>(type: "TEXT", maxLength: 127, nullable: false),
+                    SourceReleaseId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SourceVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    Targets = table.Column<string>(type: "TEXT", nullable: false),
+                    Safe = table.Column<bool>(type: "INTEGER", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PipelinePromotions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PipelinePromotions_Pipelines_PipelineId",
+                        column: x => x.PipelineId,
+                        principalTable: "Pipelines",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_PipelinePromotions_Users_UserId",
+                        column: x => x.UserId,
+                        principalTable: "Users",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PipelineCouplings_AppId",
+                table: "PipelineCouplings",
+                column: "AppId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PipelineCouplings_PipelineId",
+                table: "PipelineCouplings",
+                column: "PipelineId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PipelinePromotions_PipelineId",
+                table: "PipelinePromotions",
+                column: "PipelineId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PipelinePromotions_UserId",
+                table: "PipelinePromotions",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Pipelines_Name",
+                table: "Pipelines",
+                column: "Name",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "PipelineCouplings");
+
+            migrationBuilder.DropTable(
+                name: "PipelinePromotions");
+
+            migrationBuilder.DropTable(
+                name: "Pipelines");
+        }
+    }
+}
