@@ -11,6 +11,7 @@ using Slipway.Server.Collector;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
 using Slipway.Server.Features;
+using Slipway.Server.GitPush;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
@@ -93,6 +94,7 @@ public static class SlipwayServer
         services.AddBuilds(configuration);
         services.AddAutoDeploy(configuration);
         services.AddCollector(configuration);
+        services.AddGitPush();
         services.AddSlipwayUi();
         return services;
     }
@@ -134,6 +136,7 @@ public static class SlipwayServer
         app.MapRuntimeApi(appRoutes);
         app.MapBuilds(appRoutes);
         app.MapAutoDeploy(appRoutes);
+        app.MapGitPushApi();
         app.MapSlipwayUi();
         return app;
     }
