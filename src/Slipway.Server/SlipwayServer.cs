@@ -93,8 +93,8 @@ public static class SlipwayServer
         services.AddSlipwayRuntime(configuration);
         services.AddBuilds(configuration);
         services.AddAutoDeploy(configuration);
-        services.AddCollector(configuration);
         services.AddGitPush();
+        services.AddCollector(configuration);
         services.AddSlipwayUi();
         return services;
     }

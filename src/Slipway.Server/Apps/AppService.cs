@@ -4,7 +4,6 @@ using Slipway.Server.Accounts;
 using Slipway.Server.Builds;
 using Slipway.Server.Collector;
 using Slipway.Server.Data;
-using Slipway.Server.GitPush;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
@@ -21,8 +20,7 @@ public sealed record AppSummary(App App, User Owner, int? ServingVersion, string
 /// Apps, for the API and the dashboard alike: the name rules, a space the caller sees, a unique
 /// key; listing what the caller may see; destroying an app with everything it owns.
 /// </summary>
-public sealed class AppService(
-    SlipwayDb db, Access access, Deployer deployer, AppRepositories repositories, BuildQueue builds, BuildRunner runner, Leftovers leftovers, TimeProvider clock)
+public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, BuildQueue builds, BuildRunner runner, Leftovers leftovers, TimeProvider clock)
 {
     /// <summary>The one answer for an app that is missing or not the caller's to see.</summary>
     public static Refusal NotFound(string reference) => Refusal.NotFound($"App '{reference}' not found.");
@@ -156,7 +154,6 @@ public sealed class AppService(
         }
 
         await deployer.StopAppAsync(app.Id, ct);
-        repositories.Remove(app.Id);
         await leftovers.RemoveAsync(files, ct);
         return null;
     }

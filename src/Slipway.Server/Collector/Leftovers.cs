@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Builds;
 using Slipway.Server.Data;
+using Slipway.Server.GitPush;
 using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 
@@ -26,6 +27,7 @@ public sealed partial class Leftovers(
     ISlugStore store,
     SlugCache unpacked,
     BuildPaths paths,
+    AppRepositories repositories,
     IOptions<SlipwayOptions> slipway,
     IOptions<CollectorOptions> options,
     TimeProvider clock,
@@ -41,7 +43,7 @@ public sealed partial class Leftovers(
 
     /// <summary>
     /// Removes what a destroyed app left (its rows are gone, its processes stopped): its build cache, its
-    /// runtime home, its slugs' bytes and unpacked copies that no other slug claims, and its source uploads
+    /// runtime home, its git repository, its slugs' bytes and unpacked copies that no other slug claims, and its source uploads
     /// that no other build read.
     /// </summary>
     public async Task RemoveAsync(AppFiles files, CancellationToken ct)
@@ -61,6 +63,7 @@ public sealed partial class Leftovers(
     {
         BuildPaths.Remove(paths.CacheOf(files.AppId));
         BuildPaths.Remove(LocalRuntime.HomeOf(slipway.Value, files.AppKey));
+        repositories.Remove(files.AppId);
         await using var db = await dbs.CreateDbContextAsync(ct);
         foreach (var digest in files.SlugDigests)
         {
