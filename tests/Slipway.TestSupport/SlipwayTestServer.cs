@@ -68,6 +68,9 @@ public sealed class SlipwayTestServer : IAsyncDisposable
 
             // Many servers run at once in a test run: each router takes a free port of its own.
             "--Slipway:Router:Port=0",
+
+            // Release phases held by a ReleaseGate must see it from their sandbox (an index a fixture's own paths do not take).
+            $"--Slipway:Runtime:Isolation:ReadOnlyPaths:99={ReleaseGate.EnsureRoot()}",
         };
         string? connectionString = null;
         if (database == Database.Postgres)
