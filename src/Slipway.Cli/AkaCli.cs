@@ -55,6 +55,7 @@ public static class AkaCli
             new RepoCommand(context, output),
             new RepoSetCommand(context, output),
             new RepoUnsetCommand(context, output),
+            new GitRemoteCommand(context, output),
         };
 
         // Plain "aka" shows what it can do rather than an error.

@@ -20,6 +20,9 @@ public sealed record CliContext
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>The folder <c>aka</c> runs in (<c>git:remote</c> adds the remote to the repository there).</summary>
+    public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
+
     public TextReader In { get; init; } = TextReader.Null;
 
     public required TextWriter Out { get; init; }

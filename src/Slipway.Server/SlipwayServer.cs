@@ -7,9 +7,11 @@ using Slipway.Server.Addons;
 using Slipway.Server.Apps;
 using Slipway.Server.AutoDeploy;
 using Slipway.Server.Builds;
+using Slipway.Server.Collector;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
 using Slipway.Server.Features;
+using Slipway.Server.GitPush;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
@@ -93,6 +95,8 @@ public static class SlipwayServer
         services.AddSlipwayRuntime(configuration);
         services.AddBuilds(configuration);
         services.AddAutoDeploy(configuration);
+        services.AddGitPush();
+        services.AddCollector(configuration);
         services.AddSlipwayUi();
         return services;
     }
@@ -134,6 +138,7 @@ public static class SlipwayServer
         app.MapRuntimeApi(appRoutes);
         app.MapBuilds(appRoutes);
         app.MapAutoDeploy(appRoutes);
+        app.MapGitPushApi();
         app.MapSlipwayUi();
         return app;
     }

@@ -20,6 +20,9 @@ public sealed record Aka(Uri ApiUrl)
 
     public bool IsTerminal { get; init; }
 
+    /// <summary>The folder the run is in (a test's git repository for <c>git:remote</c>).</summary>
+    public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
+
     public async Task<AkaResult> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
@@ -43,6 +46,7 @@ public sealed record Aka(Uri ApiUrl)
             Out = output,
             Error = error,
             IsTerminal = IsTerminal,
+            WorkingDirectory = WorkingDirectory,
         };
 
         return await AkaCli.Build(context).Parse(args).InvokeAsync(context, ct);

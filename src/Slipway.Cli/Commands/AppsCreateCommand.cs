@@ -4,7 +4,7 @@ using Slipway.Contracts;
 
 namespace Slipway.Cli.Commands;
 
-/// <summary><c>aka apps:create NAME -s SPACE</c>: the app's key is <c>NAME-SPACE</c>.</summary>
+/// <summary><c>aka apps:create NAME -s SPACE</c>: the app's key is <c>NAME-SPACE</c>; prints its web URL and git remote, as Heroku does.</summary>
 public sealed class AppsCreateCommand : AkaCommand
 {
     private readonly Argument<string> _name = new("name") { Description = "The app's name (a-z and 0-9, no dashes)" };
@@ -24,6 +24,7 @@ public sealed class AppsCreateCommand : AkaCommand
         using var api = Connect();
         var app = await Output.WhileAsync($"Creating app {name}-{space}", () => api.CreateAppAsync(new CreateAppRequest(name, space), ct));
         Output.Done($"Creating app {app.Value.Name}");
+        Output.Line(app.Value.WebUrl is { } web ? $"{web} | {app.Value.GitUrl}" : app.Value.GitUrl);
         return 0;
     }
 }

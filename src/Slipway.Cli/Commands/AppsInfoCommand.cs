@@ -4,7 +4,7 @@ using Slipway.Cli.Output;
 
 namespace Slipway.Cli.Commands;
 
-/// <summary><c>aka apps:info -a APP [--json]</c>: the app's id, space, current release, URL and age.</summary>
+/// <summary><c>aka apps:info -a APP [--json]</c>: the app's id, space, current release, URLs (web and git) and age.</summary>
 public sealed class AppsInfoCommand : AkaCommand
 {
     private readonly Option<string> _app = CommonOptions.App();
@@ -34,6 +34,7 @@ public sealed class AppsInfoCommand : AkaCommand
             ("Space", app.Space.Name),
             ("Release", app.CurrentVersion is { } version ? string.Create(CultureInfo.InvariantCulture, $"v{version}") : "none"),
             ("Web URL", app.WebUrl),
+            ("Git URL", app.GitUrl),
             ("Created", TimeText.Iso(app.CreatedAt)));
         return 0;
     }

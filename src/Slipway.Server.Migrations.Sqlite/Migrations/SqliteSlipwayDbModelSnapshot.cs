@@ -403,6 +403,10 @@ namespace Slipway.Server.Data.Migrations
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReuseKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Server")
                         .HasColumnType("TEXT");
 
@@ -457,6 +461,8 @@ namespace Slipway.Server.Data.Migrations
                     b.HasIndex("UserId");
 
                     b.HasIndex("AppId", "CreatedAt");
+
+                    b.HasIndex("AppId", "ReuseKey");
 
                     b.HasIndex("AppId", "ShortId");
 
@@ -577,6 +583,10 @@ namespace Slipway.Server.Data.Migrations
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FailureLog")
+                        .HasMaxLength(8192)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("FailureReason")
@@ -753,6 +763,8 @@ namespace Slipway.Server.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("AppId");
+
+                    b.HasIndex("Checksum");
 
                     b.ToTable("Slugs");
                 });

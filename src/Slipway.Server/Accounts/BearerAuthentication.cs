@@ -1,13 +1,19 @@
 using System.Security.Claims;
+using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Slipway.Server.Apps;
 using Slipway.Server.Data;
 using Slipway.Server.Http;
 
 namespace Slipway.Server.Accounts;
 
-/// <summary>Finds the user behind <c>Authorization: Bearer &lt;token&gt;</c> by the token's hash.</summary>
+/// <summary>
+/// Finds the user behind <c>Authorization: Bearer &lt;token&gt;</c> by the token's hash. HTTP Basic
+/// with the token as the password (any user name) is the same, as Heroku's API takes it: that is
+/// what <c>git</c> sends from the <c>~/.netrc</c> entry <c>aka login</c> writes.
+/// </summary>
 public sealed class BearerAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
@@ -27,12 +33,15 @@ public sealed class BearerAuthentication(
             return AuthenticateResult.NoResult();
         }
 
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        var secret = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..]
+            : header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) ? BasicPassword(header["Basic ".Length..])
+            : null;
+        if (string.IsNullOrWhiteSpace(secret))
         {
-            return AuthenticateResult.Fail("Authorization must be 'Bearer <token>'.");
+            return AuthenticateResult.Fail("Authorization must be 'Bearer <token>' (or Basic with the token as the password).");
         }
 
-        var identity = await TokenIdentity.FromSecretAsync(db, header["Bearer ".Length..], SchemeName, Context.RequestAborted);
+        var identity = await TokenIdentity.FromSecretAsync(db, secret, SchemeName, Context.RequestAborted);
         if (identity is null)
         {
             return AuthenticateResult.Fail("The token is not valid.");
@@ -46,11 +55,28 @@ public sealed class BearerAuthentication(
     {
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = "Bearer";
+
+        // git answers a Basic challenge with the netrc entry (or asks, unless told not to).
+        Response.Headers.WWWAuthenticate = Request.Path.StartsWithSegments(AppMapping.GitPath) ? "Basic realm=\"Slipway\"" : "Bearer";
         await Response.WriteAsJsonAsync(
             ApiProblem.Details(401, "unauthorized", failure ?? "A token is required: send 'Authorization: Bearer <token>' (see 'aka login')."),
             options: null,
             contentType: "application/problem+json");
+    }
+
+    /// <summary>The password of a Basic credential (<c>user:password</c> in base64), or null when it is not one.</summary>
+    private static string? BasicPassword(string encoded)
+    {
+        try
+        {
+            var pair = Encoding.UTF8.GetString(Convert.FromBase64String(encoded.Trim()));
+            var colon = pair.IndexOf(':', StringComparison.Ordinal);
+            return colon < 0 ? null : pair[(colon + 1)..];
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)

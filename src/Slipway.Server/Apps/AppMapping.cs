@@ -15,6 +15,9 @@ public sealed class AppMapping(Platform platform, IAppRuntime runtime, IOptions<
     /// <summary>Where every app's git remote lives, below the server's public address.</summary>
     public const string GitPath = "/git";
 
+    /// <summary>The app's git remote: push to it to deploy (<c>git push</c>), clone or fetch from it.</summary>
+    public string GitUrlOf(App app, HttpRequest request) => $"{PublicAddress.Of(request, options.Value.PublicUrl)}{GitPath}/{app.Key}.git";
+
     public AppResponse ToResponse(AppSummary summary, HttpRequest request)
     {
         var (app, owner, servingVersion, _, servingAt, slugSize) = summary;
@@ -33,7 +36,7 @@ public sealed class AppMapping(Platform platform, IAppRuntime runtime, IOptions<
             platform.Region,
             stack,
             BuildStack: stack,
-            GitUrl: $"{PublicAddress.Of(request, options.Value.PublicUrl)}{GitPath}/{app.Key}.git",
+            GitUrl: GitUrlOf(app, request),
             GitBranch: null,
             Image: null,
             RepoSize: null,

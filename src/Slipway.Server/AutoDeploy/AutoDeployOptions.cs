@@ -27,6 +27,10 @@ public sealed class GitOptions
 
     /// <summary>The longest one git command (ls-remote, fetch, archive) may take.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The largest <c>git push</c> to an app's remote (its pack, in bytes).</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxPushBytes { get; set; } = 512L * 1024 * 1024;
 }
 
 /// <summary>The <c>Slipway:GitHub</c> section: where the GitHub API is (GitHub Enterprise: <c>https://host/api/v3</c>).</summary>

@@ -136,7 +136,7 @@ public sealed partial class BuildRunner(
         var sandbox = SandboxOf(build.AppId, work, buildDir, env);
         var buildpack = await buildpacks.SelectAsync(config.GetValueOrDefault("BUILDPACK_URL"), buildDir, work, env, sandbox, output, ct);
         output.Heading($"{buildpack.Name} app detected");
-        build.RecordBuildpack(buildpack.Url, buildpack.Name, clock.GetUtcNow());
+        build.RecordBuildpack(buildpack.Url, buildpack.Name, SlugReuse.KeyOf(fetched.Digest, buildpack, config), clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
 
         var result = await ReuseAsync(db, build, output, ct)
@@ -183,12 +183,12 @@ public sealed partial class BuildRunner(
         return new ProcessSandbox(appId, Directory.Exists(Options.FullBuildpacksDir) ? [Options.FullBuildpacksDir] : [], writable);
     }
 
-    /// <summary>"Same source, same slug": an earlier succeeded build of this app with the same source digest and buildpack.</summary>
+    /// <summary>"Same source, same slug": an earlier succeeded build of this app with the same <see cref="Build.ReuseKey"/> (see <see cref="SlugReuse"/>).</summary>
     private async Task<Result?> ReuseAsync(SlipwayDb db, Build build, BuildOutput output, CancellationToken ct)
     {
         var earlier = await db.Builds.AsNoTracking()
             .Where(b => b.AppId == build.AppId && b.Id != build.Id && b.Status == BuildStatus.Succeeded
-                && b.SourceDigest == build.SourceDigest && b.BuildpackUrl == build.BuildpackUrl && b.SlugId != null)
+                && b.ReuseKey == build.ReuseKey && b.SlugId != null)
             .OrderByDescending(b => b.CreatedAt)
             .Select(b => new { b.ShortId, b.SlugId })
             .FirstOrDefaultAsync(ct);
@@ -198,7 +198,7 @@ public sealed partial class BuildRunner(
             return null;
         }
 
-        output.Heading($"Same source as build {earlier!.ShortId} with the same buildpack: reusing its slug {slug.Id}, nothing to compile");
+        output.Heading($"Same source, buildpack and build-time config vars as build {earlier!.ShortId}: reusing its slug {slug.Id}, nothing to compile");
         output.Info($"Process types: {Describe(slug.ProcessTypes)}");
 
         // A slug of its own (its id is the build's) on the same bytes: releases name the build they came from.
@@ -225,13 +225,10 @@ public sealed partial class BuildRunner(
     {
         var envDir = Path.Combine(work, "env");
         Directory.CreateDirectory(envDir);
-        foreach (var (name, value) in config)
+        foreach (var (name, value) in SlugReuse.BuildConfig(config))
         {
-            // Config var names are checked when set; the check here only keeps files inside ENV_DIR.
-            if (!name.Contains('/') && !name.StartsWith('.'))
-            {
-                await File.WriteAllTextAsync(Path.Combine(envDir, name), value, ct);
-            }
+            // Config var names are checked when set; the filter only keeps files inside ENV_DIR.
+            await File.WriteAllTextAsync(Path.Combine(envDir, name), value, ct);
         }
 
         var compile = buildpack.Script("compile") ?? throw new BuildFailedException($"Buildpack {SourceUrls.ForDisplay(buildpack.Url)} has no bin/compile.");
@@ -319,6 +316,14 @@ public sealed partial class BuildRunner(
         db.Slugs.Add(slug);
         build.RecordSlug(slug.Id, reused: false, now);
         await db.SaveChangesAsync(ct);
+
+        // Stored bytes that no row claimed yet may have been collected meanwhile (a destroyed app shared them): put them back.
+        if (!await slugStore.ExistsAsync(slugFile.Digest, ct))
+        {
+            await using var again = File.OpenRead(packed);
+            await slugStore.PutAsync(slugFile.Digest, again, slipwayOptions.Value.Slugs.MaxBytes, ct);
+        }
+
         return new Result(slug.Id);
     }
 

@@ -29,6 +29,9 @@ public sealed partial class BuildService(
     public const int DefaultListLimit = 100;
     public const int MaxListLimit = 1000;
 
+    /// <summary>How often a build that is not followed live is looked at until it ends.</summary>
+    private static readonly TimeSpan EndPoll = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Starts a build from a request (Heroku's <c>source_blob</c> or Akkeris's flat form). It releases
     /// once it has succeeded when the request says <c>"deploy": true</c>, or says nothing and the app's
@@ -176,6 +179,54 @@ public sealed partial class BuildService(
         var status = await StatusAsync(buildId, ct);
         var kept = await db.BuildLogs.AsNoTracking().Where(l => l.BuildId == buildId).Select(l => l.Lines).FirstOrDefaultAsync(ct);
         return (kept ?? [], kept is not null || status != BuildStatus.Pending);
+    }
+
+    /// <summary>
+    /// Hands on the build's output from line <paramref name="start"/> as it is written, to its end,
+    /// and answers how the build ended. A build running here is followed live; one that ended, or
+    /// runs on another server, is waited for and its kept output handed on then.
+    /// </summary>
+    public async Task<BuildStatus> FollowOutputAsync(Guid buildId, int start, Func<List<OutputLine>, CancellationToken, Task> write, CancellationToken ct)
+    {
+        var next = start;
+        async Task WriteNewAsync(List<OutputLine> lines)
+        {
+            if (lines.Count > 0)
+            {
+                next += lines.Count;
+                await write(lines, ct);
+            }
+        }
+
+        if (LiveOutput(buildId) is { } output)
+        {
+            while (true)
+            {
+                var (lines, completed, changed) = output.Read(next);
+                await WriteNewAsync(lines);
+                if (completed)
+                {
+                    break;
+                }
+
+                if (lines.Count == 0)
+                {
+                    await changed.WaitAsync(ct);
+                }
+            }
+        }
+        else
+        {
+            while (await StatusAsync(buildId, ct) == BuildStatus.Pending)
+            {
+                await Task.Delay(EndPoll, clock, ct);
+            }
+
+            var kept = await StoredLinesAsync(buildId, ct);
+            await WriteNewAsync(next < kept.Count ? kept.GetRange(next, kept.Count - next) : []);
+        }
+
+        return await StatusAsync(buildId, ct);
     }
 
     public Task<BuildStatus> StatusAsync(Guid buildId, CancellationToken ct) =>

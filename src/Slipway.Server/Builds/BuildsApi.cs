@@ -15,7 +15,6 @@ namespace Slipway.Server.Builds;
 /// </summary>
 public static class BuildsApi
 {
-    private static readonly TimeSpan EndPoll = TimeSpan.FromSeconds(1);
 
     public static IEndpointRouteBuilder MapBuildsApi(this IEndpointRouteBuilder routes, IEndpointRouteBuilder app)
     {
@@ -96,7 +95,6 @@ public static class BuildsApi
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
         HttpContext http,
         BuildService builds,
-        TimeProvider clock,
         CancellationToken ct)
     {
         Build row;
@@ -152,24 +150,7 @@ public static class BuildsApi
         var writer = new OutputWriter(http.Response, sse, start);
         try
         {
-            if (builds.LiveOutput(row.Id) is { } output)
-            {
-                await writer.FollowAsync(output, ct);
-            }
-            else
-            {
-                // Ended, or running on another server: then wait for its end and send what it kept.
-                var status = row.Status;
-                while (status == BuildStatus.Pending)
-                {
-                    await Task.Delay(EndPoll, clock, ct);
-                    status = await builds.StatusAsync(row.Id, ct);
-                }
-
-                await writer.WriteAsync(await builds.StoredLinesAsync(row.Id, ct), ct);
-            }
-
-            var final = await builds.StatusAsync(row.Id, ct);
+            var final = await builds.FollowOutputAsync(row.Id, start, writer.WriteAsync, ct);
             await writer.EndAsync(final.ToString().ToLowerInvariant(), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -231,27 +212,6 @@ public static class BuildsApi
     {
         private int _next = start;
 
-        public async Task FollowAsync(BuildOutput output, CancellationToken ct)
-        {
-            while (true)
-            {
-                var (lines, completed, changed) = output.Read(_next);
-                await WriteNewAsync(lines, ct);
-                if (completed)
-                {
-                    return;
-                }
-
-                if (lines.Count == 0)
-                {
-                    await changed.WaitAsync(ct);
-                }
-            }
-        }
-
-        public Task WriteAsync(List<OutputLine> all, CancellationToken ct) =>
-            WriteNewAsync(_next < all.Count ? all.GetRange(_next, all.Count - _next) : [], ct);
-
         public async Task EndAsync(string status, CancellationToken ct)
         {
             if (sse)
@@ -261,7 +221,7 @@ public static class BuildsApi
             }
         }
 
-        private async Task WriteNewAsync(List<OutputLine> lines, CancellationToken ct)
+        public async Task WriteAsync(List<OutputLine> lines, CancellationToken ct)
         {
             if (lines.Count == 0)
             {

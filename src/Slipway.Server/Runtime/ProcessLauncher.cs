@@ -46,6 +46,26 @@ public sealed class ProcessLauncher(TimeProvider clock, ProcessIsolation isolati
     /// <summary>Starts the process; <paramref name="onLine"/> gets each line with whether it came on stderr, from any thread.</summary>
     public ProcessSupervisor Start(ProcessSpec spec, Action<string, bool> onLine)
     {
+        var start = StartInfo(spec);
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {spec.Command}.");
+
+        // The process reads end-of-file on stdin instead of the server's terminal.
+        process.StandardInput.Close();
+        return new ProcessSupervisor(process, onLine, clock);
+    }
+
+    /// <summary>
+    /// Starts a process whose stdin and stdout the caller streams as bytes (a CGI program);
+    /// <paramref name="onError"/> gets each line of stderr.
+    /// </summary>
+    public PipedProcess StartPiped(ProcessSpec spec, Action<string> onError)
+    {
+        var process = Process.Start(StartInfo(spec)) ?? throw new InvalidOperationException($"Could not start {spec.Command}.");
+        return new PipedProcess(process, onError, clock);
+    }
+
+    private ProcessStartInfo StartInfo(ProcessSpec spec)
+    {
         var start = new ProcessStartInfo
         {
             FileName = File.Exists(SetsidPath) ? SetsidPath : "setsid",
@@ -66,11 +86,7 @@ public sealed class ProcessLauncher(TimeProvider clock, ProcessIsolation isolati
             start.Environment[name] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {spec.Command}.");
-
-        // The process reads end-of-file on stdin instead of the server's terminal.
-        process.StandardInput.Close();
-        return new ProcessSupervisor(process, onLine, clock);
+        return start;
     }
 
     /// <summary>

@@ -78,6 +78,13 @@ public sealed class RuntimeOptions
     /// <summary>The resource limits of every app, release-phase and build process.</summary>
     public LimitOptions Limits { get; set; } = new();
 
+    /// <summary>
+    /// How many bytes the unpacked slugs (<c>runtime/slugs</c>) may take on disk; past it, the least recently
+    /// used that no process runs are removed (and unpacked again when needed). Default 10 GiB.
+    /// </summary>
+    [Range(typeof(long), "0", "9223372036854775807")]
+    public long SlugCacheMaxBytes { get; set; } = 10L * 1024 * 1024 * 1024;
+
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 
     public TimeSpan StopGrace => TimeSpan.FromSeconds(StopGraceSeconds);

@@ -12,10 +12,11 @@ public sealed class AppsCommandsTests(SqliteServerFixture fixture) : IClassFixtu
 
         var result = await fixture.Aka.RunAsync("apps:create", name, "-s", space.Name);
 
-        Assert.Equal($"Creating app {name}-{space.Name} ... ✓\n", result.Out);
+        var app = await fixture.Api.GetAppAsync($"{name}-{space.Name}");
+        Assert.Equal($"Creating app {name}-{space.Name} ... ✓\n{app.WebUrl} | {fixture.Server.BaseAddress.ToString().TrimEnd('/')}/git/{name}-{space.Name}.git\n", result.Out);
         Assert.Equal("", result.Error);
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(space.Name, (await fixture.Api.GetAppAsync($"{name}-{space.Name}")).Space.Name);
+        Assert.Equal(space.Name, app.Space.Name);
     }
 
     [Fact]
@@ -83,6 +84,7 @@ public sealed class AppsCommandsTests(SqliteServerFixture fixture) : IClassFixtu
             $"Space:   {app.Space.Name}\n" +
             "Release: none\n" +
             $"Web URL: {app.WebUrl}\n" +
+            $"Git URL: {app.GitUrl}\n" +
             $"Created: {app.CreatedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}\n",
             result.Out);
         Assert.Equal(0, result.ExitCode);

@@ -27,6 +27,10 @@ public sealed class AppsPageTests(DashboardFixture fixture) : DashboardTest(fixt
         await Expect(Page).ToHaveURLAsync(new Regex($"/ui/apps/{app}-{space}$"));
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = $"{app}-{space}", Level = 1 })).ToBeVisibleAsync();
         await Expect(Page.Locator("#releases")).ToContainTextAsync("No releases yet");
+        var remote = Page.Locator("#git-remote");
+        await Expect(remote).ToContainTextAsync($"/git/{app}-{space}.git");
+        await Expect(remote).ToContainTextAsync($"aka git:remote -a {app}-{space}");
+        await Expect(remote).ToContainTextAsync("git push slipway main");
 
         await Page.GetByRole(AriaRole.Navigation, new() { Name = "Breadcrumb" }).GetByRole(AriaRole.Link, new() { Name = "Apps" }).ClickAsync();
         await Expect(Page.Locator($"#space-{space}").GetByRole(AriaRole.Link, new() { Name = $"{app}-{space}" })).ToBeVisibleAsync();
