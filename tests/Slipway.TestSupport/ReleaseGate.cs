@@ -7,14 +7,22 @@ namespace Slipway.TestSupport;
 /// </summary>
 public sealed class ReleaseGate : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("slipway-gate-").FullName;
+    private readonly string _folder = Directory.CreateDirectory(Path.Combine(EnsureRoot(), Guid.NewGuid().ToString("N"))).FullName;
 
     public ReleaseGate()
     {
         Open();
     }
 
+    /// <summary>
+    /// The folder every gate lives in: every test server shows it, read-only, to the sandboxed
+    /// release phases (<c>Slipway:Runtime:Isolation:ReadOnlyPaths</c>), which see nothing else of the host's /tmp.
+    /// </summary>
+    public static string Root { get; } = Path.Combine(Path.GetTempPath(), "slipway-release-gates");
+
     private string OpenMark => Path.Combine(_folder, "open");
+
+    public static string EnsureRoot() => Directory.CreateDirectory(Root).FullName;
 
     /// <summary>The process types <paramref name="web"/> and the gated release phase.</summary>
     public Dictionary<string, string> ProcessTypes(string web) => new()

@@ -71,6 +71,9 @@ public sealed class SlipwayTestServer : IAsyncDisposable
 
             // Tests serve sources from 127.0.0.1 (ArchiveServer); the tests of the refusal turn this off.
             "--Slipway:Builds:AllowPrivateSources=true",
+
+            // Release phases held by a ReleaseGate must see it from their sandbox (an index a fixture's own paths do not take).
+            $"--Slipway:Runtime:Isolation:ReadOnlyPaths:99={ReleaseGate.EnsureRoot()}",
         };
         string? connectionString = null;
         if (database == Database.Postgres)
