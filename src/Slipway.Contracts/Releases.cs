@@ -27,7 +27,9 @@ public sealed record ReleaseSource(string? Commit, string? Author, string? Messa
 /// combined state of its release statuses (<c>success</c> when it has none), <see cref="Status"/>
 /// whether it was deployed. <see cref="Addons"/> are the add-ons attached in it; on a rollback
 /// release, <see cref="AddonsNotRolledBack"/> lists the add-ons that differ from the target (empty
-/// when none do; null on other releases).
+/// when none do; null on other releases). A failed release says why in <see cref="FailureReason"/>
+/// and, in <see cref="FailureLog"/>, the last lines (at most 20, 8 KiB) the failing process or the
+/// release phase printed.
 /// </summary>
 public sealed record ReleaseResponse(
     Guid Id,
@@ -49,7 +51,8 @@ public sealed record ReleaseResponse(
     ReleaseSource? Source,
     IReadOnlyList<ReleaseAddon>? Addons = null,
     IReadOnlyList<AddonDifference>? AddonsNotRolledBack = null,
-    string State = "success");
+    string State = "success",
+    string? FailureLog = null);
 
 /// <summary>
 /// Posts a release status (Akkeris): <see cref="State"/> is <c>error</c>, <c>failure</c>, <c>pending</c>

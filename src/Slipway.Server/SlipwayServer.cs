@@ -7,6 +7,7 @@ using Slipway.Server.Addons;
 using Slipway.Server.Apps;
 using Slipway.Server.AutoDeploy;
 using Slipway.Server.Builds;
+using Slipway.Server.Collector;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
 using Slipway.Server.Features;
@@ -56,6 +57,8 @@ public static class SlipwayServer
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SlipwayOptions>, ArchiveOptionsValidation>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ProcessIsolation>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProcessIsolation>());
         services.AddSingleton<ProcessLauncher>();
         services.AddSlipwayData(configuration);
 
@@ -93,6 +96,7 @@ public static class SlipwayServer
         services.AddBuilds(configuration);
         services.AddAutoDeploy(configuration);
         services.AddGitPush();
+        services.AddCollector(configuration);
         services.AddSlipwayUi();
         return services;
     }

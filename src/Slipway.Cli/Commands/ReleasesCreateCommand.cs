@@ -10,7 +10,8 @@ namespace Slipway.Cli.Commands;
 /// <c>aka releases:create URL|FOLDER|ARCHIVE -a APP [--verbose]</c>: builds the source and waits
 /// until its release is live, then prints <c>Deploying ARG to APP ... ✓</c>. A folder is packed
 /// as a tar.gz and a local archive sent as it is, both through <c>POST /sources</c>. On failure:
-/// <c>... ✕</c>, the last lines of the build (or release phase) output, and exit code 1.
+/// <c>... ✕</c>, the last lines of the build output (or, for a failed release, those of its failing
+/// process or release phase), the reason, and exit code 1.
 /// </summary>
 public sealed class ReleasesCreateCommand : AkaCommand
 {
@@ -81,15 +82,7 @@ public sealed class ReleasesCreateCommand : AkaCommand
         }
 
         var version = string.Create(CultureInfo.InvariantCulture, $"v{release.Version}");
-        var phase = (await api.GetReleaseOutputAsync(key, release.Id.ToString(), ct)).Value;
-        if (phase.ReleasePhase)
-        {
-            foreach (var line in ReleasesOutputCommand.Lines(phase.Output).TakeLast(FailureLines))
-            {
-                Output.Raw(line);
-            }
-        }
-
+        ReleaseFailure.ShowLines(Output, release);
         Output.Error($"Release {version} failed: {release.FailureReason ?? "no reason given"}");
         return 1;
     }

@@ -10,7 +10,7 @@ namespace Slipway.Cli.Commands;
 /// <c>aka rollback [vN] -a APP</c> (also <c>releases:rollback</c>): a new release with vN's slug
 /// and config; without a version, the release before the current one. The API decides which
 /// releases are eligible and says why one is not. It returns once the rollback is live (or has
-/// failed, leaving the current release serving).
+/// failed, leaving the current release serving: then the failing process's last lines and the reason).
 /// </summary>
 public sealed class RollbackCommand : AkaCommand
 {
@@ -38,6 +38,7 @@ public sealed class RollbackCommand : AkaCommand
         var version = release.RollbackOf is { } of ? string.Create(CultureInfo.InvariantCulture, $"v{of}") : target;
         if (release.Status == "failed")
         {
+            ReleaseFailure.ShowLines(Output, release);
             throw new CliException($"Rolling back to {version} failed (v{release.Version}): {release.FailureReason} {release.App.Name} keeps running its current release.");
         }
 

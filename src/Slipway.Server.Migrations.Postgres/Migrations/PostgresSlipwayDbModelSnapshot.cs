@@ -414,6 +414,10 @@ namespace Slipway.Server.Data.Migrations
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)");
 
+                    b.Property<string>("ReuseKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Server")
                         .HasColumnType("text");
 
@@ -468,6 +472,8 @@ namespace Slipway.Server.Data.Migrations
                     b.HasIndex("UserId");
 
                     b.HasIndex("AppId", "CreatedAt");
+
+                    b.HasIndex("AppId", "ReuseKey");
 
                     b.HasIndex("AppId", "ShortId");
 
@@ -589,6 +595,10 @@ namespace Slipway.Server.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("FailureLog")
+                        .HasMaxLength(8192)
+                        .HasColumnType("character varying(8192)");
 
                     b.Property<string>("FailureReason")
                         .HasColumnType("text");
@@ -764,6 +774,8 @@ namespace Slipway.Server.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("AppId");
+
+                    b.HasIndex("Checksum");
 
                     b.ToTable("Slugs");
                 });

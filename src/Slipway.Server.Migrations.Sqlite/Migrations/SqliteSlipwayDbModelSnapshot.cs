@@ -409,6 +409,10 @@ namespace Slipway.Server.Data.Migrations
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReuseKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Server")
                         .HasColumnType("TEXT");
 
@@ -463,6 +467,8 @@ namespace Slipway.Server.Data.Migrations
                     b.HasIndex("UserId");
 
                     b.HasIndex("AppId", "CreatedAt");
+
+                    b.HasIndex("AppId", "ReuseKey");
 
                     b.HasIndex("AppId", "ShortId");
 
@@ -583,6 +589,10 @@ namespace Slipway.Server.Data.Migrations
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FailureLog")
+                        .HasMaxLength(8192)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("FailureReason")
@@ -759,6 +769,8 @@ namespace Slipway.Server.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("AppId");
+
+                    b.HasIndex("Checksum");
 
                     b.ToTable("Slugs");
                 });

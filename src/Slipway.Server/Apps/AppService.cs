@@ -1,8 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Slipway.Contracts;
 using Slipway.Server.Accounts;
+using Slipway.Server.Builds;
+using Slipway.Server.Collector;
 using Slipway.Server.Data;
-using Slipway.Server.GitPush;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
@@ -19,7 +20,7 @@ public sealed record AppSummary(App App, User Owner, int? ServingVersion, string
 /// Apps, for the API and the dashboard alike: the name rules, a space the caller sees, a unique
 /// key; listing what the caller may see; destroying an app with everything it owns.
 /// </summary>
-public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, AppRepositories repositories, TimeProvider clock)
+public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, BuildQueue builds, BuildRunner runner, Leftovers leftovers, TimeProvider clock)
 {
     /// <summary>The one answer for an app that is missing or not the caller's to see.</summary>
     public static Refusal NotFound(string reference) => Refusal.NotFound($"App '{reference}' not found.");
@@ -110,8 +111,9 @@ public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, A
     }
 
     /// <summary>
-    /// Destroys the app with its releases and slug records, and stops its processes. Null when it
-    /// is gone. Clients confirm with their user before they ask (both Heroku's and Akkeris's CLIs
+    /// Destroys the app with its releases, builds and slugs, stops its builds and processes (it returns
+    /// once they are gone), then removes what it kept on disk (see <see cref="Leftovers.RemoveAsync"/>).
+    /// Null when it is gone. Clients confirm with their user before they ask (both Heroku's and Akkeris's CLIs
     /// do, and so does aka), so no confirmation is needed here; <paramref name="confirm"/>, when
     /// given, must repeat the app's key, so that a confirmation for another app stops the destroy.
     /// </summary>
@@ -128,14 +130,31 @@ public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, A
             return Refusal.Conflict($"{app.Key} still has add-ons ({string.Join(", ", addons)}); destroy them first (aka addons:destroy NAME -a {app.Key}).");
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.IdempotencyRecords.Where(r => r.AppId == app.Id).ExecuteDeleteAsync(ct);
-        await db.Releases.Where(r => r.AppId == app.Id).ExecuteDeleteAsync(ct);
-        await db.Slugs.Where(s => s.AppId == app.Id).ExecuteDeleteAsync(ct);
-        await db.Apps.Where(a => a.Id == app.Id).ExecuteDeleteAsync(ct);
-        await tx.CommitAsync(ct);
+        // Its builds end first (their processes killed), so that none writes to its cache or makes a release meanwhile.
+        var building = builds.InFlight.Where(j => j.AppId == app.Id).ToList();
+        foreach (var job in building)
+        {
+            if (job.Cancel($"The app {app.Key} was destroyed."))
+            {
+                await runner.FailQueuedAsync(job, job.CancelReason!);
+            }
+        }
+
+        await Task.WhenAll(building.Select(j => j.Ended)).WaitAsync(ct);
+
+        var files = await Leftovers.OfAsync(db, app.Id, app.Key, ct);
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.IdempotencyRecords.Where(r => r.AppId == app.Id).ExecuteDeleteAsync(ct);
+            await db.Releases.Where(r => r.AppId == app.Id).ExecuteDeleteAsync(ct);
+            await db.Builds.Where(b => b.AppId == app.Id).ExecuteDeleteAsync(ct);
+            await db.Slugs.Where(s => s.AppId == app.Id).ExecuteDeleteAsync(ct);
+            await db.Apps.Where(a => a.Id == app.Id).ExecuteDeleteAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+
         await deployer.StopAppAsync(app.Id, ct);
-        repositories.Remove(app.Id);
+        await leftovers.RemoveAsync(files, ct);
         return null;
     }
 }

@@ -85,6 +85,13 @@ public sealed class Build
     /// <summary>What the buildpack's <c>bin/detect</c> called the app (<c>Node.js</c>).</summary>
     public string? BuildpackName { get; private set; }
 
+    /// <summary>
+    /// The key of "same source, same slug": a SHA-256 (lowercase hex) over everything that can change the
+    /// slug (the source digest, the buildpack's identity and content, the build-time config vars), set
+    /// once the buildpack is chosen. Never shown: it is derived from config values.
+    /// </summary>
+    public string? ReuseKey { get; private set; }
+
     public Guid? SlugId { get; private set; }
 
     /// <summary>True when the slug came from an earlier build of the same source and buildpack.</summary>
@@ -152,11 +159,12 @@ public sealed class Build
         UpdatedAt = now;
     }
 
-    public void RecordBuildpack(string url, string name, DateTimeOffset now)
+    public void RecordBuildpack(string url, string name, string reuseKey, DateTimeOffset now)
     {
         EnsurePending();
         BuildpackUrl = url;
         BuildpackName = name;
+        ReuseKey = reuseKey;
         UpdatedAt = now;
     }
 
@@ -240,7 +248,9 @@ internal sealed class BuildConfiguration : IEntityTypeConfiguration<Build>
         build.Property(b => b.OutputKey).HasMaxLength(32);
         build.HasIndex(b => new { b.AppId, b.CreatedAt });
         build.HasIndex(b => new { b.AppId, b.ShortId });
+        build.Property(b => b.ReuseKey).HasMaxLength(64);
         build.HasIndex(b => new { b.AppId, b.SourceDigest });
+        build.HasIndex(b => new { b.AppId, b.ReuseKey });
         build.HasIndex(b => b.Status);
         build.HasOne<App>().WithMany().HasForeignKey(b => b.AppId).OnDelete(DeleteBehavior.Cascade);
         build.HasOne<Slug>().WithMany().HasForeignKey(b => b.SlugId).OnDelete(DeleteBehavior.SetNull);

@@ -9,6 +9,7 @@ using Slipway.Server.Apps;
 using Slipway.Server.Data;
 using Slipway.Server.Features;
 using Slipway.Server.Http;
+using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 using Slipway.Server.Sources;
 
@@ -23,7 +24,7 @@ public sealed record BuildResult(Build Build, IReadOnlyList<OutputLine> Lines);
 /// A build is named by its id or the 8 hex digits that release descriptions show.
 /// </summary>
 public sealed partial class BuildService(
-    SlipwayDb db, BuildQueue queue, BuildRunner runner, ServerIdentity server, FeatureService features, TimeProvider clock, IOptions<BuildOptions> options)
+    SlipwayDb db, BuildQueue queue, BuildRunner runner, ServerIdentity server, FeatureService features, ProcessIsolation isolation, TimeProvider clock, IOptions<BuildOptions> options)
 {
     public const int DefaultListLimit = 100;
     public const int MaxListLimit = 1000;
@@ -38,6 +39,11 @@ public sealed partial class BuildService(
     /// </summary>
     public async Task<Answer<Build>> CreateAsync(App app, Caller caller, CreateBuildRequest request, CancellationToken ct)
     {
+        if (isolation.RefuseDeploy(caller) is { } unisolated)
+        {
+            return unisolated;
+        }
+
         var source = await SourceOfAsync(request, caller, ct);
         if (source.Refused)
         {
@@ -67,11 +73,18 @@ public sealed partial class BuildService(
     /// one build per commit): when it meets a unique key, nothing is recorded and the answer is
     /// null, as someone else started this build. When <paramref name="failure"/> says why the
     /// source could not be had, the build is recorded as failed with that reason; so is a build
-    /// the queue has no room for, as nobody is there to be told to try again.
+    /// the queue has no room for, as nobody is there to be told to try again, and a build for a
+    /// non-admin while the server cannot isolate processes (<see cref="ProcessIsolation.RefuseDeploy"/>).
     /// </summary>
     public async Task<Build?> StartAsync(
         Guid appId, Guid userId, BuildSource source, BuildDeploy deploy, Func<Build, IEnumerable<object>> alongside, string? failure, CancellationToken ct)
     {
+        if (failure is null && !isolation.Isolated)
+        {
+            var isAdmin = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.IsAdmin).FirstOrDefaultAsync(ct);
+            failure = isolation.RefuseDeploy(new Caller(userId, isAdmin))?.Message;
+        }
+
         var build = Build.Create(appId, source, deploy, userId, server.Id, clock.GetUtcNow());
         db.Builds.Add(build);
         db.AddRange(alongside(build));

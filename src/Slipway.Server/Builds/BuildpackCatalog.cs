@@ -53,7 +53,8 @@ public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOpt
         }
     }
 
-    public async Task<Buildpack> SelectAsync(string? buildpackUrl, string buildDir, string workDir, IReadOnlyDictionary<string, string> env, BuildOutput output, CancellationToken ct)
+    /// <summary>The buildpack of a build; each <c>bin/detect</c> runs in <paramref name="sandbox"/> with its buildpack's folder shown read-only.</summary>
+    public async Task<Buildpack> SelectAsync(string? buildpackUrl, string buildDir, string workDir, IReadOnlyDictionary<string, string> env, ProcessSandbox sandbox, BuildOutput output, CancellationToken ct)
     {
         if (!string.IsNullOrWhiteSpace(buildpackUrl))
         {
@@ -64,7 +65,7 @@ public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOpt
                 return chosen;
             }
 
-            var (matched, name) = await DetectAsync(chosen, buildDir, env, ct);
+            var (matched, name) = await DetectAsync(chosen, buildDir, env, sandbox, ct);
             return matched
                 ? chosen with { Name = name }
                 : throw new BuildFailedException($"The app is not compatible with buildpack {SourceUrls.ForDisplay(chosen.Url)}: its bin/detect did not recognise it.");
@@ -79,7 +80,7 @@ public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOpt
                 continue;
             }
 
-            var (matched, name) = await DetectAsync(candidate, buildDir, env, ct);
+            var (matched, name) = await DetectAsync(candidate, buildDir, env, sandbox, ct);
             if (matched)
             {
                 return candidate with { Name = name };
@@ -92,11 +93,12 @@ public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOpt
     }
 
     /// <summary>Runs <c>bin/detect BUILD_DIR</c>: exit 0 is a match, and its first line of output names the app's kind.</summary>
-    private async Task<(bool Matched, string Name)> DetectAsync(Buildpack buildpack, string buildDir, IReadOnlyDictionary<string, string> env, CancellationToken ct)
+    private async Task<(bool Matched, string Name)> DetectAsync(Buildpack buildpack, string buildDir, IReadOnlyDictionary<string, string> env, ProcessSandbox sandbox, CancellationToken ct)
     {
         var detect = buildpack.Script("detect")!;
         EnsureExecutable(buildpack, detect);
-        var (exit, stdout) = await launcher.CaptureAsync(new ProcessSpec(detect, [buildDir], buildDir, env), _ => { }, ct);
+        var step = new ProcessSpec(detect, [buildDir], buildDir, env) { Sandbox = sandbox with { ReadOnly = [.. sandbox.ReadOnly, buildpack.Dir] } };
+        var (exit, stdout) = await launcher.CaptureAsync(step, _ => { }, ct);
         var name = stdout.Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? buildpack.Name;
         return (exit == 0, name);
     }

@@ -71,6 +71,12 @@ public sealed class Release
 
     public string? FailureReason { get; private set; }
 
+    /// <summary>
+    /// For a failed release, the last lines (at most 20, 8 KiB) that the process which failed printed,
+    /// or the end of its release phase's output: what says why, next to <see cref="FailureReason"/>.
+    /// </summary>
+    public string? FailureLog { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }
@@ -100,11 +106,12 @@ public sealed class Release
         UpdatedAt = now;
     }
 
-    public void MarkFailed(string reason, DateTimeOffset now)
+    public void MarkFailed(string reason, DateTimeOffset now, string? log = null)
     {
         EnsurePending();
         Status = ReleaseStatus.Failed;
         FailureReason = reason;
+        FailureLog = log;
         UpdatedAt = now;
     }
 
@@ -127,6 +134,7 @@ internal sealed class ReleaseConfiguration : IEntityTypeConfiguration<Release>
         release.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         release.Property(r => r.Trigger).HasConversion<string>().HasMaxLength(16);
         release.Property(r => r.Description).HasMaxLength(1024);
+        release.Property(r => r.FailureLog).HasMaxLength(Runtime.FailureLog.MaxChars);
         release.HasOne<App>().WithMany().HasForeignKey(r => r.AppId).OnDelete(DeleteBehavior.Cascade);
         release.HasOne(r => r.Slug).WithMany().HasForeignKey(r => r.SlugId).OnDelete(DeleteBehavior.Restrict);
         release.HasOne(r => r.User).WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Restrict);

@@ -36,7 +36,8 @@ public static class ReleaseMapping
             SourceOf(release),
             [.. release.Addons.Select(AddonMapping.ToReleaseAddon)],
             AddonsNotRolledBack(release, rollbackTarget),
-            ReleaseStatusService.NameOf(state));
+            ReleaseStatusService.NameOf(state),
+            release.FailureLog);
     }
 
     /// <summary>A release status as the API shows it.</summary>

@@ -68,7 +68,7 @@ public sealed record ReleasePhase(Release Release, ReleasePhaseOutput? Output);
 /// transaction: versions are gapless and unique on SQLite and PostgreSQL alike. It also reads
 /// the history for the API and the dashboard.
 /// </summary>
-public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider clock, Deployer deployer, ReleaseStatusService statuses)
+public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider clock, Deployer deployer, ReleaseStatusService statuses, ProcessIsolation isolation)
 {
     public const int MaxIdempotencyKeyLength = 255;
 
@@ -151,6 +151,11 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
             return Task.FromResult(ReleaseOutcome.Refused(Refusal.BadRequest($"Idempotency-Key must be 1 to {MaxIdempotencyKeyLength} characters.")));
         }
 
+        if (isolation.RefuseDeploy(caller) is { } unisolated)
+        {
+            return Task.FromResult(ReleaseOutcome.Refused(unisolated));
+        }
+
         var target = ReferenceOf(request.Release);
         if ((target is null) == (request.Slug is null))
         {
@@ -165,7 +170,9 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
 
     /// <summary>Rolls back to <paramref name="reference"/> (id, N, vN, or <see cref="Rollback.Previous"/>) by the rules of <see cref="Rollback"/>.</summary>
     public Task<ReleaseOutcome> RollbackAsync(App app, Caller caller, string reference, ReleaseConditions conditions, CancellationToken ct) =>
-        AppendAsync(app, caller, (state, token) => Rollback.PlanAsync(db, app.Id, app.Key, reference, state, token), conditions, ct);
+        isolation.RefuseDeploy(caller) is { } unisolated
+            ? Task.FromResult(ReleaseOutcome.Refused(unisolated))
+            : AppendAsync(app, caller, (state, token) => Rollback.PlanAsync(db, app.Id, app.Key, reference, state, token), conditions, ct);
 
     /// <summary>
     /// One page of the app's history, each release with what the API shows of it. Without a range

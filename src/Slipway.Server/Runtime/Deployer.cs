@@ -270,7 +270,7 @@ public sealed partial class Deployer(
         }
         else
         {
-            release.MarkFailed(outcome.FailureReason ?? "The release could not be deployed.", now);
+            release.MarkFailed(outcome.FailureReason ?? "The release could not be deployed.", now, outcome.FailureLog);
         }
 
         try

@@ -35,6 +35,7 @@ internal sealed class Dyno
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<string?> _booted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
+    private readonly Queue<string> _tail = new();
     private ProcessSupervisor? _process;
     private Task _loop = Task.CompletedTask;
 
@@ -82,6 +83,15 @@ internal sealed class Dyno
 
     public DynoStatus Status => new(Name, Type, State, Since, ReleaseVersion, Spec.Command, Restarts, CreatedAt);
 
+    /// <summary>Its last lines of output (<see cref="Runtime.FailureLog"/>'s bounds), to say why it did not come up.</summary>
+    public string? FailureLog()
+    {
+        lock (_tail)
+        {
+            return Runtime.FailureLog.Of([.. _tail]);
+        }
+    }
+
     public void Start() => _loop = Task.Run(RunAsync);
 
     /// <summary>Stops the process group (SIGTERM, grace, SIGKILL) and the restart loop.</summary>
@@ -121,7 +131,7 @@ internal sealed class Dyno
                 try
                 {
                     Log($"Starting process with command `{Spec.Command}`");
-                    process = _context.Launcher.Start(Spec, (line, _) => _context.Logs.Append(_context.AppId, $"app[{Name}]", line));
+                    process = _context.Launcher.Start(Spec, (line, _) => Output(line));
                     startedAt = _context.Clock.GetTimestamp();
                     _process = process;
                 }
@@ -317,4 +327,17 @@ internal sealed class Dyno
     }
 
     private void Log(string text) => _context.Logs.Append(_context.AppId, $"slipway[{Name}]", text);
+
+    private void Output(string line)
+    {
+        _context.Logs.Append(_context.AppId, $"app[{Name}]", line);
+        lock (_tail)
+        {
+            _tail.Enqueue(line);
+            if (_tail.Count > Runtime.FailureLog.MaxLines)
+            {
+                _tail.Dequeue();
+            }
+        }
+    }
 }

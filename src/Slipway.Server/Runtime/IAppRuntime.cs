@@ -60,12 +60,17 @@ public sealed record ReleaseSpec(
     public const string WebType = "web";
 }
 
-/// <summary>How a deploy ended; <see cref="ReleasePhase"/> is set when the slug has a release phase and it ran.</summary>
-public sealed record DeployOutcome(bool Succeeded, string? FailureReason, ReleasePhaseResult? ReleasePhase)
+/// <summary>
+/// How a deploy ended; <see cref="ReleasePhase"/> is set when the slug has a release phase and it ran.
+/// A failure keeps in <see cref="FailureLog"/> the last lines of the process that failed, or of the release phase.
+/// </summary>
+public sealed record DeployOutcome(bool Succeeded, string? FailureReason, ReleasePhaseResult? ReleasePhase, string? FailureLog = null)
 {
     public static DeployOutcome Success(ReleasePhaseResult? phase) => new(true, null, phase);
 
-    public static DeployOutcome Failure(string reason, ReleasePhaseResult? phase = null) => new(false, reason, phase);
+    /// <summary>A failure; without <paramref name="log"/>, the end of the release phase's output (when it failed) says why.</summary>
+    public static DeployOutcome Failure(string reason, ReleasePhaseResult? phase = null, string? log = null) =>
+        new(false, reason, phase, log ?? (phase is { ExitCode: not 0 } ? Runtime.FailureLog.OfText(phase.Output) : null));
 }
 
 /// <summary>What the release phase printed and how it ended (no exit code: it timed out or could not start).</summary>

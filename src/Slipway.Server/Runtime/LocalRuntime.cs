@@ -36,6 +36,9 @@ public sealed partial class LocalRuntime(
     private readonly ConcurrentDictionary<Guid, AppState> _apps = new();
     private readonly ConcurrentDictionary<int, byte> _ports = new();
 
+    /// <summary>Every dyno from when it is made until it has stopped, with the slug it runs: what the slug cache must keep.</summary>
+    private readonly ConcurrentDictionary<Dyno, string?> _live = new();
+
     private RuntimeOptions Options => options.Value;
 
     public async Task CleanUpEarlierRunAsync(CancellationToken ct)
@@ -59,15 +62,18 @@ public sealed partial class LocalRuntime(
             return DeployOutcome.Success(null);
         }
 
-        string appDir;
+        UnpackedSlug unpacked;
         try
         {
-            appDir = await slugs.UnpackAsync(digest, ct);
+            unpacked = await slugs.UnpackAsync(digest, ct);
         }
         catch (SlugUnpackException e)
         {
             return DeployOutcome.Failure(e.Message);
         }
+
+        using var held = unpacked;
+        var appDir = unpacked.AppDir;
 
         ReleasePhaseResult? phase = null;
         if (release.ProcessTypes.TryGetValue(ReleaseSpec.ReleasePhaseType, out var releaseCommand))
@@ -88,10 +94,10 @@ public sealed partial class LocalRuntime(
             }
         }
 
-        var failure = await BootAsync(state, incoming, ct);
+        var (failure, log) = await BootAsync(state, incoming, ct);
         if (failure is not null)
         {
-            return DeployOutcome.Failure(failure, phase);
+            return DeployOutcome.Failure(failure, phase, log);
         }
 
         List<Dyno> old;
@@ -121,7 +127,8 @@ public sealed partial class LocalRuntime(
             return;
         }
 
-        var appDir = await slugs.UnpackAsync(digest, ct);
+        using var unpacked = await slugs.UnpackAsync(digest, ct);
+        var appDir = unpacked.AppDir;
         var starting = new List<Dyno>();
         var retiring = new List<Dyno>();
         lock (state.Gate)
@@ -182,9 +189,10 @@ public sealed partial class LocalRuntime(
             return false;
         }
 
-        var appDir = await slugs.UnpackAsync(digest, ct);
+        using var unpacked = await slugs.UnpackAsync(digest, ct);
+        var appDir = unpacked.AppDir;
         var replacements = selected.Select(d => NewDyno(state, running, d.Type, d.Index, appDir)).ToList();
-        var failure = await BootAsync(state, replacements, ct);
+        var (failure, _) = await BootAsync(state, replacements, ct);
         if (failure is not null)
         {
             logs.Append(appId, "slipway[runtime]", $"Restart failed, the running processes were kept: {failure}");
@@ -260,14 +268,21 @@ public sealed partial class LocalRuntime(
     /// <summary>The app's address on the built-in router.</summary>
     public string? WebUrlOf(string appKey) => router.UrlOf(appKey);
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        slugs.TrackRunning(() => _live.Values);
+        return Task.CompletedTask;
+    }
 
     /// <summary>Server shutdown: every app process gets SIGTERM and its grace period, all apps at once.</summary>
     public Task StopAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(_apps.Keys.ToList().Select(id => StopAppAsync(id, CancellationToken.None)));
 
-    /// <summary>Starts <paramref name="dynos"/> next to what runs; null once all are up, otherwise why not (and they are gone again).</summary>
-    private async Task<string?> BootAsync(AppState state, List<Dyno> dynos, CancellationToken ct)
+    /// <summary>
+    /// Starts <paramref name="dynos"/> next to what runs; null once all are up, otherwise why not and the
+    /// last lines the failing one printed (and they are gone again).
+    /// </summary>
+    private async Task<(string? Failure, string? Log)> BootAsync(AppState state, List<Dyno> dynos, CancellationToken ct)
     {
         lock (state.Gate)
         {
@@ -280,11 +295,14 @@ public sealed partial class LocalRuntime(
         }
 
         string? failure;
+        Dyno? failing;
         try
         {
             var results = await Task.WhenAll(dynos.Select(d => d.Booted)).WaitAsync(ct);
             var fallen = dynos.FirstOrDefault(d => d.State != DynoState.Up);
-            failure = results.FirstOrDefault(r => r is not null) ?? (fallen is null ? null : $"{fallen.Name} crashed right after it was up.");
+            var first = Array.FindIndex(results, r => r is not null);
+            (failure, failing) = first >= 0 ? (results[first], dynos[first])
+                : fallen is null ? (null, null) : ($"{fallen.Name} crashed right after it was up.", fallen);
         }
         catch (OperationCanceledException)
         {
@@ -292,12 +310,14 @@ public sealed partial class LocalRuntime(
             throw;
         }
 
+        // Read before they stop: a restart after its backoff would add lines of a second run.
+        var log = failing?.FailureLog();
         if (failure is not null)
         {
             await DiscardAsync(state, dynos);
         }
 
-        return failure;
+        return (failure, log);
     }
 
     private async Task DiscardAsync(AppState state, List<Dyno> dynos)
@@ -328,6 +348,7 @@ public sealed partial class LocalRuntime(
         foreach (var dyno in dynos)
         {
             _ports.TryRemove(dyno.Port, out _);
+            _live.TryRemove(dyno, out _);
         }
     }
 
@@ -343,7 +364,7 @@ public sealed partial class LocalRuntime(
     {
         var port = AllocatePort();
         var name = $"{type}.{index}";
-        var spec = AppProcess(release.ProcessTypes[type], appDir, EnvironmentFor(release, name, port, appDir));
+        var spec = AppProcess(release, release.ProcessTypes[type], appDir, EnvironmentFor(release, name, port, appDir));
         var context = new DynoContext(release.AppId, logs, registry, launcher, Options, release.HealthCheckPath, release.BootTimeout, clock, dyno =>
         {
             lock (state.Gate)
@@ -354,12 +375,17 @@ public sealed partial class LocalRuntime(
                 }
             }
         });
-        return new Dyno(type, index, release.Version, port, spec, context);
+        var dyno = new Dyno(type, index, release.Version, port, spec, context);
+        _live[dyno] = release.SlugDigest;
+        return dyno;
     }
 
-    /// <summary>An app's command, run by the shell in the slug's folder after its <c>.profile.d/</c> scripts.</summary>
-    private static ProcessSpec AppProcess(string command, string appDir, IReadOnlyDictionary<string, string> env) =>
-        ProcessSpec.Shell(SourceProfile + command, appDir, env) with { Command = command };
+    /// <summary>
+    /// An app's command, run by the shell in the slug's folder after its <c>.profile.d/</c> scripts,
+    /// in the app's sandbox: the slug read-only, its home writable, nothing else of the data folder.
+    /// </summary>
+    private ProcessSpec AppProcess(ReleaseSpec release, string command, string appDir, IReadOnlyDictionary<string, string> env) =>
+        ProcessSpec.Shell(SourceProfile + command, appDir, env) with { Command = command, Sandbox = new ProcessSandbox(release.AppId, [appDir], [HomeOf(release.AppKey)]) };
 
     /// <summary>The release's config vars over a sensible base (PATH, HOME), under the variables the platform promises.</summary>
     private Dictionary<string, string> EnvironmentFor(ReleaseSpec release, string dynoName, int port, string appDir)
@@ -421,7 +447,7 @@ public sealed partial class LocalRuntime(
         ProcessSupervisor process;
         try
         {
-            process = launcher.Start(AppProcess(command, appDir, env), (line, _) => Collect(line));
+            process = launcher.Start(AppProcess(release, command, appDir, env), (line, _) => Collect(line));
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
         {
@@ -469,7 +495,10 @@ public sealed partial class LocalRuntime(
     }
 
     /// <summary>The app's writable HOME; the slug's folder is read-only and shared.</summary>
-    private string HomeOf(string appKey) => Path.Combine(slipway.Value.FullDataDir, "runtime", "home", appKey);
+    private string HomeOf(string appKey) => HomeOf(slipway.Value, appKey);
+
+    /// <summary>Where an app's processes have their HOME on this server (removed with the app).</summary>
+    public static string HomeOf(SlipwayOptions options, string appKey) => Path.Combine(options.FullDataDir, "runtime", "home", appKey);
 
     private AppState StateOf(ReleaseSpec release) => _apps.GetOrAdd(release.AppId, _ => new AppState(release.AppId, release.AppKey));
 

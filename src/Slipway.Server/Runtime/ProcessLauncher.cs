@@ -10,9 +10,10 @@ namespace Slipway.Server.Runtime;
 /// environment of its <see cref="ProcessSpec"/>, reads end-of-file on stdin, and hands each line of
 /// stdout and stderr to the caller as it comes. The <see cref="ProcessSupervisor"/> it answers owns
 /// the whole group: stopping is SIGTERM to the group, a grace period, then SIGKILL until nothing is
-/// left (<see cref="ProcessGroups"/>).
+/// left (<see cref="ProcessGroups"/>). A spec with a <see cref="ProcessSandbox"/> (app processes,
+/// release phases, buildpack steps) runs in it, within the resource limits (<see cref="ProcessIsolation"/>).
 /// </summary>
-public sealed class ProcessLauncher(TimeProvider clock)
+public sealed class ProcessLauncher(TimeProvider clock, ProcessIsolation isolation)
 {
     private const string SetsidPath = "/usr/bin/setsid";
 
@@ -63,7 +64,7 @@ public sealed class ProcessLauncher(TimeProvider clock)
         return new PipedProcess(process, onError, clock);
     }
 
-    private static ProcessStartInfo StartInfo(ProcessSpec spec)
+    private ProcessStartInfo StartInfo(ProcessSpec spec)
     {
         var start = new ProcessStartInfo
         {
@@ -74,8 +75,7 @@ public sealed class ProcessLauncher(TimeProvider clock)
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(spec.File);
-        foreach (var argument in spec.Arguments)
+        foreach (var argument in isolation.CommandLine(spec))
         {
             start.ArgumentList.Add(argument);
         }

@@ -66,9 +66,66 @@ public sealed class RuntimeOptions
     [Range(1, 3600)]
     public int ClaimScanSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// How many bytes the unpacked slugs (<c>runtime/slugs</c>) may take on disk; past it, the least recently
+    /// used that no process runs are removed (and unpacked again when needed). Default 10 GiB.
+    /// </summary>
+    [Range(typeof(long), "0", "9223372036854775807")]
+    public long SlugCacheMaxBytes { get; set; } = 10L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// Whether non-admins may still deploy (create releases, start builds) when this server cannot
+    /// isolate processes (see <see cref="Isolation"/>). Off by default: such a server refuses them.
+    /// </summary>
+    public bool AllowUnisolated { get; set; }
+
+    /// <summary>How app, release-phase and build processes are kept from the server and from each other.</summary>
+    public IsolationOptions Isolation { get; set; } = new();
+
+    /// <summary>The resource limits of every app, release-phase and build process.</summary>
+    public LimitOptions Limits { get; set; } = new();
+
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 
     public TimeSpan StopGrace => TimeSpan.FromSeconds(StopGraceSeconds);
 
     public TimeSpan BootTimeout => TimeSpan.FromSeconds(BootTimeoutSeconds);
+}
+
+/// <summary>The <c>Slipway:Runtime:Isolation</c> section: the sandbox every app and build process runs in.</summary>
+public sealed class IsolationOptions
+{
+    /// <summary>The bubblewrap program: a name looked up on PATH, or a full path.</summary>
+    [Required]
+    public string BubblewrapPath { get; set; } = "bwrap";
+
+    /// <summary>The first uid (and gid) of the users apps run as, when the server runs as root: each app gets <c>FirstUid + n</c>, n stable per app.</summary>
+    [Range(1000, 1_000_000_000)]
+    public long FirstUid { get; set; } = 200_000;
+
+    /// <summary>How many uids apps are spread over (from <see cref="FirstUid"/>); n is a hash of the app's id below this.</summary>
+    [Range(1, 1_000_000_000)]
+    public long UidCount { get; set; } = 1_000_000;
+
+    /// <summary>More host folders processes see read-only (toolchains outside /usr and /opt); never the data folder.</summary>
+    public List<string> ReadOnlyPaths { get; set; } = [];
+}
+
+/// <summary>The <c>Slipway:Runtime:Limits</c> section: resource limits per process (setrlimit); 0 is no limit.</summary>
+public sealed class LimitOptions
+{
+    /// <summary>
+    /// The memory each process may allocate, in MiB (RLIMIT_DATA: its heap and private writable
+    /// mappings). Address space merely reserved is not counted, so .NET and node (WebAssembly) run.
+    /// </summary>
+    [Range(0, 1_048_576)]
+    public long MemoryMegabytes { get; set; } = 4096;
+
+    /// <summary>How many processes and threads the user of an app may have at once (RLIMIT_NPROC, counted per uid).</summary>
+    [Range(0, 1_000_000)]
+    public long Processes { get; set; } = 4096;
+
+    /// <summary>How many files each process may hold open (RLIMIT_NOFILE).</summary>
+    [Range(0, 1_048_576)]
+    public long OpenFiles { get; set; } = 4096;
 }

@@ -34,6 +34,8 @@ public static class RuntimeSetup
             services.AddLocalRuntime(configuration);
         }
 
+        // Also with Kubernetes: destroying an app and the collector remove what a local run may have unpacked.
+        services.AddSingleton<SlugCache>();
         services.AddSingleton<Deployer>();
         services.AddHostedService(sp => sp.GetRequiredService<Deployer>());
         services.AddScoped<FormationService>();
@@ -66,7 +68,6 @@ public static class RuntimeSetup
         services.AddHostedService(sp => sp.GetRequiredService<RouterHost>());
 
         services.AddSingleton<ProcessRegistry>();
-        services.AddSingleton<SlugCache>();
         services.AddSingleton<LocalRuntime>();
         services.AddSingleton<IAppRuntime>(sp => sp.GetRequiredService<LocalRuntime>());
         services.AddHostedService(sp => sp.GetRequiredService<LocalRuntime>());

@@ -30,6 +30,9 @@ public sealed class FolderSlugStore(IOptions<SlipwayOptions> options, TimeProvid
             {
                 File.Move(incoming.Path, final, overwrite: true);
             }
+
+            // Written again, as far as the collector's grace period goes: a slug that claims these bytes is coming.
+            File.SetLastWriteTimeUtc(final, clock.GetUtcNow().UtcDateTime);
         }
 
         return incoming.Result;
@@ -57,6 +60,29 @@ public sealed class FolderSlugStore(IOptions<SlipwayOptions> options, TimeProvid
         signature is not null
         && expires >= now.ToUnixTimeSeconds()
         && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(digest, expires)), Encoding.ASCII.GetBytes(signature));
+
+    public async IAsyncEnumerable<StoredSlugBytes> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        foreach (var digest in Digests())
+        {
+            ct.ThrowIfCancellationRequested();
+            var written = File.GetLastWriteTimeUtc(PathOf(digest));
+            yield return new StoredSlugBytes(digest, new DateTimeOffset(written, TimeSpan.Zero));
+        }
+
+        await Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(string digest, CancellationToken ct)
+    {
+        var path = PathOf(digest);
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+
+        return Task.CompletedTask;
+    }
 
     /// <summary>Every digest the store holds, for copying them to another store.</summary>
     public IEnumerable<string> Digests() =>

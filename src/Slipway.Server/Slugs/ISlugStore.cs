@@ -11,6 +11,9 @@ public enum SlugPutStatus
     Refused,
 }
 
+/// <summary>Bytes the store holds: their digest and when they were last written (or put again).</summary>
+public sealed record StoredSlugBytes(string Digest, DateTimeOffset WrittenAt);
+
 /// <summary>What a put kept: its status and size, the digest of what arrived, and for a refused slug, why.</summary>
 public sealed record SlugPutResult(SlugPutStatus Status, long Size, string ActualDigest, string? Problem = null);
 
@@ -31,4 +34,10 @@ public interface ISlugStore
     /// server (Kubernetes pods): a presigned URL for S3, a signed URL served by Slipway for the folder store.
     /// </summary>
     Task<Uri> GetDownloadUrlAsync(string digest, TimeSpan lifetime, CancellationToken ct);
+
+    /// <summary>Every slug's bytes the store holds (for the collector to find those no slug claims).</summary>
+    IAsyncEnumerable<StoredSlugBytes> ListAsync(CancellationToken ct);
+
+    /// <summary>Removes the bytes; nothing happens when they are not there. Callers make sure no slug claims them.</summary>
+    Task DeleteAsync(string digest, CancellationToken ct);
 }

@@ -76,6 +76,29 @@ public sealed partial class S3SlugStore : ISlugStore, IDisposable
         return new Uri(url);
     }
 
+    public async IAsyncEnumerable<StoredSlugBytes> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var request = new ListObjectsV2Request { BucketName = _options.Bucket, Prefix = _options.Prefix };
+        ListObjectsV2Response page;
+        do
+        {
+            page = await _s3.ListObjectsV2Async(request, ct);
+            foreach (var item in page.S3Objects ?? [])
+            {
+                var name = item.Key[_options.Prefix.Length..];
+                if (name.EndsWith(".tar.gz", StringComparison.Ordinal) && name[..^".tar.gz".Length] is { Length: 64 } digest && digest.All(Uri.IsHexDigit))
+                {
+                    yield return new StoredSlugBytes(digest, item.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : _clock.GetUtcNow());
+                }
+            }
+
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+        while (page.IsTruncated == true);
+    }
+
+    public Task DeleteAsync(string digest, CancellationToken ct) => _s3.DeleteObjectAsync(_options.Bucket, KeyOf(digest), ct);
+
     /// <summary>
     /// Uploads a verified file, in parts when it is larger than the multipart threshold. The body is
     /// signed whole rather than as aws-chunked, which not every S3-compatible server decodes.

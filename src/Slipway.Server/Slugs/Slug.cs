@@ -79,6 +79,7 @@ internal sealed class SlugConfiguration : IEntityTypeConfiguration<Slug>
         slug.Property(s => s.Checksum).HasMaxLength(71);
         slug.Property(s => s.ProcessTypes).HasJsonConversion(JsonColumn.ByEntries<string>());
         slug.HasIndex(s => s.AppId);
+        slug.HasIndex(s => s.Checksum);
         slug.HasOne<App>().WithMany().HasForeignKey(s => s.AppId).OnDelete(DeleteBehavior.Cascade);
     }
 }

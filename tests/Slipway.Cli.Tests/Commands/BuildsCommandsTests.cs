@@ -133,6 +133,49 @@ public sealed class BuildsCommandsTests(SqliteServerFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task ReleasesCreate_ProcessExitsBeforeItIsUp_PrintsTheReasonAndItsLastTwentyLines()
+    {
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        var folder = Folder(("Procfile", "web: for i in $(seq 1 25); do echo \"boot line $i\"; done; echo \"gunicorn: not found\"; exit 127\n"));
+
+        var result = await fixture.Aka.RunAsync("releases:create", folder, "-a", app);
+
+        var release = await fixture.Api.GetReleaseAsync(app, 1);
+        Assert.Equal("failed", release.Status);
+        Assert.Equal(
+            $"Deploying {folder} to {app} ... ✕\n" + string.Concat(Enumerable.Range(7, 19).Select(i => $"boot line {i}\n")) + "gunicorn: not found\n",
+            result.Out);
+        Assert.Equal("! Release v1 failed: web.1 exited with status 127 before it was up.\n", result.Error);
+        Assert.Equal(1, result.ExitCode);
+        await fixture.Api.DestroyAppAsync(app);
+    }
+
+    [Fact]
+    public async Task ConfigSetAndRollback_ReleaseFails_PrintTheReasonAndTheProcesssLastLines()
+    {
+        var app = (await fixture.Api.CreateAppAsync()).Name;
+        var marker = Path.Combine(Folder(), "refuse");
+        var folder = Folder(("Procfile", $"web: if [ -n \"$BROKEN\" ]; then echo 'cannot start: BROKEN is set'; exit 3; fi; if [ -e {marker} ]; then echo 'marker present, refusing'; exit 4; fi; exec {SlipwayApi.StaticWeb}\n"));
+        Assert.Equal(0, (await fixture.Aka.RunAsync("releases:create", folder, "-a", app)).ExitCode);
+        Assert.Equal(0, (await fixture.Aka.RunAsync("releases:create", folder, "-a", app)).ExitCode);
+
+        var set = await fixture.Aka.RunAsync("config:set", "BROKEN=s3cr3t-value", "-a", app);
+        await File.WriteAllTextAsync(marker, "", TestContext.Current.CancellationToken);
+        var rollback = await fixture.Aka.RunAsync("rollback", "v1", "-a", app);
+
+        Assert.Equal($"Setting BROKEN and restarting {app} ... failed, v3\ncannot start: BROKEN is set\n", set.Out);
+        Assert.Equal($"! Release v3 failed: web.1 exited with status 3 before it was up. {app} keeps running its current release.\n", set.Error);
+        Assert.Equal(1, set.ExitCode);
+        Assert.DoesNotContain("s3cr3t-value", set.Out + set.Error, StringComparison.Ordinal);
+        Assert.Equal("marker present, refusing\n", rollback.Out);
+        Assert.Equal($"! Rolling back to v1 failed (v4): web.1 exited with status 4 before it was up. {app} keeps running its current release.\n", rollback.Error);
+        Assert.Equal(1, rollback.ExitCode);
+        Assert.Equal(("failed", "marker present, refusing\n"), ((await fixture.Api.GetReleaseAsync(app, 4)).Status, (await fixture.Api.GetReleaseAsync(app, 4)).FailureLog));
+        Assert.Single(await fixture.Api.ListDynosAsync(app), d => d.State == "up" && d.ReleaseVersion == 2);
+        await fixture.Api.DestroyAppAsync(app);
+    }
+
+    [Fact]
     public async Task ReleasesCreate_OnTerminal_SpinsThenPrintsAGreenTick()
     {
         var app = (await fixture.Api.CreateAppAsync()).Name;

@@ -156,12 +156,15 @@ public sealed class ReleasesCommandsTests(SqliteServerFixture fixture) : IClassF
         await fixture.Api.SetConfigAsync(app, new Dictionary<string, string> { ["GREETING"] = "two" });
         gate.Close();
 
-        var set = await fixture.Aka.RunAsync("config:set", "X=1", "-a", app);
+        // config:set waits for its release, which the gate holds: the rollback comes from a second shell meanwhile.
+        var setting = fixture.Aka.RunAsync("config:set", "X=1", "-a", app);
+        await Poll.UntilAsync(async () => (await fixture.Api.ListReleasesAsync(app)).Count == 5, "the config release v5");
         var rollback = fixture.Aka.RunAsync("rollback", "v4", "-a", app);
         await Poll.UntilAsync(async () => (await fixture.Api.ListReleasesAsync(app)).Count == 6, "the rollback release v6");
         var whileMade = await fixture.Api.GetReleaseAsync(app, 5);
         gate.Open();
         var result = await rollback;
+        var set = await setting;
 
         Assert.Equal($"Setting X and restarting {app} ... done, v5\n", set.Out);
         Assert.Equal("pending", whileMade.Status);

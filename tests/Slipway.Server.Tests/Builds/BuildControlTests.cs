@@ -76,26 +76,27 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
     public async Task Cancel_RunningBuild_KillsItsWholeProcessGroup()
     {
         var app = (await _api.CreateAppAsync()).Name;
-        var pidFile = Path.Combine(Server.DataDir, "pid-" + SlipwayApi.Unique());
+        // The step runs in its sandbox (its own PID namespace): the test finds the sleeper by its unique duration.
+        var seconds = $"3{Random.Shared.Next(100_000, 999_999)}";
         var buildpack = Server.WriteBuildpack(new Dictionary<string, string>
         {
             ["compile"] = """
                 echo "-----> starting a long step"
-                sleep 300 &
-                echo $! > "$(cat "$3/PIDFILE")"
+                sleep "$(cat "$3/SLEEP_SECONDS")" &
                 echo "-----> waiting"
                 wait
                 echo "-----> never printed"
                 """,
         });
-        await _api.SetConfigAsync(app, new Dictionary<string, string> { ["BUILDPACK_URL"] = buildpack, ["PIDFILE"] = pidFile });
+        await _api.SetConfigAsync(app, new Dictionary<string, string> { ["BUILDPACK_URL"] = buildpack, ["SLEEP_SECONDS"] = seconds });
         var build = await _api.StartBuildAsync(app, Source());
         using var cancel = new CancellationTokenSource(Patience);
         using var client = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         using var stream = await client.GetAsync(build.OutputStreamUrl, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
         using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync(cancel.Token));
         await ReadUntilAsync(reader, "-----> waiting", cancel.Token);
-        var sleeper = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var sleeper = 0;
+        await Poll.UntilAsync(() => (sleeper = PidOf($"sleep\0{seconds}\0")) > 0, "the build's sleep to show on the host");
         Assert.True(IsAlive(sleeper));
 
         var accepted = await SlipwayApi.ReadAsync<BuildResponse>(await _api.Http.DeleteAsync($"/apps/{app}/builds/{build.Id}"), HttpStatusCode.Accepted);
@@ -108,7 +109,7 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
         Assert.DoesNotContain("never printed", rest);
         Assert.Contains(" !     Cancelled by admin@slipway.local.", rest);
         Assert.Null(ended.Release);
-        Assert.Equal(["Set BUILDPACK_URL, PIDFILE config vars"], (await _api.ListReleasesAsync(app)).Select(r => r.Description));
+        Assert.Equal(["Set BUILDPACK_URL, SLEEP_SECONDS config vars"], (await _api.ListReleasesAsync(app)).Select(r => r.Description));
         await WaitUntilDeadAsync(sleeper, cancel.Token);
         Server.AssertNoBuildLeftovers();
         var again = await _api.Http.DeleteAsync($"/apps/{app}/builds/{build.Id}");
@@ -157,11 +158,17 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
     private async Task<(string App, string Gate)> GatedAppAsync()
     {
         var app = (await _api.CreateAppAsync()).Name;
-        var gate = Path.Combine(Server.DataDir, "gate-" + SlipwayApi.Unique());
         var buildpack = Server.WriteBuildpack(GateBuildpack);
+        var gate = GateIn(buildpack);
         await _api.SetConfigAsync(app, new Dictionary<string, string> { ["BUILDPACK_URL"] = buildpack, ["GATE"] = gate });
         return (app, gate);
     }
+
+    /// <summary>
+    /// Where a test opens the gate of <see cref="GateBuildpack"/>: in the buildpack's own folder,
+    /// the one folder of the data folder that the sandboxed bin/compile sees besides its build.
+    /// </summary>
+    public static string GateIn(string buildpack) => Path.Combine(buildpack, "gate");
 
     public static IReadOnlyDictionary<string, string> GateBuildpack { get; } = new Dictionary<string, string>
     {
@@ -205,6 +212,26 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
         }
 
         throw new Xunit.Sdk.XunitException($"The output ended before '{line}':\n{string.Join('\n', lines)}");
+    }
+
+    /// <summary>The live process whose command line is <paramref name="cmdline"/> (NUL-separated), or 0.</summary>
+    private static int PidOf(string cmdline)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (int.TryParse(Path.GetFileName(dir), out var pid) && File.ReadAllText(Path.Combine(dir, "cmdline")) == cmdline && IsAlive(pid))
+                {
+                    return pid;
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return 0;
     }
 
     private static bool IsAlive(int pid)

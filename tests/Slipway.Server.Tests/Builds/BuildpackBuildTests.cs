@@ -194,11 +194,42 @@ public sealed class BuildpackBuildTests(SqliteServerFixture fixture, ArchiveServ
         var (firstSlug, secondSlug) = (await _api.GetSlugAsync(first.Slug.Id), await _api.GetSlugAsync(second.Slug.Id));
         Assert.Equal(firstSlug.Checksum, secondSlug.Checksum);
         Assert.Equal(firstSlug.ProcessTypes, secondSlug.ProcessTypes);
-        Assert.Contains($"-----> Same source as build {first.Id.ToString("N")[..8]} with the same buildpack: reusing its slug {first.Slug.Id}, nothing to compile", output);
+        Assert.Contains($"-----> Same source, buildpack and build-time config vars as build {first.Id.ToString("N")[..8]}: reusing its slug {first.Slug.Id}, nothing to compile", output);
         Assert.DoesNotContain("Nothing to compile: the Procfile", output);
         var release = await _api.GetReleaseAsync(app.Name, second.Release!.Version.ToString());
         Assert.Equal($"Deploy {second.Id.ToString("N")[..8]}", release.Description);
         Assert.Equal(second.Id, release.Slug?.Id);
+    }
+
+    [Fact]
+    public async Task Build_SameSourceAfterABuildTimeVarChanged_BuildsAnewInsteadOfReusing()
+    {
+        var app = await _api.CreateAppAsync();
+        var buildpack = Server.WriteBuildpack(new Dictionary<string, string>
+        {
+            ["detect"] = "echo Greeter",
+            ["compile"] = """cp "$3/GREETING" "$1/greeting.txt"; echo "compiled with $(cat "$3/GREETING")" """,
+        });
+        await _api.SetConfigAsync(app.Name, new Dictionary<string, string> { ["BUILDPACK_URL"] = buildpack, ["GREETING"] = "hello" });
+        var bytes = Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server --bind 127.0.0.1 $PORT\n"), new ArchiveFile("v.txt", SlipwayApi.Unique())]);
+        var (first, _) = await _api.BuildAsync(app.Name, archives.Serve(bytes));
+        var (same, _) = await _api.BuildAsync(app.Name, archives.Serve(bytes, "same.tar.gz"));
+
+        await _api.SetConfigAsync(app.Name, new Dictionary<string, string> { ["GREETING"] = "bonjour" });
+        var (changed, output) = await _api.BuildAsync(app.Name, archives.Serve(bytes, "changed.tar.gz"));
+
+        Assert.Equal(("succeeded", false, true), (first.Status, first.SlugReused, same.SlugReused));
+        Assert.True(changed.Status == "succeeded", output);
+        Assert.False(changed.SlugReused);
+        Assert.Contains("compiled with bonjour", output);
+        Assert.Equal("bonjour", (await Server.SlugEntriesAsync(_api, changed.Slug!.Id))["./app/greeting.txt"].Text);
+        Assert.Equal("hello", (await Server.SlugEntriesAsync(_api, first.Slug!.Id))["./app/greeting.txt"].Text);
+
+        // The buildpack's own files are part of the key too: an edited bin/compile builds anew.
+        File.AppendAllText(Path.Combine(buildpack, "bin", "compile"), "\necho edited\n");
+        var (edited, editedOutput) = await _api.BuildAsync(app.Name, archives.Serve(bytes, "edited.tar.gz"));
+        Assert.False(edited.SlugReused);
+        Assert.Contains("edited", editedOutput);
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public sealed class BuildpackPythonTests(BuildpackServerFixture fixture, Archive
     {
         var api = fixture.Api;
         await using var app = await fixture.CreateAppAsync();
-        using var wheelhouse = new Wheelhouse();
+        using var wheelhouse = new Wheelhouse(fixture.Wheelhouses);
         wheelhouse.Add("tinyserve", "1.0", new Dictionary<string, string> { ["tinyserve/__init__.py"] = TinyServe }, new Dictionary<string, string> { ["tinyserve"] = "tinyserve:main" });
         await app.SetConfigAsync(wheelhouse.ConfigVars);
         var defaultPython = (await TestTools.RunAsync("python3", ["-c", "import platform; print(platform.python_version())"], "/")).Trim();
@@ -91,7 +91,7 @@ public sealed class BuildpackPythonTests(BuildpackServerFixture fixture, Archive
     {
         var api = fixture.Api;
         await using var app = await fixture.CreateAppAsync();
-        using var wheelhouse = new Wheelhouse();
+        using var wheelhouse = new Wheelhouse(fixture.Wheelhouses);
         wheelhouse.Add("django", "5.0", new Dictionary<string, string>
         {
             ["django/__init__.py"] = "VERSION = (5, 0)\n",
@@ -154,10 +154,13 @@ public sealed class BuildpackPythonTests(BuildpackServerFixture fixture, Archive
             await app.ServesReleaseOfAsync(build, "body", BuildTimeout));
     }
 
-    /// <summary>A folder of wheels this test wrote, and the config vars that make pip install from it alone.</summary>
-    private sealed class Wheelhouse : IDisposable
+    /// <summary>
+    /// A folder of wheels this test wrote (in the fixture's <see cref="BuildpackServerFixture.Wheelhouses"/>,
+    /// which builds see), and the config vars that make pip install from it alone.
+    /// </summary>
+    private sealed class Wheelhouse(string parent) : IDisposable
     {
-        private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("slipway-wheels-");
+        private readonly DirectoryInfo _dir = Directory.CreateDirectory(Path.Combine(parent, Guid.NewGuid().ToString("N")));
 
         public Dictionary<string, string?> ConfigVars => new() { ["PIP_FIND_LINKS"] = _dir.FullName, ["PIP_NO_INDEX"] = "1" };
 

@@ -17,15 +17,20 @@ public sealed class BuildpackServerFixture : RuntimeServerFixture
 
     private readonly string _toolchains = Path.Combine(Path.GetTempPath(), "slipway-toolchains-" + Guid.NewGuid().ToString("N")[..10]);
 
+    /// <summary>Where tests keep the wheels pip installs from: an operator's extra read-only folder (<c>Slipway:Runtime:Isolation:ReadOnlyPaths</c>), so builds see it.</summary>
+    public string Wheelhouses => Path.Combine(_toolchains, "wheels");
+
     protected override IReadOnlyDictionary<string, string?> Settings => base.Settings.With(new Dictionary<string, string?>
     {
         ["Slipway:Builds:NodeVersionsDir"] = Path.Combine(_toolchains, "node"),
         ["Slipway:Builds:PythonVersionsDir"] = Path.Combine(_toolchains, "python"),
+        ["Slipway:Runtime:Isolation:ReadOnlyPaths:0"] = Wheelhouses,
     });
 
     protected override async Task StartDependenciesAsync()
     {
         Own(new FolderRemoval(_toolchains));
+        Directory.CreateDirectory(Wheelhouses);
         var node = (await TestTools.RunAsync("node", ["-p", "process.execPath"], "/")).Trim();
         var python = (await TestTools.RunAsync("python3", ["-c", "import sys; print(sys.executable)"], "/")).Trim();
         WriteScript(Path.Combine(_toolchains, "node", StandInNode, "bin", "node"), $"""

@@ -21,8 +21,9 @@ public sealed class UnendedBuildTests(ArchiveServer archives) : IClassFixture<Ar
         await using var server = await SlipwayTestServer.StartAsync(settings: new Dictionary<string, string?> { ["Slipway:Runtime:LeaseSeconds"] = "2" });
         using var api = server.Api();
         var app = await api.CreateAppAsync();
-        var gate = Path.Combine(server.DataDir, "gate-" + SlipwayApi.Unique());
-        await api.SetConfigAsync(app.Name, new Dictionary<string, string> { ["BUILDPACK_URL"] = server.WriteBuildpack(BuildControlTests.GateBuildpack), ["GATE"] = gate });
+        var buildpack = server.WriteBuildpack(BuildControlTests.GateBuildpack);
+        var gate = BuildControlTests.GateIn(buildpack);
+        await api.SetConfigAsync(app.Name, new Dictionary<string, string> { ["BUILDPACK_URL"] = buildpack, ["GATE"] = gate });
         var running = await api.StartBuildAsync(app.Name, archives.Serve(Archives.TarGz([new ArchiveFile("a.txt", SlipwayApi.Unique())])));
         var dbs = server.Services.GetRequiredService<IDbContextFactory<SlipwayDb>>();
         var clock = server.Services.GetRequiredService<TimeProvider>();

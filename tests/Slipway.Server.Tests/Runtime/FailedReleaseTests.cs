@@ -19,6 +19,7 @@ public sealed class FailedReleaseTests(RuntimeServerFixture fixture) : IClassFix
         var settled = await app.SettledAsync(bad.Version);
         Assert.Equal("failed", settled.Status);
         Assert.Contains("web.1 exited with status 3", settled.FailureReason, StringComparison.Ordinal);
+        Assert.Equal("exiting at once\n", settled.FailureLog);
         Assert.False(settled.Current);
         Assert.Equal($"v{good} slug=A greeting= dyno=web.1\n", (await app.GetAsync()).Body);
         Assert.True((await app.ReleaseAsync(good)).Current);
@@ -76,6 +77,7 @@ public sealed class FailedReleaseTests(RuntimeServerFixture fixture) : IClassFix
         var settled = await app.SettledAsync(bad.Version);
         Assert.Equal("failed", settled.Status);
         Assert.Equal("The release phase exited with status 7.", settled.FailureReason);
+        Assert.Equal($"migration failed for v{bad.Version}\n", settled.FailureLog);
         var output = await SlipwayApi.ReadAsync<ReleaseOutputResponse>(
             await app.Api.GetAsync($"/apps/{app.Key}/releases/v{bad.Version}/output", TestContext.Current.CancellationToken), HttpStatusCode.OK);
         Assert.True(output.ReleasePhase);

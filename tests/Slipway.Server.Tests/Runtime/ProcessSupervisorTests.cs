@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Slipway.Server;
 using Slipway.Server.Runtime;
 
 namespace Slipway.Server.Tests.Runtime;
@@ -6,7 +9,9 @@ namespace Slipway.Server.Tests.Runtime;
 /// <summary>The supervisor owns its whole process group: what the command forks goes when it goes.</summary>
 public sealed class ProcessSupervisorTests
 {
-    private static readonly ProcessLauncher Launcher = new(TimeProvider.System);
+    private static readonly ProcessLauncher Launcher = new(
+        TimeProvider.System,
+        new ProcessIsolation(Options.Create(new RuntimeOptions()), Options.Create(new SlipwayOptions()), Options.Create(new Slipway.Server.Builds.BuildOptions()), NullLogger<ProcessIsolation>.Instance));
 
     private static ProcessSpec Spec(string command) => ProcessSpec.Shell(
         command,

@@ -127,7 +127,8 @@ public sealed class HostileArchiveTests(SmallLimitsServerFixture fixture, Archiv
         ]);
         var slug = await _api.UploadSlugAsync(app.Name, bytes, new Dictionary<string, string> { ["web"] = SlipwayApi.StaticWeb });
 
-        var folder = await Server.Services.GetRequiredService<SlugCache>().UnpackAsync(slug.Checksum["SHA256:".Length..], TestContext.Current.CancellationToken);
+        using var unpacked = await Server.Services.GetRequiredService<SlugCache>().UnpackAsync(slug.Checksum["SHA256:".Length..], TestContext.Current.CancellationToken);
+        var folder = unpacked.AppDir;
 
         const UnixFileMode special = UnixFileMode.SetUser | UnixFileMode.SetGroup | UnixFileMode.StickyBit;
         Assert.Equal((UnixFileMode)0x16D, File.GetUnixFileMode(Path.Combine(folder, "suid")));

@@ -219,7 +219,18 @@ public static class KubernetesObjects
             Command = ["/bin/sh", "-c", BootScript, "slugrunner", release.ProcessTypes[type]],
             Env = env,
             EnvFrom = [new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = SecretName(release.AppKey, release.Version) } }],
-            VolumeMounts = [new V1VolumeMount { Name = "app", MountPath = "/app" }],
+            VolumeMounts = [new V1VolumeMount { Name = "app", MountPath = "/app" }, new V1VolumeMount { Name = "tmp", MountPath = "/tmp" }],
+
+            // Only /app (the slug, and HOME) and /tmp are writable; no root, no privileges to gain.
+            SecurityContext = new V1SecurityContext
+            {
+                RunAsNonRoot = true,
+                RunAsUser = options.RunAsUser,
+                RunAsGroup = options.RunAsUser,
+                ReadOnlyRootFilesystem = true,
+                AllowPrivilegeEscalation = false,
+                Capabilities = new V1Capabilities { Drop = ["ALL"] },
+            },
         };
         if (type == ReleaseSpec.WebType)
         {
@@ -236,7 +247,11 @@ public static class KubernetesObjects
             {
                 RestartPolicy = restartPolicy,
                 Containers = [container],
-                Volumes = [new V1Volume { Name = "app", EmptyDir = new V1EmptyDirVolumeSource() }],
+                Volumes = [new V1Volume { Name = "app", EmptyDir = new V1EmptyDirVolumeSource() }, new V1Volume { Name = "tmp", EmptyDir = new V1EmptyDirVolumeSource() }],
+
+                // An app has no business with the cluster's API: no service account token in its pods.
+                AutomountServiceAccountToken = false,
+                SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = options.RunAsUser, RunAsGroup = options.RunAsUser, FsGroup = options.RunAsUser },
                 TerminationGracePeriodSeconds = 30,
             },
         };

@@ -19,6 +19,10 @@ public sealed class KubernetesOptions
     [Required]
     public string RunnerImage { get; set; } = "heroku/heroku:24";
 
+    /// <summary>The uid (and gid) app containers run as: never root (their root filesystem is read-only; /app and /tmp are writable).</summary>
+    [Range(1, int.MaxValue)]
+    public long RunAsUser { get; set; } = 1000;
+
     /// <summary>A kubeconfig file; empty means in-cluster settings when running in a pod, else <c>~/.kube/config</c>.</summary>
     public string? KubeConfigPath { get; set; }
 

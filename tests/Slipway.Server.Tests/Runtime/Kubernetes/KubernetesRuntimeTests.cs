@@ -60,6 +60,7 @@ public sealed class KubernetesRuntimeTests(KubernetesServerFixture fixture) : IC
         Assert.StartsWith($"{KubernetesServerFixture.PublicUrl}/slug-blobs/{digest}?expires=", env["SLUG_URL"], StringComparison.Ordinal);
         Assert.Equal("metadata.name", Str(container, "env", "0", "valueFrom", "fieldRef", "fieldPath"));
         Assert.Equal(5000, container["readinessProbe"]!["tcpSocket"]!["port"]!.GetValue<int>());
+        AssertLockedDown(web["spec"]!["template"]!);
 
         var worker = Kube.Get("deployments", ns, $"{app.Key}-worker")!;
         Assert.Equal(0, worker["spec"]!["replicas"]!.GetValue<int>());
@@ -275,6 +276,7 @@ public sealed class KubernetesRuntimeTests(KubernetesServerFixture fixture) : IC
             Assert.Equal("Never", Str(job, "spec", "template", "spec", "restartPolicy"));
             Assert.Equal(0, job["spec"]!["backoffLimit"]!.GetValue<int>());
             Assert.False(Env(container).ContainsKey("PORT"));
+            AssertLockedDown(job["spec"]!["template"]!);
             Assert.Null(Kube.Get("deployments", ns, $"{app.Key}-release"));
             var output = await app.Api.GetStringAsync($"/apps/{app.Key}/releases/{version}/output");
             Assert.Contains($"migrated {app.Key}-release-v{version}", output, StringComparison.Ordinal);
@@ -387,6 +389,29 @@ public sealed class KubernetesRuntimeTests(KubernetesServerFixture fixture) : IC
 
     internal static Dictionary<string, string> SecretData(JsonNode secret) =>
         secret["data"]!.AsObject().ToDictionary(p => p.Key, p => Encoding.UTF8.GetString(Convert.FromBase64String(p.Value!.GetValue<string>())));
+
+    /// <summary>
+    /// A pod of an app runs as a user that is not root, on a read-only root filesystem with
+    /// /app and /tmp as its only writable folders, with no capabilities, no way to gain
+    /// privileges and no service account token.
+    /// </summary>
+    private static void AssertLockedDown(JsonNode template)
+    {
+        var pod = template["spec"]!;
+        Assert.False(pod["automountServiceAccountToken"]!.GetValue<bool>());
+        Assert.True(pod["securityContext"]!["runAsNonRoot"]!.GetValue<bool>());
+        var container = pod["containers"]![0]!;
+        var security = container["securityContext"]!;
+        Assert.True(security["runAsNonRoot"]!.GetValue<bool>());
+        Assert.NotEqual(0, security["runAsUser"]!.GetValue<long>());
+        Assert.True(security["readOnlyRootFilesystem"]!.GetValue<bool>());
+        Assert.False(security["allowPrivilegeEscalation"]!.GetValue<bool>());
+        Assert.Equal(["ALL"], security["capabilities"]!["drop"]!.AsArray().Select(c => c!.GetValue<string>()));
+        var mounts = container["volumeMounts"]!.AsArray().ToDictionary(m => Str(m!, "mountPath"), m => Str(m!, "name"));
+        Assert.Equal(["/app", "/tmp"], mounts.Keys.Order());
+        var volumes = pod["volumes"]!.AsArray().Where(v => v!["emptyDir"] is not null).Select(v => Str(v!, "name")).ToHashSet();
+        Assert.True(mounts.Values.All(volumes.Contains), "every writable folder is an emptyDir");
+    }
 
     internal static Dictionary<string, string> Env(JsonNode container) =>
         container["env"]!.AsArray().Where(e => e!["value"] is not null).ToDictionary(e => e!["name"]!.GetValue<string>(), e => e!["value"]!.GetValue<string>());
