@@ -23,7 +23,8 @@ public static class GitPushApi
 
     public static IEndpointRouteBuilder MapGitPushApi(this IEndpointRouteBuilder routes)
     {
-        var git = routes.MapGroup(Repository).ExcludeFromDescription();
+        // git's bodies are packs, not JSON: the backend sets the limit of a push itself (Slipway:Git:MaxPushBytes).
+        var git = routes.MapGroup(Repository).ExcludeFromDescription().WithMetadata(new BodyLimit(null));
         git.MapGet("/info/refs", Advertise);
         git.MapPost("/git-upload-pack", (string app, HttpContext http, Access access, GitHttpBackend backend, CancellationToken ct) =>
             ServeAsync(app, "git-upload-pack", http, access, backend, ct));
