@@ -154,7 +154,10 @@ public sealed class BuildsCommandsTests(SqliteServerFixture fixture) : IClassFix
     public async Task ConfigSetAndRollback_ReleaseFails_PrintTheReasonAndTheProcesssLastLines()
     {
         var app = (await fixture.Api.CreateAppAsync()).Name;
-        var marker = Path.Combine(Folder(), "refuse");
+        // Where the app's sandboxed processes can look (they see nothing else of the host's /tmp).
+        var gate = Directory.CreateDirectory(Path.Combine(ReleaseGate.EnsureRoot(), Guid.NewGuid().ToString("N"))).FullName;
+        _folders.Add(gate);
+        var marker = Path.Combine(gate, "refuse");
         var folder = Folder(("Procfile", $"web: if [ -n \"$BROKEN\" ]; then echo 'cannot start: BROKEN is set'; exit 3; fi; if [ -e {marker} ]; then echo 'marker present, refusing'; exit 4; fi; exec {SlipwayApi.StaticWeb}\n"));
         Assert.Equal(0, (await fixture.Aka.RunAsync("releases:create", folder, "-a", app)).ExitCode);
         Assert.Equal(0, (await fixture.Aka.RunAsync("releases:create", folder, "-a", app)).ExitCode);
@@ -260,6 +263,9 @@ public sealed class BuildsCommandsTests(SqliteServerFixture fixture) : IClassFix
     {
         var root = Directory.CreateTempSubdirectory("aka-source-").FullName;
         _folders.Add(root);
+
+        // Readable by an app's own user too: a folder given as BUILDPACK_URL runs in the build's sandbox.
+        File.SetUnixFileMode(root, (UnixFileMode)0x1ED);
         foreach (var (path, content) in files)
         {
             var full = Path.Combine(root, path);
