@@ -12,6 +12,7 @@ using Slipway.Server.Config;
 using Slipway.Server.Data;
 using Slipway.Server.Features;
 using Slipway.Server.GitPush;
+using Slipway.Server.Hooks;
 using Slipway.Server.Http;
 using Slipway.Server.Pipelines;
 using Slipway.Server.Releases;
@@ -100,6 +101,7 @@ public static class SlipwayServer
         services.AddAutoDeploy(configuration);
         services.AddGitPush();
         services.AddCollector(configuration);
+        services.AddHooks(configuration);
         services.AddSlipwayUi();
         return services;
     }
@@ -144,6 +146,7 @@ public static class SlipwayServer
         app.MapAutoDeploy(appRoutes);
         app.MapGitPushApi();
         app.MapPipelinesApi(appRoutes);
+        appRoutes.MapHooksApi();
         app.MapSlipwayUi();
         return app;
     }

@@ -4,6 +4,7 @@ using Slipway.Server.Accounts;
 using Slipway.Server.Builds;
 using Slipway.Server.Collector;
 using Slipway.Server.Data;
+using Slipway.Server.Hooks;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
@@ -20,7 +21,7 @@ public sealed record AppSummary(App App, User Owner, int? ServingVersion, string
 /// Apps, for the API and the dashboard alike: the name rules, a space the caller sees, a unique
 /// key; listing what the caller may see; destroying an app with everything it owns.
 /// </summary>
-public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, BuildQueue builds, BuildRunner runner, Leftovers leftovers, TimeProvider clock)
+public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, BuildQueue builds, BuildRunner runner, Leftovers leftovers, TimeProvider clock, HookEvents hooks)
 {
     /// <summary>The one answer for an app that is missing or not the caller's to see.</summary>
     public static Refusal NotFound(string reference) => Refusal.NotFound($"App '{reference}' not found.");
@@ -145,10 +146,14 @@ public sealed class AppService(SlipwayDb db, Access access, Deployer deployer, B
         var files = await Leftovers.OfAsync(db, app.Id, app.Key, ct);
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
+            // The event is saved with the destroy; it is delivered after the app and its hooks are gone.
+            await hooks.DestroyedAsync(db, app, ct);
+            await db.SaveChangesAsync(ct);
             await db.IdempotencyRecords.Where(r => r.AppId == app.Id).ExecuteDeleteAsync(ct);
             await db.Releases.Where(r => r.AppId == app.Id).ExecuteDeleteAsync(ct);
             await db.Builds.Where(b => b.AppId == app.Id).ExecuteDeleteAsync(ct);
             await db.Slugs.Where(s => s.AppId == app.Id).ExecuteDeleteAsync(ct);
+            await db.AppHooks.Where(h => h.AppId == app.Id).ExecuteDeleteAsync(ct);
             await db.Apps.Where(a => a.Id == app.Id).ExecuteDeleteAsync(ct);
             await tx.CommitAsync(ct);
         }

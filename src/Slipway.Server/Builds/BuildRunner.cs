@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Slipway.Server.Accounts;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
+using Slipway.Server.Hooks;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
@@ -31,6 +32,7 @@ public sealed partial class BuildRunner(
     IOptions<BuildOptions> buildOptions,
     IOptions<SlipwayOptions> slipwayOptions,
     TimeProvider clock,
+    HookEvents hooks,
     ILogger<BuildRunner> logger)
 {
     /// <summary>The apps whose cache a build is using: one build per app uses it at a time, a second one builds without it.</summary>
@@ -391,6 +393,7 @@ public sealed partial class BuildRunner(
             }
 
             db.BuildLogs.Add(BuildLog.Create(build.Id, job.Output.Snapshot()));
+            await hooks.BuildEndedAsync(db, build, CancellationToken.None);
             await db.SaveChangesAsync();
             Log.BuildSucceeded(logger, job.BuildId, result.SlugId);
         }
@@ -418,6 +421,7 @@ public sealed partial class BuildRunner(
                 createdSlug = build.SlugId == build.Id ? build.SlugId : null;
                 build.MarkFailed(reason, clock.GetUtcNow());
                 db.BuildLogs.Add(BuildLog.Create(build.Id, job.Output.Snapshot()));
+                await hooks.BuildEndedAsync(db, build, CancellationToken.None);
                 await db.SaveChangesAsync();
             }
 

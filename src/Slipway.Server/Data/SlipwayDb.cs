@@ -5,6 +5,7 @@ using Slipway.Server.Apps;
 using Slipway.Server.AutoDeploy;
 using Slipway.Server.Builds;
 using Slipway.Server.Features;
+using Slipway.Server.Hooks;
 using Slipway.Server.Pipelines;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
@@ -69,6 +70,13 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
     public DbSet<AutoDeploySetting> AutoDeploySettings => Set<AutoDeploySetting>();
 
     public DbSet<AutoDeployCommit> AutoDeployCommits => Set<AutoDeployCommit>();
+
+    public DbSet<AppHook> AppHooks => Set<AppHook>();
+
+    /// <summary>The webhook outbox: events owed to hooks, written with the change that raised them.</summary>
+    public DbSet<HookDelivery> HookDeliveries => Set<HookDelivery>();
+
+    public DbSet<HookAttempt> HookAttempts => Set<HookAttempt>();
 
     /// <summary>Each entity's mapping lives beside it, in an <see cref="IEntityTypeConfiguration{TEntity}"/> of this assembly.</summary>
     protected override void OnModelCreating(ModelBuilder model) => model.ApplyConfigurationsFromAssembly(typeof(SlipwayDb).Assembly);

@@ -3,6 +3,7 @@ using Slipway.Contracts;
 using Slipway.Server.Accounts;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
+using Slipway.Server.Hooks;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
 
@@ -46,7 +47,7 @@ public sealed record PromotionRequest(string? Pipeline, string SourceApp, string
 /// Every target's required status checks (and, when safe, its config var names) are checked
 /// before any release is made: one refusing target refuses the whole promotion (409, every reason).
 /// </summary>
-public sealed class PromotionService(SlipwayDb db, Access access, PipelineService pipelines, ReleaseService releases, ReleaseStatusService statuses, TimeProvider clock)
+public sealed class PromotionService(SlipwayDb db, Access access, PipelineService pipelines, ReleaseService releases, ReleaseStatusService statuses, TimeProvider clock, HookEvents hooks)
 {
     /// <summary>Reads an API request (Akkeris's shape; the Akkeris CLI puts the release in <c>source.app.release</c>).</summary>
     public static Answer<PromotionRequest> Read(CreatePipelinePromotionRequest request)
@@ -191,6 +192,7 @@ public sealed class PromotionService(SlipwayDb db, Access access, PipelineServic
             var release = outcome.Release!;
             promotion.Add(new PromotionTarget(target.App.Id, target.App.Key, release.Id, release.Version));
             made[release.Id] = release.Status;
+            await hooks.PromotedAsync(db, promotion, plan.Pipeline, target.App, release, ct);
         }
 
         db.PipelinePromotions.Add(promotion);

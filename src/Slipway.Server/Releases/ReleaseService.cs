@@ -6,6 +6,7 @@ using Slipway.Server.Addons;
 using Slipway.Server.Apps;
 using Slipway.Server.Builds;
 using Slipway.Server.Data;
+using Slipway.Server.Hooks;
 using Slipway.Server.Http;
 using Slipway.Server.Runtime;
 
@@ -68,7 +69,7 @@ public sealed record ReleasePhase(Release Release, ReleasePhaseOutput? Output);
 /// transaction: versions are gapless and unique on SQLite and PostgreSQL alike. It also reads
 /// the history for the API and the dashboard.
 /// </summary>
-public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider clock, Deployer deployer, ReleaseStatusService statuses, ProcessIsolation isolation)
+public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider clock, Deployer deployer, ReleaseStatusService statuses, ProcessIsolation isolation, HookEvents hooks)
 {
     public const int MaxIdempotencyKeyLength = 255;
 
@@ -127,6 +128,8 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
                 {
                     db.IdempotencyRecords.Add(IdempotencyRecord.Create(caller.UserId, app.Id, newKey, release.Id, now));
                 }
+
+                await hooks.ReleaseCreatedAsync(db, app, release, state.Current?.ConfigVars, ct);
 
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
+using Slipway.Server.Hooks;
 using Slipway.Server.Jobs;
 using Slipway.Server.Logs;
 using Slipway.Server.Releases;
@@ -48,6 +49,7 @@ public sealed partial class Deployer(
     AppLogStore logs,
     TimeProvider clock,
     IOptions<RuntimeOptions> options,
+    HookEvents hooks,
     ILogger<Deployer> logger) : BackgroundService
 {
     private readonly JobQueue<RuntimeJob> _jobs = new(new JobLimits(options.Value.QueueCapacity, options.Value.DeployConcurrency), logger);
@@ -267,6 +269,7 @@ public sealed partial class Deployer(
         if (outcome.Succeeded)
         {
             release.MarkSucceeded(now);
+            await hooks.ReleasedAsync(db, release, ct);
         }
         else
         {

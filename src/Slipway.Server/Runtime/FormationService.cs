@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Slipway.Contracts;
 using Slipway.Server.Apps;
 using Slipway.Server.Data;
+using Slipway.Server.Hooks;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
 
@@ -31,7 +32,7 @@ public sealed record Formation(IReadOnlyDictionary<string, string> ProcessTypes,
 /// The formation (how many processes of each type run), the web health check and the boot
 /// timeout. A change is no release: it is saved, then the runtime converges on it.
 /// </summary>
-public sealed class FormationService(SlipwayDb db, Deployer deployer, TimeProvider clock, IOptions<RuntimeOptions> options)
+public sealed class FormationService(SlipwayDb db, Deployer deployer, TimeProvider clock, IOptions<RuntimeOptions> options, HookEvents hooks)
 {
     public const int MaxBootTimeoutSeconds = 3600;
 
@@ -83,6 +84,7 @@ public sealed class FormationService(SlipwayDb db, Deployer deployer, TimeProvid
             settings.SetBootTimeout(seconds, now);
         }
 
+        await hooks.FormationChangedAsync(db, app, RuntimeSettings.FormationOf(settings, processTypes), updates.Select(u => u.Type!), ct);
         if (!await db.TrySaveUniqueAsync(ct))
         {
             return Refusal.Conflict($"The formation of {app.Key} was changed at the same moment; try again.");
