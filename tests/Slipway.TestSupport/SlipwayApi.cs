@@ -226,6 +226,22 @@ public sealed class SlipwayApi(HttpClient http) : IDisposable
     public async Task<PipelinePromotionResponse> PromoteAsync(string source, params string[] targets) =>
         await ReadAsync<PipelinePromotionResponse>(await PostPromotionAsync(source, targets: targets), HttpStatusCode.Created);
 
+    // Webhooks
+
+    public Task<HttpResponseMessage> PostHookAsync(string app, string? url, IReadOnlyList<string>? events, string? secret, bool? active = null) =>
+        http.PostAsJsonAsync($"/apps/{app}/hooks", new CreateHookRequest(url, events, active, secret), SlipwayJson.Options);
+
+    /// <summary>Adds a webhook to the app (it must be accepted).</summary>
+    public async Task<HookResponse> CreateHookAsync(string app, string url, string secret, params string[] events) =>
+        await ReadAsync<HookResponse>(await PostHookAsync(app, url, events, secret), HttpStatusCode.Created);
+
+    public async Task<List<HookResponse>> ListHooksAsync(string app) =>
+        await ReadAsync<List<HookResponse>>(await http.GetAsync($"/apps/{app}/hooks"), HttpStatusCode.OK);
+
+    /// <summary>The hook's delivery attempts, newest first.</summary>
+    public async Task<List<HookResultResponse>> HookResultsAsync(string app, Guid hook) =>
+        await ReadAsync<List<HookResultResponse>>(await http.GetAsync($"/apps/{app}/hooks/{hook}/results"), HttpStatusCode.OK);
+
     // Builds
 
     public async Task<BuildResponse> StartBuildAsync(string app, object body) =>

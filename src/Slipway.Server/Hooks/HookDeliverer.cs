@@ -13,9 +13,9 @@ namespace Slipway.Server.Hooks;
 /// signatures, without following redirects and within <see cref="HookOptions.Timeout"/>, and the
 /// attempt is recorded. A failure that may pass (no answer, 408, 429, 5xx) is retried with exponential
 /// backoff until <see cref="HookOptions.RetryFor"/> has passed since the event; any other answer is final.
-/// At most <see cref="HookOptions.Concurrency"/> deliveries are in flight, each on its own, so a
-/// receiver that hangs holds one slot until its timeout and delays no other hook, and no release:
-/// releases only write rows.
+/// At most <see cref="HookOptions.Concurrency"/> deliveries are in flight, one per hook at a time (a
+/// hook gets its events in order), so a receiver that hangs holds one slot until its timeout and
+/// delays no other hook, and no release: releases only write rows.
 /// </summary>
 public sealed partial class HookDeliverer(
     IDbContextFactory<SlipwayDb> dbs,
@@ -42,6 +42,7 @@ public sealed partial class HookDeliverer(
     };
 
     private readonly SemaphoreSlim _slots = new(options.Value.Concurrency, options.Value.Concurrency);
+    /// <summary>The delivery in flight here for each hook that has one.</summary>
     private readonly ConcurrentDictionary<Guid, Task> _inFlight = new();
 
     /// <summary>The headers a delivery is sent with (besides the content type): its event, its id and both signatures of its body.</summary>
@@ -92,21 +93,22 @@ public sealed partial class HookDeliverer(
     /// <summary>Starts the due deliveries that are not in flight here, as long as a slot is free.</summary>
     private async Task DispatchDueAsync(CancellationToken ct)
     {
-        List<Guid> due;
+        List<(Guid Id, Guid HookId)> due;
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
             var now = clock.GetUtcNow();
-            due = await db.HookDeliveries.AsNoTracking()
+            var rows = await db.HookDeliveries.AsNoTracking()
                 .Where(d => d.State == HookDeliveryState.Pending && d.NextAttemptAt <= now)
-                .OrderBy(d => d.NextAttemptAt)
-                .Select(d => d.Id)
-                .Take(options.Value.Concurrency * 4)
+                .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.CreatedAt)
+                .Select(d => new { d.Id, d.HookId })
+                .Take(options.Value.Concurrency * 8)
                 .ToListAsync(ct);
+            due = [.. rows.Select(d => (d.Id, d.HookId))];
         }
 
-        foreach (var id in due)
+        foreach (var (id, hookId) in due)
         {
-            if (_inFlight.ContainsKey(id))
+            if (_inFlight.ContainsKey(hookId))
             {
                 continue;
             }
@@ -117,13 +119,13 @@ public sealed partial class HookDeliverer(
             }
 
             var started = new TaskCompletionSource();
-            var run = RunAsync(id, started.Task, ct);
-            _inFlight[id] = run;
+            var run = RunAsync(id, hookId, started.Task, ct);
+            _inFlight[hookId] = run;
             started.SetResult();
         }
     }
 
-    private async Task RunAsync(Guid id, Task registered, CancellationToken ct)
+    private async Task RunAsync(Guid id, Guid hookId, Task registered, CancellationToken ct)
     {
         try
         {
@@ -141,7 +143,7 @@ public sealed partial class HookDeliverer(
         }
         finally
         {
-            _inFlight.TryRemove(id, out _);
+            _inFlight.TryRemove(hookId, out _);
             _slots.Release();
         }
     }
