@@ -68,6 +68,10 @@ public static class AkaCli
             new PipelinesPromoteCommand(context, output),
             new PipelinesRemoveCommand(context, output),
             new PipelinesDestroyCommand(context, output),
+            new HooksCommand(context, output),
+            new HooksCreateCommand(context, output),
+            new HooksDestroyCommand(context, output),
+            new HooksDeliveriesCommand(context, output),
         };
 
         // Plain "aka" shows what it can do rather than an error.
