@@ -120,12 +120,20 @@ public sealed class HookService(SlipwayDb db, TimeProvider clock)
             return NotFound(app, id);
         }
 
-        var attempts = await db.HookAttempts.AsNoTracking().Include(a => a.Delivery)
-            .Where(a => a.HookId == hook.Id)
-            .OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Number)
-            .Take(MaxResults)
-            .ToListAsync(ct);
-        return (hook, attempts);
+        return (hook, await AttemptsOf(hook.Id).Take(MaxResults).ToListAsync(ct));
+    }
+
+    /// <summary>The app's hooks, each with its newest <paramref name="attempts"/> attempts, newest first: what the dashboard shows.</summary>
+    public async Task<List<(AppHook Hook, List<HookAttempt> Attempts)>> RecentAsync(App app, int attempts, CancellationToken ct)
+    {
+        var hooks = await db.AppHooks.AsNoTracking().Where(h => h.AppId == app.Id).OrderBy(h => h.CreatedAt).ToListAsync(ct);
+        var recent = new List<(AppHook, List<HookAttempt>)>(hooks.Count);
+        foreach (var hook in hooks)
+        {
+            recent.Add((hook, await AttemptsOf(hook.Id).Take(attempts).ToListAsync(ct)));
+        }
+
+        return recent;
     }
 
     /// <summary>Why <paramref name="events"/> is not a valid list of events, or null.</summary>
@@ -159,9 +167,11 @@ public sealed class HookService(SlipwayDb db, TimeProvider clock)
         return await hooks.FirstOrDefaultAsync(h => h.Id == hookId && h.AppId == app.Id, ct);
     }
 
-    private Task<HookAttempt?> LastAttemptAsync(Guid hookId, CancellationToken ct) =>
+    private Task<HookAttempt?> LastAttemptAsync(Guid hookId, CancellationToken ct) => AttemptsOf(hookId).FirstOrDefaultAsync(ct);
+
+    /// <summary>A hook's attempts with their deliveries, newest first.</summary>
+    private IQueryable<HookAttempt> AttemptsOf(Guid hookId) =>
         db.HookAttempts.AsNoTracking().Include(a => a.Delivery)
             .Where(a => a.HookId == hookId)
-            .OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Number)
-            .FirstOrDefaultAsync(ct);
+            .OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Number);
 }

@@ -8,6 +8,7 @@ using Slipway.Server.Apps;
 using Slipway.Server.Builds;
 using Slipway.Server.Config;
 using Slipway.Server.Data;
+using Slipway.Server.Hooks;
 using Slipway.Server.Http;
 using Slipway.Server.Releases;
 using Slipway.Server.Runtime;
@@ -34,7 +35,8 @@ public sealed partial class AppModel(
     BrokerRegistry registry,
     IOptions<BuildOptions> buildOptions,
     AppService apps,
-    AppMapping appMapping) : PageModel
+    AppMapping appMapping,
+    HookService hooks) : PageModel
 {
     public const int ReleasesPerPage = 50;
     public const string ConfigNameField = "configName";
@@ -236,6 +238,7 @@ public sealed partial class AppModel(
 
         Config = await config.UserVarsAsync(app, ct);
         await LoadSectionsAsync(app, ct);
+        Hooks = [.. (await hooks.RecentAsync(app, HookAttemptsShown, ct)).Select(h => (HookMapping.ToResponse(app, new HookView(h.Hook, null)), h.Attempts.Select(a => HookMapping.ToResponse(h.Hook, a)).ToList()))];
     }
 
     private async Task<ReleaseResponse?> ResponseOfAsync(AppEntity app, int version, CancellationToken ct)
