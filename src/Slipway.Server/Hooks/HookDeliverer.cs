@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Data;
+using Slipway.Server.Jobs;
 
 namespace Slipway.Server.Hooks;
 
@@ -13,9 +14,10 @@ namespace Slipway.Server.Hooks;
 /// signatures, without following redirects and within <see cref="HookOptions.Timeout"/>, and the
 /// attempt is recorded. A failure that may pass (no answer, 408, 429, 5xx) is retried with exponential
 /// backoff until <see cref="HookOptions.RetryFor"/> has passed since the event; any other answer is final.
-/// At most <see cref="HookOptions.Concurrency"/> deliveries are in flight, one per hook at a time (a
-/// hook gets its events in order), so a receiver that hangs holds one slot until its timeout and
-/// delays no other hook, and no release: releases only write rows.
+/// Deliveries run on the one job engine (<see cref="JobQueue{TJob}"/>), keyed by hook: a hook gets
+/// its events one at a time, in order, and at most <see cref="HookOptions.Concurrency"/> are sent at
+/// once, so a receiver that hangs holds its own lane until its timeout and delays no other hook,
+/// and no release: releases only write rows.
 /// </summary>
 public sealed partial class HookDeliverer(
     IDbContextFactory<SlipwayDb> dbs,
@@ -41,9 +43,10 @@ public sealed partial class HookDeliverer(
         Timeout = System.Threading.Timeout.InfiniteTimeSpan,
     };
 
-    private readonly SemaphoreSlim _slots = new(options.Value.Concurrency, options.Value.Concurrency);
-    /// <summary>The delivery in flight here for each hook that has one.</summary>
-    private readonly ConcurrentDictionary<Guid, Task> _inFlight = new();
+    private readonly JobQueue<HookDeliveryJob> _jobs = new(new JobLimits(options.Value.Concurrency * 16, options.Value.Concurrency), logger);
+
+    /// <summary>The deliveries queued or being sent here, so that a scan does not queue one twice.</summary>
+    private readonly ConcurrentDictionary<Guid, byte> _queued = new();
 
     /// <summary>The headers a delivery is sent with (besides the content type): its event, its id and both signatures of its body.</summary>
     public static Dictionary<string, string> HeadersOf(HookDelivery delivery)
@@ -62,17 +65,18 @@ public sealed partial class HookDeliverer(
     public override void Dispose()
     {
         _http.Dispose();
-        _slots.Dispose();
         base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Attempts cut short by the stop are not recorded: their deliveries stay due and are sent after the next start.
+        var running = _jobs.RunAsync(RunAsync, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await DispatchDueAsync(stoppingToken);
+                await QueueDueAsync(stoppingToken);
                 await events.WaitForRaisedAsync(options.Value.Poll, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -86,65 +90,44 @@ public sealed partial class HookDeliverer(
             }
         }
 
-        // Attempts cut short by the stop are not recorded: their deliveries stay due and are sent after the next start.
-        await Task.WhenAll(_inFlight.Values);
+        await running;
     }
 
-    /// <summary>Starts the due deliveries that are not in flight here, as long as a slot is free.</summary>
-    private async Task DispatchDueAsync(CancellationToken ct)
+    /// <summary>Queues the due deliveries not queued here yet, each in its hook's lane, while the queue has room; the rest wait in the outbox.</summary>
+    private async Task QueueDueAsync(CancellationToken ct)
     {
-        List<(Guid Id, Guid HookId)> due;
-        await using (var db = await dbs.CreateDbContextAsync(ct))
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var due = await db.HookDeliveries.AsNoTracking()
+            .Where(d => d.State == HookDeliveryState.Pending && d.NextAttemptAt <= now)
+            .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.CreatedAt)
+            .Select(d => new { d.Id, d.HookId })
+            .Take(_jobs.Limits.Capacity)
+            .ToListAsync(ct);
+        foreach (var delivery in due)
         {
-            var now = clock.GetUtcNow();
-            var rows = await db.HookDeliveries.AsNoTracking()
-                .Where(d => d.State == HookDeliveryState.Pending && d.NextAttemptAt <= now)
-                .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.CreatedAt)
-                .Select(d => new { d.Id, d.HookId })
-                .Take(options.Value.Concurrency * 8)
-                .ToListAsync(ct);
-            due = [.. rows.Select(d => (d.Id, d.HookId))];
-        }
-
-        foreach (var (id, hookId) in due)
-        {
-            if (_inFlight.ContainsKey(hookId))
+            if (!_queued.TryAdd(delivery.Id, 0))
             {
                 continue;
             }
 
-            if (!await _slots.WaitAsync(0, ct))
+            if (!_jobs.TryEnqueue(new HookDeliveryJob(delivery.HookId, delivery.Id)))
             {
+                _queued.TryRemove(delivery.Id, out _);
                 return;
             }
-
-            var started = new TaskCompletionSource();
-            var run = RunAsync(id, hookId, started.Task, ct);
-            _inFlight[hookId] = run;
-            started.SetResult();
         }
     }
 
-    private async Task RunAsync(Guid id, Guid hookId, Task registered, CancellationToken ct)
+    private async Task RunAsync(HookDeliveryJob job, CancellationToken ct)
     {
         try
         {
-            // Leaves the dispatcher first, so that this run is in the in-flight set before it can end and leave it.
-            await registered;
-            await Task.Yield();
-            await DeliverAsync(id, ct);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            LogDeliveryFailed(e, id);
+            await DeliverAsync(job.DeliveryId, ct);
         }
         finally
         {
-            _inFlight.TryRemove(hookId, out _);
-            _slots.Release();
+            _queued.TryRemove(job.DeliveryId, out _);
         }
     }
 
@@ -239,7 +222,10 @@ public sealed partial class HookDeliverer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look for due hook deliveries")]
     private partial void LogScanFailed(Exception exception);
+}
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hook delivery {DeliveryId} could not be attempted; it stays due")]
-    private partial void LogDeliveryFailed(Exception exception, Guid deliveryId);
+/// <summary>Sending one outbox row; keyed by its hook, so one hook's deliveries go one at a time, in order.</summary>
+public sealed class HookDeliveryJob(Guid hookId, Guid deliveryId) : Job(hookId)
+{
+    public Guid DeliveryId { get; } = deliveryId;
 }
