@@ -69,6 +69,54 @@ public abstract class HooksTests(HooksServerFixture fixture, PostgresServer post
     }
 
     [Fact]
+    public async Task FailedBuild_AndScale_DeliverBuildAndFormationChange()
+    {
+        await using var receiver = await HookReceiver.StartAsync();
+        var app = (await _api.CreateAppAsync()).Name;
+        var url = receiver.Url();
+        await _api.CreateHookAsync(app, url, Secret, "build", "formation_change");
+        var missing = receiver.Url("no-source");
+        receiver.Answer(missing, 404);
+
+        var (build, _) = await _api.BuildAsync(app, missing);
+        await _api.DeploySlugAsync(app, new() { ["web"] = SlipwayApi.StaticWeb });
+        await SlipwayApi.ReadAsync<List<FormationResponse>>(await _api.PatchFormationAsync(app, new FormationPatchRequest([new FormationUpdate("web", 2, null)], null)), HttpStatusCode.OK);
+        var built = await receiver.DeliveredAsync(url, "build");
+        var scaled = await receiver.DeliveredAsync(url, "formation_change");
+
+        Assert.Equal("failed", build.Status);
+        Assert.Equal((build.Id.ToString(), "failed"), (built.Json.GetProperty("build").GetProperty("id").GetString(), built.Json.GetProperty("build").GetProperty("result").GetString()));
+        var change = Assert.Single(scaled.Json.GetProperty("changes").EnumerateArray());
+        Assert.Equal(("web", 2), (change.GetProperty("type").GetString(), change.GetProperty("quantity").GetInt32()));
+        Assert.True(built.SignedWith(Secret) && scaled.SignedWith(Secret));
+        await _api.PatchFormationAsync(app, new FormationPatchRequest([new FormationUpdate("web", 0, null)], null));
+    }
+
+    [Fact]
+    public async Task Promotion_DeliversPipelinePromotionToTheTarget_NamingTheSource()
+    {
+        await using var receiver = await HookReceiver.StartAsync();
+        var pipeline = (await _api.CreatePipelineAsync()).Name;
+        var (dev, stg) = ((await _api.CreateAppAsync()).Name, (await _api.CreateAppAsync()).Name);
+        await _api.CoupleAsync(dev, pipeline, "development");
+        await _api.CoupleAsync(stg, pipeline, "staging");
+        var url = receiver.Url();
+        await _api.CreateHookAsync(stg, url, Secret, "pipeline_promotion");
+        await _api.DeploySlugAsync(dev);
+
+        var promotion = await _api.PromoteAsync(dev);
+        var promoted = await receiver.DeliveredAsync(url, "pipeline_promotion");
+
+        var json = promoted.Json;
+        Assert.Equal(
+            (stg, pipeline, dev, 1, promotion.Targets[0].Release.Version, promotion.Id.ToString()),
+            (json.GetProperty("key").GetString(), json.GetProperty("pipeline").GetProperty("name").GetString(), json.GetProperty("source").GetProperty("app").GetProperty("name").GetString(),
+             json.GetProperty("source").GetProperty("release").GetProperty("version").GetInt32(), json.GetProperty("release").GetProperty("version").GetInt32(), json.GetProperty("promotion").GetProperty("id").GetString()));
+        Assert.Equal($"Promotion from {dev} v1", json.GetProperty("release").GetProperty("description").GetString());
+        await _api.SettledAsync(stg, promotion.Targets[0].Release.Version);
+    }
+
+    [Fact]
     public async Task FailingReceiver_IsRetried_UntilItRecovers_EachAttemptKept()
     {
         await using var receiver = await HookReceiver.StartAsync();
