@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Builds;
 using Slipway.Server.Runtime;
+using Slipway.Server.Sources;
 
 namespace Slipway.Server.AutoDeploy;
 
@@ -18,13 +19,15 @@ public sealed class GitException(string message) : Exception(message);
 /// The <c>git</c> command line, for polled repositories: the head of a branch
 /// (<c>ls-remote</c>), and one commit as a tar.gz (a shallow fetch into a temporary folder,
 /// then <c>git archive</c> of exactly that commit). Credentials go to git through its
-/// environment, never its arguments; git never prompts.
+/// environment, never its arguments; git never prompts. A remote on this machine or a private
+/// network is refused, as for sources (<see cref="SourceReach.EnsureRemoteAllowedAsync"/>).
 /// </summary>
-public sealed class GitClient(ProcessLauncher launcher, IOptions<GitOptions> options)
+public sealed class GitClient(ProcessLauncher launcher, IOptions<GitOptions> options, IOptions<BuildOptions> builds)
 {
     /// <summary>The sha of <c>refs/heads/&lt;branch&gt;</c>, or null when the branch does not exist.</summary>
     public async Task<string?> HeadAsync(GitCredentials repo, string branch, CancellationToken ct)
     {
+        await EnsureReachableAsync(repo, ct);
         var lines = await RunAsync(repo, Path.GetTempPath(), ["ls-remote", "--", repo.Repo, $"refs/heads/{branch}"], ct);
         var line = lines.FirstOrDefault(l => l.EndsWith($"\trefs/heads/{branch}", StringComparison.Ordinal));
         return line?.Split('\t')[0].ToLowerInvariant();
@@ -38,6 +41,7 @@ public sealed class GitClient(ProcessLauncher launcher, IOptions<GitOptions> opt
     /// </summary>
     public async Task<CommitInfo> ArchiveAsync(GitCredentials repo, string branch, string sha, string target, string scratch, CancellationToken ct)
     {
+        await EnsureReachableAsync(repo, ct);
         var work = Path.Combine(scratch, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
         try
@@ -65,6 +69,18 @@ public sealed class GitClient(ProcessLauncher launcher, IOptions<GitOptions> opt
         }
     }
 
+    private async Task EnsureReachableAsync(GitCredentials repo, CancellationToken ct)
+    {
+        try
+        {
+            await SourceReach.EnsureRemoteAllowedAsync(repo.Repo, builds.Value.AllowPrivateSources, ct);
+        }
+        catch (SourceReachException e)
+        {
+            throw new GitException(e.Message);
+        }
+    }
+
     private async Task<List<string>> RunAsync(GitCredentials repo, string workingDirectory, string[] args, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -72,7 +88,7 @@ public sealed class GitClient(ProcessLauncher launcher, IOptions<GitOptions> opt
         var errors = new List<string>();
         try
         {
-            var (exit, stdout) = await launcher.CaptureAsync(new ProcessSpec("git", args, workingDirectory, Environment(repo)), line =>
+            var (exit, stdout) = await launcher.CaptureAsync(new ProcessSpec("git", args, workingDirectory, Environment(repo, builds.Value.AllowPrivateSources)), line =>
             {
                 lock (errors)
                 {
@@ -93,8 +109,11 @@ public sealed class GitClient(ProcessLauncher launcher, IOptions<GitOptions> opt
         }
     }
 
-    /// <summary>The build environment plus git's own settings: no prompts, no system config, the token as an HTTP header.</summary>
-    private static Dictionary<string, string> Environment(GitCredentials repo)
+    /// <summary>
+    /// The build environment plus git's own settings: no prompts, no system config, the token as an
+    /// HTTP header; for a remote while private sources are refused, network protocols only and no redirects.
+    /// </summary>
+    private static Dictionary<string, string> Environment(GitCredentials repo, bool allowPrivate)
     {
         var env = ProcessLauncher.ToolEnvironment();
         env["GIT_TERMINAL_PROMPT"] = "0";
@@ -105,6 +124,12 @@ public sealed class GitClient(ProcessLauncher launcher, IOptions<GitOptions> opt
         {
             var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{repo.Username ?? "x-access-token"}:{token}"));
             config.Add(("http.extraHeader", $"Authorization: Basic {basic}"));
+        }
+
+        if (!allowPrivate && !SourceReach.IsLocalPath(repo.Repo))
+        {
+            env["GIT_ALLOW_PROTOCOL"] = SourceReach.NetworkProtocolsOnly;
+            config.Add(("http.followRedirects", "false"));
         }
 
         env["GIT_CONFIG_COUNT"] = config.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);

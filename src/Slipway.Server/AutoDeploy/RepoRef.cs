@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Slipway.Server.Sources;
 
 namespace Slipway.Server.AutoDeploy;
 
@@ -8,7 +9,7 @@ public sealed partial record RepoRef(string Url, RepoKind Kind, string? FullName
     public const int MaxLength = 2048;
 
     /// <summary>A repository on the server's own disk (a path or <c>file://</c>), which only admins may watch.</summary>
-    public bool IsLocal => Url.StartsWith('/') || Url.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+    public bool IsLocal => SourceReach.IsLocalPath(Url);
 
     /// <summary>
     /// Reads a repository URL: <c>https://</c>, <c>http://</c>, <c>ssh://</c>, <c>git://</c>,
@@ -28,7 +29,7 @@ public sealed partial record RepoRef(string Url, RepoKind Kind, string? FullName
             return new RepoRef(url, RepoKind.Git, null);
         }
 
-        if (ScpLike().Match(url) is { Success: true } scp)
+        if (SourceReach.ScpLike().Match(url) is { Success: true } scp)
         {
             var github = string.Equals(scp.Groups["host"].Value, githubHost, StringComparison.OrdinalIgnoreCase) ? GitHub(url, scp.Groups["path"].Value) : null;
             return github ?? new RepoRef(url, RepoKind.Git, null);
@@ -57,9 +58,6 @@ public sealed partial record RepoRef(string Url, RepoKind Kind, string? FullName
         var match = GitHubPath().Match(path);
         return match.Success ? new RepoRef(url, RepoKind.GitHub, $"{match.Groups[1].Value}/{match.Groups[2].Value}".ToLowerInvariant()) : null;
     }
-
-    [GeneratedRegex("^(?:[A-Za-z0-9._-]+@)?(?<host>[A-Za-z0-9.-]+):(?<path>[^/].*)$")]
-    private static partial Regex ScpLike();
 
     [GeneratedRegex("^/?([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\\.git)?/?$")]
     private static partial Regex GitHubPath();

@@ -117,6 +117,11 @@ public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOpt
         var local = repository.StartsWith('/') ? repository
             : Uri.TryCreate(repository, UriKind.Absolute, out var uri) && uri.IsFile ? uri.LocalPath
             : null;
+        if (local is not null && !options.Value.AllowPrivateSources)
+        {
+            throw new BuildFailedException($"BUILDPACK_URL '{SourceUrls.ForDisplay(url)}' is a folder on the server, which builds may not use (an admin can allow it: Slipway:Builds:AllowPrivateSources); use a built-in or a git URL.");
+        }
+
         if (local is not null && reference is null && Directory.Exists(Path.Combine(local, "bin")))
         {
             return new Buildpack(url, NameOf(local), local);
@@ -134,9 +139,26 @@ public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOpt
     {
         output.Heading($"Fetching buildpack {SourceUrls.ForDisplay(url)}");
         var env = new Dictionary<string, string>(baseEnv, StringComparer.Ordinal) { ["GIT_TERMINAL_PROMPT"] = "0" };
+        List<string> shallow = ["clone", "--quiet", "--depth", "1"];
+        if (!options.Value.AllowPrivateSources)
+        {
+            try
+            {
+                await SourceReach.EnsureRemoteAllowedAsync(repository, allowPrivate: false, ct);
+            }
+            catch (SourceReachException e)
+            {
+                throw new BuildFailedException($"Could not fetch buildpack {SourceUrls.ForDisplay(url)}: {e.Message}");
+            }
+
+            env["GIT_ALLOW_PROTOCOL"] = SourceReach.NetworkProtocolsOnly;
+            env["GIT_CONFIG_COUNT"] = "1";
+            env["GIT_CONFIG_KEY_0"] = "http.followRedirects";
+            env["GIT_CONFIG_VALUE_0"] = "false";
+        }
+
         var workDir = Path.GetDirectoryName(target)!;
 
-        List<string> shallow = ["clone", "--quiet", "--depth", "1"];
         if (reference is not null)
         {
             shallow.AddRange(["--branch", reference]);

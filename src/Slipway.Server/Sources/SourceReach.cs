@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace Slipway.Server.Sources;
 
@@ -14,8 +15,11 @@ public sealed class SourceReachException(string message) : IOException(message);
 /// connect time (<see cref="ConnectAsync"/>), so a name that resolves elsewhere a second time
 /// (DNS rebinding) gains nothing; redirects connect through it too.
 /// </summary>
-public static class SourceReach
+public static partial class SourceReach
 {
+    /// <summary>git's own setting for the protocols it may use when private sources are not allowed: never <c>file</c> or <c>ext</c>.</summary>
+    public const string NetworkProtocolsOnly = "https:http:git:ssh";
+
     private static readonly (IPAddress Network, int Prefix)[] Refused =
     [
         (IPAddress.Parse("0.0.0.0"), 8),
@@ -58,9 +62,7 @@ public static class SourceReach
         var allowed = allowPrivate ? addresses : [.. addresses.Where(a => !IsPrivate(a))];
         if (allowed.Length == 0)
         {
-            throw new SourceReachException(addresses.Length == 0
-                ? $"{endpoint.Host} has no address."
-                : $"{endpoint.Host} is on this machine or a private network, which builds may not fetch from (an admin can allow it: Slipway:Builds:AllowPrivateSources).");
+            throw addresses.Length == 0 ? NoAddress(endpoint.Host) : Refusal(endpoint.Host);
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -75,6 +77,66 @@ public static class SourceReach
             throw;
         }
     }
+
+    /// <summary>
+    /// Refuses a git remote (<c>https://</c>, <c>http://</c>, <c>git://</c>, <c>ssh://</c> or scp-like
+    /// <c>user@host:path</c>) whose host resolves to any address on this machine or a private network,
+    /// unless <paramref name="allowPrivate"/>. git resolves the name again when it connects, so this is
+    /// the check before the command, with redirects turned off and only network protocols allowed
+    /// (see <see cref="NetworkProtocolsOnly"/>). A local path or <c>file:</c> URL is not a remote:
+    /// callers decide those (<see cref="IsLocalPath"/>).
+    /// </summary>
+    public static async Task EnsureRemoteAllowedAsync(string url, bool allowPrivate, CancellationToken ct)
+    {
+        if (allowPrivate || IsLocalPath(url))
+        {
+            return;
+        }
+
+        var host = RemoteHost(url) ?? throw new SourceReachException("The repository URL names no host.");
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+        }
+        catch (SocketException)
+        {
+            addresses = [];
+        }
+
+        if (addresses.Length == 0)
+        {
+            throw NoAddress(host);
+        }
+
+        if (addresses.Any(IsPrivate))
+        {
+            throw Refusal(host);
+        }
+    }
+
+    /// <summary>Whether a repository or buildpack location is on the server's own disk: an absolute path or a <c>file:</c> URL.</summary>
+    public static bool IsLocalPath(string url) => url.StartsWith('/') || url.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The host of a git remote URL, scp-like <c>user@host:path</c> included; null when it names none.</summary>
+    public static string? RemoteHost(string url)
+    {
+        if (ScpLike().Match(url) is { Success: true } scp)
+        {
+            return scp.Groups["host"].Value;
+        }
+
+        return Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.DnsSafeHost.Length > 0 ? uri.DnsSafeHost : null;
+    }
+
+    /// <summary>git's scp-like remote syntax, <c>[user@]host:path</c> (a path not starting with <c>/</c> after the colon is what tells it from a URL).</summary>
+    [GeneratedRegex("^(?:[A-Za-z0-9._-]+@)?(?<host>[A-Za-z0-9.-]+):(?<path>[^/].*)$")]
+    public static partial Regex ScpLike();
+
+    private static SourceReachException NoAddress(string host) => new($"{host} has no address.");
+
+    private static SourceReachException Refusal(string host) =>
+        new($"{host} is on this machine or a private network, which builds may not fetch from (an admin can allow it: Slipway:Builds:AllowPrivateSources).");
 
     private static bool InNetwork(IPAddress address, IPAddress network, int prefix)
     {

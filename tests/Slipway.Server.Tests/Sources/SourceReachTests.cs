@@ -1,7 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
+using Slipway.Contracts;
 using Slipway.Server.Sources;
+using Slipway.Server.Tests.Builds;
 
 namespace Slipway.Server.Tests.Sources;
 
@@ -37,6 +40,57 @@ public abstract class SourceReachTests(SlipwayServerFixture fixture, ArchiveServ
         Assert.Equal($"Could not fetch {url}: {host} is on this machine or a private network, which builds may not fetch from (an admin can allow it: Slipway:Builds:AllowPrivateSources).", build.FailureReason);
         Assert.False(archives.Hits.ContainsKey(served.AbsolutePath));
         Assert.DoesNotContain("secret", output);
+    }
+
+    [Fact]
+    public async Task Build_WithABuildpackFolderOnTheServer_Fails()
+    {
+        var app = await _api.CreateAppAsync();
+        var buildpack = fixture.Server.WriteBuildpack(new Dictionary<string, string> { ["detect"] = "exit 0", ["compile"] = "exit 0" });
+        await _api.SetConfigAsync(app.Name, new Dictionary<string, string> { ["BUILDPACK_URL"] = buildpack });
+
+        var (build, _) = await BuildUploadedAsync(app.Name);
+
+        Assert.Equal("failed", build.Status);
+        Assert.Equal($"BUILDPACK_URL '{buildpack}' is a folder on the server, which builds may not use (an admin can allow it: Slipway:Builds:AllowPrivateSources); use a built-in or a git URL.", build.FailureReason);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:{0}/buildpack.git", "127.0.0.1")]
+    [InlineData("http://localhost:{0}/buildpack.git", "localhost")]
+    public async Task Build_WithABuildpackOnThisMachine_FailsWithoutConnecting(string template, string host)
+    {
+        var app = await _api.CreateAppAsync();
+        var url = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, archives.BaseAddress.Port);
+        await _api.SetConfigAsync(app.Name, new Dictionary<string, string> { ["BUILDPACK_URL"] = url });
+
+        var (build, _) = await BuildUploadedAsync(app.Name);
+
+        Assert.Equal("failed", build.Status);
+        Assert.Equal($"Could not fetch buildpack {url}: {host} is on this machine or a private network, which builds may not fetch from (an admin can allow it: Slipway:Builds:AllowPrivateSources).", build.FailureReason);
+        Assert.DoesNotContain(archives.Hits.Keys, k => k.Contains("buildpack", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AutoDeploy_OfARepositoryOnThisMachine_IsRefusedWithoutReadingIt()
+    {
+        var app = await _api.CreateAppAsync();
+        var url = $"http://127.0.0.1:{archives.BaseAddress.Port}/internal-repo.git";
+
+        var response = await _api.Http.PostAsJsonAsync($"/apps/{app.Name}/builds/auto", new { repo = url, branch = "main" }, SlipwayJson.Options);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Contains("127.0.0.1 is on this machine or a private network", await response.Content.ReadAsStringAsync());
+        Assert.DoesNotContain(archives.Hits.Keys, k => k.Contains("internal-repo", StringComparison.Ordinal));
+    }
+
+    /// <summary>Builds a Procfile app from an upload (<c>POST /sources</c>), which needs no network.</summary>
+    private async Task<(BuildResponse Build, string Output)> BuildUploadedAsync(string app)
+    {
+        var source = await SlipwayApi.ReadAsync<SourceResponse>(await _api.Http.PostAsync("/sources", null), HttpStatusCode.Created);
+        var bytes = Archives.TarGz([new ArchiveFile("Procfile", "web: python3 -m http.server --bind 127.0.0.1 $PORT\n")]);
+        await SlipwayApi.ReadAsync<SourceResponse>(await _api.Http.PutAsync(source.SourceBlob.PutUrl, new ByteArrayContent(bytes)), HttpStatusCode.OK);
+        return await _api.BuildAsync(app, source.SourceBlob.GetUrl);
     }
 }
 
