@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Data;
+using Slipway.Server.Hooks;
 
 namespace Slipway.Server.Builds;
 
@@ -20,6 +21,7 @@ public sealed partial class BuildEngine(
     IOptions<Runtime.RuntimeOptions> runtimeOptions,
     ServerIdentity server,
     TimeProvider clock,
+    HookEvents hooks,
     ILogger<BuildEngine> logger) : BackgroundService
 {
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
@@ -61,6 +63,7 @@ public sealed partial class BuildEngine(
         foreach (var (build, reason) in orphaned)
         {
             build.MarkFailed(reason!, now);
+            await hooks.BuildEndedAsync(db, build, ct);
             if (!await db.BuildLogs.AnyAsync(l => l.BuildId == build.Id, ct))
             {
                 db.BuildLogs.Add(BuildLog.Create(build.Id, [new OutputLine(" !     " + reason, true)]));
