@@ -45,6 +45,11 @@ public sealed partial class HookDeliverer(
 
     private readonly JobQueue<HookDeliveryJob> _jobs = new(new JobLimits(options.Value.Concurrency * 16, options.Value.Concurrency), logger);
 
+    /// <summary>How often deliveries older than <see cref="HookOptions.Keep"/> are removed.</summary>
+    private static readonly TimeSpan CleanUpInterval = TimeSpan.FromMinutes(10);
+
+    private DateTimeOffset _nextCleanUp = DateTimeOffset.MinValue;
+
     /// <summary>The deliveries queued or being sent here, so that a scan does not queue one twice.</summary>
     private readonly ConcurrentDictionary<Guid, byte> _queued = new();
 
@@ -77,6 +82,7 @@ public sealed partial class HookDeliverer(
             try
             {
                 await QueueDueAsync(stoppingToken);
+                await CleanUpAsync(stoppingToken);
                 await events.WaitForRaisedAsync(options.Value.Poll, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -117,6 +123,21 @@ public sealed partial class HookDeliverer(
                 return;
             }
         }
+    }
+
+    /// <summary>Every <see cref="CleanUpInterval"/>: removes the deliveries that ended longer than <see cref="HookOptions.Keep"/> ago, with their attempts.</summary>
+    private async Task CleanUpAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (now < _nextCleanUp)
+        {
+            return;
+        }
+
+        _nextCleanUp = now + CleanUpInterval;
+        var before = now - options.Value.Keep;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await db.HookDeliveries.Where(d => d.State != HookDeliveryState.Pending && d.UpdatedAt < before).ExecuteDeleteAsync(ct);
     }
 
     private async Task RunAsync(HookDeliveryJob job, CancellationToken ct)

@@ -30,6 +30,12 @@ public sealed class HookOptions : IValidatableObject
     [Range(0.01, 3600)]
     public double PollSeconds { get; set; } = 1;
 
+    /// <summary>How long a delivery that ended (delivered or given up) and its attempts are kept for <c>results</c>.</summary>
+    [Range(0.0001, 3650)]
+    public double KeepDays { get; set; } = 7;
+
+    public TimeSpan Keep => TimeSpan.FromDays(KeepDays);
+
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
 
     public TimeSpan RetryFor => TimeSpan.FromSeconds(RetryForSeconds);

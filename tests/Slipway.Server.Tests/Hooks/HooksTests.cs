@@ -117,6 +117,22 @@ public abstract class HooksTests(HooksServerFixture fixture, PostgresServer post
     }
 
     [Fact]
+    public async Task EndedDeliveries_AreRemovedOnceOlderThanKeepDays_WithTheirResults()
+    {
+        await using var receiver = await HookReceiver.StartAsync();
+        var app = (await _api.CreateAppAsync()).Name;
+        var url = receiver.Url();
+        var hook = await _api.CreateHookAsync(app, url, Secret, "config_change");
+        await _api.SetConfigAsync(app, new Dictionary<string, string> { ["OLD"] = "1" });
+        await Poll.UntilAsync(async () => (await _api.HookResultsAsync(app, hook.Id)).Count == 1, "the delivery to be recorded");
+
+        fixture.Clock.Advance(TimeSpan.FromDays(8));
+
+        await Poll.UntilAsync(async () => (await _api.HookResultsAsync(app, hook.Id)).Count == 0, "the week-old delivery to be removed");
+        Assert.Single(await _api.ListHooksAsync(app));
+    }
+
+    [Fact]
     public async Task FailingReceiver_IsRetried_UntilItRecovers_EachAttemptKept()
     {
         await using var receiver = await HookReceiver.StartAsync();
