@@ -83,7 +83,6 @@ public sealed partial class HookDeliverer(
             {
                 await QueueDueAsync(stoppingToken);
                 await CleanUpAsync(stoppingToken);
-                await events.WaitForRaisedAsync(options.Value.Poll, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -91,8 +90,17 @@ public sealed partial class HookDeliverer(
             }
             catch (Exception e)
             {
+                // The outbox keeps what is due (the database may be briefly away); the next round looks again.
                 LogScanFailed(e);
-                await Task.Delay(options.Value.Poll, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            try
+            {
+                await events.WaitForRaisedAsync(options.Value.Poll, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
             }
         }
 
