@@ -187,7 +187,10 @@ public sealed class AddonService(
         var outcome = await job.WaitAsync(options.Value.RequestWait, ct);
         return outcome switch
         {
-            null => new AddonChange(await NowAsync(addon.Id, ct), Done: false, released),
+            // The deprovision may finish between the wait running out and this read: gone is done.
+            null => await db.Addons.AsNoTracking().SingleOrDefaultAsync(a => a.Id == addon.Id, ct) is { } now
+                ? new AddonChange(now, Done: false, released)
+                : new AddonChange(addon, Done: true, released),
             { Succeeded: true } => new AddonChange(addon, Done: true, released),
             _ => new AddonChange(addon, Done: false, released, outcome.Refusal),
         };
