@@ -93,6 +93,29 @@ public abstract class HooksTests(HooksServerFixture fixture, PostgresServer post
     }
 
     [Fact]
+    public async Task AddonAttachedThenDestroyed_DeliversAddonChangeForEachRelease()
+    {
+        await using var receiver = await HookReceiver.StartAsync();
+        var app = (await _api.CreateAppAsync()).Name;
+        var url = receiver.Url();
+        await _api.CreateHookAsync(app, url, Secret, "addon_change");
+
+        var addon = await _api.CreateAddonAsync(app, "filestore", "files");
+        var attached = await receiver.DeliveredAsync(url, "addon_change", d => d.Json.GetProperty("addons").GetArrayLength() == 1);
+        var deleted = await _api.DeleteAddonAsync(app, "files");
+        Assert.True(deleted.IsSuccessStatusCode, $"DELETE answered {(int)deleted.StatusCode}");
+        var detached = await receiver.DeliveredAsync(url, "addon_change", d => d.Json.GetProperty("addons").GetArrayLength() == 0);
+
+        var listed = Assert.Single(attached.Json.GetProperty("addons").EnumerateArray());
+        Assert.Equal((addon.Id.ToString(), "files"), (listed.GetProperty("id").GetString(), listed.GetProperty("name").GetString()));
+        Assert.Contains("files", attached.Json.GetProperty("change").GetString());
+        Assert.Contains("files", detached.Json.GetProperty("change").GetString());
+        Assert.True(detached.Json.GetProperty("release").GetProperty("version").GetInt32() > attached.Json.GetProperty("release").GetProperty("version").GetInt32());
+        Assert.True(attached.SignedWith(Secret) && detached.SignedWith(Secret));
+        Assert.Equal(app, detached.Json.GetProperty("key").GetString());
+    }
+
+    [Fact]
     public async Task Promotion_DeliversPipelinePromotionToTheTarget_NamingTheSource()
     {
         await using var receiver = await HookReceiver.StartAsync();
