@@ -70,7 +70,7 @@ public sealed partial class RouterHost(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<ILoggerFactory>(new WithoutRequestScopes(loggerFactory));
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
@@ -329,6 +329,23 @@ public sealed partial class RouterHost(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Router listening on {Address}")]
     private partial void LogListening(string address);
+
+    /// <summary>
+    /// The server's loggers, but none for ASP.NET Core's hosting diagnostics: they open a logging
+    /// scope per request (and log each request at Information), which the router's own lines replace.
+    /// </summary>
+    private sealed class WithoutRequestScopes(ILoggerFactory inner) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName.StartsWith("Microsoft.AspNetCore.Hosting", StringComparison.Ordinal) ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance : inner.CreateLogger(categoryName);
+
+        public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+        public void Dispose()
+        {
+            // The server owns the inner factory.
+        }
+    }
 
     /// <summary>Keeps the original Host (apps see the name they were called by) and adds the usual X-Forwarded-* headers.</summary>
     private sealed class ForwardingTransformer(TimeProvider clock) : HttpTransformer
