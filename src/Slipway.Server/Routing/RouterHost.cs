@@ -143,7 +143,7 @@ public sealed partial class RouterHost(
 
         if (error == ForwarderError.None)
         {
-            _log.Served(route.AppId, context.Request.Method, context.Request.Path.Value, host, context.Response.StatusCode, context.Response.ContentLength ?? 0, started);
+            _log.Served(route.AppId, context.Request, host, context.Response, started);
             return;
         }
 
@@ -188,7 +188,7 @@ public sealed partial class RouterHost(
 
                 if (error == ForwarderError.None)
                 {
-                    _log.Served(route!.AppId, context.Request.Method, context.Request.Path.Value, context.Request.Headers.Host.ToString(), context.Response.StatusCode, context.Response.ContentLength ?? 0, started);
+                    _log.Served(route!.AppId, context.Request, context.Request.Headers.Host.ToString(), context.Response, started);
                     return;
                 }
             }

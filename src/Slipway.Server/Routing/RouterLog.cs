@@ -28,12 +28,12 @@ public sealed class RouterLog(AppLogStore logs) : IAsyncDisposable
     public void Start() => _writing ??= Task.Run(WriteAsync);
 
     /// <summary>Records one forwarded request; never blocks.</summary>
-    public void Served(Guid appId, string method, string? path, string host, int status, long bytes, long startTimestamp) =>
-        _entries.Writer.TryWrite(new Entry(appId, method, path, host, status, bytes, startTimestamp, System.Diagnostics.Stopwatch.GetTimestamp()));
+    public void Served(Guid appId, HttpRequest request, string host, HttpResponse response, long startTimestamp) =>
+        _entries.Writer.TryWrite(new Entry(appId, request.Method, request.Path.Value, request.QueryString.Value, host, response.StatusCode, response.ContentLength ?? 0, startTimestamp, System.Diagnostics.Stopwatch.GetTimestamp()));
 
-    /// <summary>The line of one request, as it appears in the app's log.</summary>
-    public static string Line(string method, string? path, string host, int status, long bytes, TimeSpan service) =>
-        string.Create(CultureInfo.InvariantCulture, $"at=info method={method} path={(string.IsNullOrEmpty(path) ? "/" : path)} host={host} status={status} bytes={bytes} service={(long)service.TotalMilliseconds}ms");
+    /// <summary>The line of one request, as it appears in the app's log; <c>bytes</c> is the response's Content-Length.</summary>
+    public static string Line(string method, string? path, string? query, string host, int status, long bytes, TimeSpan service) =>
+        string.Create(CultureInfo.InvariantCulture, $"at=info method={method} path={(string.IsNullOrEmpty(path) ? "/" : path)}{query} host={host} status={status} bytes={bytes} service={(long)service.TotalMilliseconds}ms");
 
     public async ValueTask DisposeAsync()
     {
@@ -52,10 +52,10 @@ public sealed class RouterLog(AppLogStore logs) : IAsyncDisposable
             while (reader.TryRead(out var entry))
             {
                 var service = System.Diagnostics.Stopwatch.GetElapsedTime(entry.Started, entry.Ended);
-                logs.Append(entry.AppId, Source, Line(entry.Method, entry.Path, entry.Host, entry.Status, entry.Bytes, service));
+                logs.Append(entry.AppId, Source, Line(entry.Method, entry.Path, entry.Query, entry.Host, entry.Status, entry.Bytes, service));
             }
         }
     }
 
-    private readonly record struct Entry(Guid AppId, string Method, string? Path, string Host, int Status, long Bytes, long Started, long Ended);
+    private readonly record struct Entry(Guid AppId, string Method, string? Path, string? Query, string Host, int Status, long Bytes, long Started, long Ended);
 }
