@@ -24,7 +24,8 @@ public sealed record Buildpack(string Url, string Name, string Dir)
 /// <summary>
 /// Chooses the buildpack of a build, per the Heroku buildpack API: the one <c>BUILDPACK_URL</c>
 /// names (a built-in's name, a folder, or a git URL with an optional <c>#ref</c>), else the first
-/// built-in whose <c>bin/detect</c> succeeds, in the order of the built-ins' <c>order</c> file.
+/// built-in whose <c>bin/detect</c> succeeds, in the order of the built-ins' <c>order</c> file
+/// (the built-ins' detections run side by side).
 /// It remembers what detection chose for a source (<see cref="DetectionKey"/>), so that the same
 /// source built again can find its reusable slug without being unpacked and detected again.
 /// </summary>
@@ -134,19 +135,40 @@ public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOpt
                 : throw new BuildFailedException($"The app is not compatible with buildpack {SourceUrls.ForDisplay(chosen.Url)}: its bin/detect did not recognise it.");
         }
 
+        // Every built-in's bin/detect runs at once (they only look at the build folder); the first
+        // match in the order wins, as if they had run one after the other. Once it is known, the
+        // detections still running are stopped.
         var builtIns = BuiltIns();
-        foreach (var builtIn in builtIns)
+        var candidates = builtIns
+            .Select(b => new Buildpack(BuiltInPrefix + b, b, Path.Combine(options.Value.FullBuildpacksDir, b)))
+            .Where(c => c.Script("detect") is not null)
+            .ToList();
+        using var stopRest = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var detections = candidates.Select(c => DetectAsync(c, buildDir, env, sandbox, stopRest.Token)).ToList();
+        try
         {
-            var candidate = new Buildpack(BuiltInPrefix + builtIn, builtIn, Path.Combine(options.Value.FullBuildpacksDir, builtIn));
-            if (candidate.Script("detect") is null)
+            for (var i = 0; i < candidates.Count; i++)
             {
-                continue;
+                var (matched, name) = await detections[i];
+                if (matched)
+                {
+                    return candidates[i] with { Name = name };
+                }
             }
-
-            var (matched, name) = await DetectAsync(candidate, buildDir, env, sandbox, ct);
-            if (matched)
+        }
+        finally
+        {
+            await stopRest.CancelAsync();
+            foreach (var detection in detections)
             {
-                return candidate with { Name = name };
+                try
+                {
+                    await detection;
+                }
+                catch (Exception) when (detection.IsCanceled || detection.IsFaulted)
+                {
+                    // A detection after the match, or after one that failed: its answer is not needed.
+                }
             }
         }
 
