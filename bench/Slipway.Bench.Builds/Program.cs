@@ -28,7 +28,26 @@ if (npm)
 var floor = new List<double>();
 var first = new List<double>();
 var again = new List<double>();
+var running = new List<double>();
 var size = 0;
+
+// The split of the reused builds: the server runs in this process, so its build steps
+// (BuildSteps' activities) are heard here; builds run one at a time.
+var steps = new List<(string Step, double Ms)>();
+var split = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+using var listener = new ActivityListener
+{
+    ShouldListenTo = source => source.Name == BuildSteps.SourceName,
+    Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+    ActivityStopped = activity =>
+    {
+        lock (steps)
+        {
+            steps.Add((activity.OperationName, activity.Duration.TotalMilliseconds));
+        }
+    },
+};
+ActivitySource.AddActivityListener(listener);
 for (var run = 0; run < runs; run++)
 {
     var bytes = Archive(fileCount, run);
@@ -45,13 +64,36 @@ for (var run = 0; run < runs; run++)
 
     var app = await api.CreateAppAsync(space.Name, $"bench{run}");
     first.Add(await BuildAndReleaseAsync(app.Name, url, expectReuse: false));
+    lock (steps)
+    {
+        steps.Clear();
+    }
+
     again.Add(await BuildAndReleaseAsync(app.Name, archives.Serve(bytes, "again.tar.gz"), expectReuse: true));
+    lock (steps)
+    {
+        foreach (var group in steps.GroupBy(s => s.Step))
+        {
+            (split.TryGetValue(group.Key, out var list) ? list : split[group.Key] = []).Add(group.Sum(s => s.Ms));
+        }
+
+        split.TryAdd("(all steps)", []);
+        split["(all steps)"].Add(steps.Sum(s => s.Ms));
+    }
 }
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Procfile app: {fileCount + 1} files, {size / 1024.0:0.0} KiB tar.gz, {runs} runs; milliseconds, median (min … max)"));
 Report("download + unpack (the floor)", floor);
 Report("build + release", first);
 Report("same source again (slug reused)", again);
+Report("  then its release running", running);
+Console.WriteLine("Split of the reused build (server-side steps, summed per build):");
+foreach (var (step, samples) in split.OrderBy(s => s.Key, StringComparer.Ordinal))
+{
+    Report("  " + step, samples);
+}
+
+Console.WriteLine("  (the rest of the build: API, queue, build log, waiting for the output stream)");
 return;
 
 // The same npm app deployed twice per run, in a new app each run (so the first build has an
@@ -143,6 +185,8 @@ static byte[] NpmApp(string package, string lockfile, string greeting) => Archiv
     ],
     folder: "bench-api");
 
+// POST to the build's end (with its release made); for a reused slug also the time from there
+// until the release runs (the deployer starting its process), into `running`.
 async Task<double> BuildAndReleaseAsync(string app, string url, bool expectReuse)
 {
     var clock = Stopwatch.StartNew();
@@ -153,7 +197,13 @@ async Task<double> BuildAndReleaseAsync(string app, string url, bool expectReuse
         throw new InvalidOperationException($"Build {ended.Id} ended {ended.Status} (release {ended.Release?.Version}, reused {ended.SlugReused}): {ended.FailureReason}");
     }
 
-    return elapsed;
+    var release = await api.SettledAsync(app, ended.Release.Version, TimeSpan.FromMinutes(1));
+    if (expectReuse)
+    {
+        running.Add(clock.Elapsed.TotalMilliseconds - elapsed);
+    }
+
+    return release.Status == "succeeded" ? elapsed : throw new InvalidOperationException($"v{release.Version} is {release.Status}: {release.FailureReason}");
 }
 
 static byte[] Archive(int files, int run) => Archives.TarGz(

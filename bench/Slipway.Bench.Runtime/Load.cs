@@ -7,8 +7,11 @@ namespace Slipway.Bench.Runtime;
 /// <summary>Where load goes: a URL and, for the router, the <c>Host</c> header that names the app.</summary>
 public sealed record LoadTarget(Uri Url, string? Host = null);
 
-/// <summary>What a load run saw: requests completed, of which failed (non-2xx, connection errors, timeouts), over how long.</summary>
-public sealed record LoadResult(long Requests, long Failed, TimeSpan Elapsed)
+/// <summary>
+/// What a load run saw: requests completed, of which failed (non-2xx, connection errors, timeouts), over
+/// how long, and the median and 99th percentile latency when the tool reports them (wrk's <c>--latency</c>).
+/// </summary>
+public sealed record LoadResult(long Requests, long Failed, TimeSpan Elapsed, TimeSpan? P50 = null, TimeSpan? P99 = null)
 {
     public double PerSecond => Requests / Elapsed.TotalSeconds;
 }
@@ -44,7 +47,7 @@ public sealed partial class WrkLoad(int threads, int connections) : ILoadTool
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-t", threads.ToString(CultureInfo.InvariantCulture), "-c", connections.ToString(CultureInfo.InvariantCulture), "-d", $"{Math.Ceiling(duration.TotalSeconds)}s", "--timeout", "10s" })
+        foreach (var argument in new[] { "-t", threads.ToString(CultureInfo.InvariantCulture), "-c", connections.ToString(CultureInfo.InvariantCulture), "-d", $"{Math.Ceiling(duration.TotalSeconds)}s", "--timeout", "10s", "--latency" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -78,7 +81,33 @@ public sealed partial class WrkLoad(int threads, int connections) : ILoadTool
         return new LoadResult(
             long.Parse(requests.Groups[1].Value, CultureInfo.InvariantCulture),
             Count(NonSuccessLine()) + Count(SocketErrorsLine()),
-            seconds > 0 ? TimeSpan.FromSeconds(seconds) : elapsed);
+            seconds > 0 ? TimeSpan.FromSeconds(seconds) : elapsed,
+            Percentile(text, "50"),
+            Percentile(text, "99"));
+    }
+
+    /// <summary>A line of wrk's "Latency Distribution", e.g. <c>99%    2.05ms</c>.</summary>
+    private static TimeSpan? Percentile(string text, string percent)
+    {
+        foreach (Match line in PercentileLine().Matches(text))
+        {
+            if (line.Groups[1].Value != percent)
+            {
+                continue;
+            }
+
+            var value = double.Parse(line.Groups[2].Value, CultureInfo.InvariantCulture);
+            return line.Groups[3].Value switch
+            {
+                "us" => TimeSpan.FromMicroseconds(value),
+                "ms" => TimeSpan.FromMilliseconds(value),
+                "s" => TimeSpan.FromSeconds(value),
+                "m" => TimeSpan.FromMinutes(value),
+                _ => TimeSpan.FromHours(value),
+            };
+        }
+
+        return null;
     }
 
     /// <summary>SIGINT: wrk stops and prints what it did so far (a kill would lose the totals).</summary>
@@ -90,6 +119,9 @@ public sealed partial class WrkLoad(int threads, int connections) : ILoadTool
 
     [GeneratedRegex(@"(\d+) requests in ([\d.]+)(m|s)")]
     private static partial Regex RequestsLine();
+
+    [GeneratedRegex(@"^\s+(\d+)%\s+([\d.]+)(us|ms|s|m|h)\s*$", RegexOptions.Multiline)]
+    private static partial Regex PercentileLine();
 
     [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")]
     private static partial Regex NonSuccessLine();

@@ -6,7 +6,7 @@ using Slipway.TestSupport;
 
 // Issue 3's figures, side by side: (a) rollback POST → router serving the target, against the same
 // app started bare from a shell; (b) requests/second through the router against straight to the
-// app's process, with the same load tool; (c) failed requests during 10 deploys and rollbacks under load.
+// app's process, with the same load tool, and through nginx (when installed) proxying the same process; (c) failed requests during 10 deploys and rollbacks under load.
 // Run by hand: dotnet run -c Release --project bench/Slipway.Bench.Runtime [-- --app node|python --runs 10 --rounds 3 --seconds 5 --connections 16]
 var kind = Text("--app", "node");
 var runs = Option("--runs", 10);
@@ -30,6 +30,7 @@ var key = (await api.CreateAppAsync(space.Name, "rtbench")).Name;
 var host = $"{key}.localhost";
 var router = new Uri($"http://127.0.0.1:{server.RouterPort}/");
 var bareFolder = app.WriteFolder("A");
+NginxProxy? nginx = null;
 try
 {
     var slugA = await UploadAsync("A");
@@ -57,18 +58,42 @@ try
         }
     }
 
-    // (b) The same process behind the router and straight: the port the runtime gave it. The two
-    // sides take turns, so that drift on a shared machine hits both alike.
-    var direct = new LoadTarget(new Uri($"http://127.0.0.1:{BenchApp.PortOfRunningProcess(key)}/"));
+    // (b) The same process behind the router, straight (the port the runtime gave it) and behind
+    // nginx. The sides take turns, so that drift on a shared machine hits them alike.
+    var appPort = BenchApp.PortOfRunningProcess(key);
+    var direct = new LoadTarget(new Uri($"http://127.0.0.1:{appPort}/"));
     var routed = new LoadTarget(router, host);
+    if (NginxProxy.IsInstalled() && !args.Contains("--no-nginx"))
+    {
+        nginx = await NginxProxy.StartAsync(appPort, keepalive: connections);
+    }
+
+    var proxied = nginx is null ? null : new LoadTarget(new Uri($"http://127.0.0.1:{nginx.Port}/"), host);
     await load.RunAsync(direct, TimeSpan.FromSeconds(2), CancellationToken.None);
     await load.RunAsync(routed, TimeSpan.FromSeconds(2), CancellationToken.None);
+    if (proxied is not null)
+    {
+        await load.RunAsync(proxied, TimeSpan.FromSeconds(2), CancellationToken.None);
+    }
+
     var straight = new List<LoadResult>();
     var through = new List<LoadResult>();
+    var peer = new List<LoadResult>();
     for (var round = 0; round < rounds; round++)
     {
         straight.Add(await load.RunAsync(direct, TimeSpan.FromSeconds(seconds), CancellationToken.None));
         through.Add(await load.RunAsync(routed, TimeSpan.FromSeconds(seconds), CancellationToken.None));
+        if (proxied is not null)
+        {
+            peer.Add(await load.RunAsync(proxied, TimeSpan.FromSeconds(seconds), CancellationToken.None));
+        }
+    }
+
+    // nginx proxies the process of (b)'s release only; (c) replaces that process.
+    if (nginx is not null)
+    {
+        await nginx.DisposeAsync();
+        nginx = null;
     }
 
     // (c) Deploys and rollbacks take turns under load through the router; the load is bounded by
@@ -95,10 +120,26 @@ try
     Report("rollback POST → router serves it", rollback);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    ratio rollback / bare (goal < 1.3)      {Median(rollback) / Median(bare),6:0.00}"));
     Console.WriteLine();
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"(b) requests/second, {rounds} rounds of {seconds} s   median     min … max   failed"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"(b) requests/second, {rounds} rounds of {seconds} s   median     min … max   failed   p50 ms   p99 ms"));
     Throughput("straight to the app process", straight);
     Throughput("through the router", through);
+    if (peer.Count > 0)
+    {
+        Throughput("through nginx (1 worker, keepalive)", peer);
+    }
+
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    ratio router / straight (goal > 0.8)  {Median([.. through.Select(r => r.PerSecond)]) / Median([.. straight.Select(r => r.PerSecond)]),6:0.00}"));
+    if (peer.Count > 0)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    ratio router / nginx, requests/s (goal >= 1.0)  {Median([.. through.Select(r => r.PerSecond)]) / Median([.. peer.Select(r => r.PerSecond)]),6:0.00}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    ratio router / nginx, p50 latency (lower is better)  {LatencyRatio(through, peer, r => r.P50)}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    ratio router / nginx, p99 latency (goal <= 1.0)  {LatencyRatio(through, peer, r => r.P99)}"));
+    }
+    else
+    {
+        Console.WriteLine("    nginx: skipped (not on the PATH, or --no-nginx)");
+    }
+
     Console.WriteLine();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"(c) {changes} deploys and rollbacks in {changeSeconds:0.0} s under load through the router"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    requests                          {during.Requests,10}"));
@@ -106,6 +147,11 @@ try
 }
 finally
 {
+    if (nginx is not null)
+    {
+        await nginx.DisposeAsync();
+    }
+
     await api.Http.DeleteAsync($"/apps/{key}?confirm={key}");
     Directory.Delete(bareFolder, recursive: true);
 }
@@ -188,8 +234,18 @@ static void Report(string what, List<double> samples)
 static void Throughput(string what, List<LoadResult> results)
 {
     var sorted = results.Select(r => r.PerSecond).Order().ToList();
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {what,-34} {Median(sorted),8:0}  {sorted[0]:0} … {sorted[^1]:0}  {results.Sum(r => r.Failed),6}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {what,-34} {Median(sorted),8:0}  {sorted[0]:0} … {sorted[^1]:0}  {results.Sum(r => r.Failed),6}  {Milliseconds(results, r => r.P50),7}  {Milliseconds(results, r => r.P99),7}"));
 }
+
+// The median over the rounds of one latency percentile, or "n/a" when the load tool does not report it.
+static double? LatencyMedian(List<LoadResult> results, Func<LoadResult, TimeSpan?> percentile) =>
+    results.Select(percentile).Any(p => p is null) ? null : Median([.. results.Select(r => percentile(r)!.Value.TotalMilliseconds)]);
+
+static string Milliseconds(List<LoadResult> results, Func<LoadResult, TimeSpan?> percentile) =>
+    LatencyMedian(results, percentile) is { } ms ? ms.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
+
+static string LatencyRatio(List<LoadResult> mine, List<LoadResult> theirs, Func<LoadResult, TimeSpan?> percentile) =>
+    LatencyMedian(mine, percentile) is { } a && LatencyMedian(theirs, percentile) is { } b ? (a / b).ToString("0.00", CultureInfo.InvariantCulture) : "n/a (no latency from the load tool)";
 
 int Option(string name, int fallback) => int.Parse(Text(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 

@@ -113,7 +113,12 @@ public sealed partial class BuildRunner(
         output.Heading($"Building {app.Key} (build {build.ShortId}) on the {Options.Stack} stack");
 
         output.Heading($"Fetching source {SourceUrls.ForDisplay(build.SourceUrl)}");
-        var fetched = await fetcher.FetchAsync(build, archive, ct);
+        FetchedSource fetched;
+        using (BuildSteps.Start("fetch"))
+        {
+            fetched = await fetcher.FetchAsync(build, archive, ct);
+        }
+
         output.Info($"Received {Size(fetched.Size)}, SHA256:{fetched.Digest}");
         if (build.SourceChecksum is { } promised && promised != Checksum.Of(fetched.Digest))
         {
@@ -121,35 +126,94 @@ public sealed partial class BuildRunner(
         }
 
         build.RecordSource(fetched.Digest, clock.GetUtcNow());
-        await db.SaveChangesAsync(ct);
+
+        // A build compiles with the config of the release it will build on.
+        IReadOnlyDictionary<string, string> config;
+        using (BuildSteps.Start("database"))
+        {
+            await db.SaveChangesAsync(ct);
+            config = (await ReleaseQueries.CurrentAsync(db, app.Id, ct))?.ConfigVars ?? [];
+        }
+
+        // The same source detected before: its reuse key is known without unpacking or detecting,
+        // and a slug built under that key needs neither.
+        var detection = buildpacks.DetectionKey(fetched.Digest, config.GetValueOrDefault("BUILDPACK_URL"));
+        if (detection is not null && buildpacks.Remembered(detection) is { } known)
+        {
+            RecordBuildpack(build, known, fetched.Digest, config);
+            using (BuildSteps.Start("database"))
+            {
+                await db.SaveChangesAsync(ct);
+            }
+
+            if (await ReuseAsync(db, build, output, ct) is { } early)
+            {
+                output.Info($"{known.Name} app, as detected for this source before: not unpacked again");
+                return await ReleaseIfDeployingAsync(scope, db, build, app, early, output);
+            }
+        }
 
         var buildDir = Path.Combine(work, "build");
         Directory.CreateDirectory(work);
-        var unpacked = ArchiveExtractor.Extract(archive, buildDir, ArchiveRules.ForSources(Options, slipwayOptions.Value.Archives), ct);
+        UnpackedArchive unpacked;
+        using (BuildSteps.Start("unpack"))
+        {
+            unpacked = ArchiveExtractor.Extract(archive, buildDir, ArchiveRules.ForSources(Options, slipwayOptions.Value.Archives), ct);
+        }
+
         BuildPaths.Remove(archive);
         output.Info($"Unpacked {unpacked.Files} files ({Size(unpacked.Bytes)}) from a {Describe(unpacked.Kind)}{(unpacked.StrippedFolder is { } top ? $", inside {top}/" : "")}");
 
-        // A build compiles with the config of the release it will build on.
-        var config = (await ReleaseQueries.CurrentAsync(db, app.Id, ct))?.ConfigVars ?? [];
         var env = ProcessLauncher.ToolEnvironment();
         env["STACK"] = Options.Stack;
         env["SOURCE_VERSION"] = build.Commit ?? build.SourceVersion ?? fetched.Digest;
         buildpacks.AddToolchains(env);
         var sandbox = SandboxOf(build.AppId, work, buildDir, env);
-        var buildpack = await buildpacks.SelectAsync(config.GetValueOrDefault("BUILDPACK_URL"), buildDir, work, env, sandbox, output, ct);
+        Buildpack buildpack;
+        using (BuildSteps.Start("detect"))
+        {
+            buildpack = await buildpacks.SelectAsync(config.GetValueOrDefault("BUILDPACK_URL"), buildDir, work, env, sandbox, output, ct);
+        }
+
+        if (detection is not null)
+        {
+            buildpacks.Remember(detection, buildpack);
+        }
+
         output.Heading($"{buildpack.Name} app detected");
-        build.RecordBuildpack(buildpack.Url, buildpack.Name, SlugReuse.KeyOf(fetched.Digest, buildpack, config), clock.GetUtcNow());
-        await db.SaveChangesAsync(ct);
+        RecordBuildpack(build, buildpack, fetched.Digest, config);
+        using (BuildSteps.Start("database"))
+        {
+            await db.SaveChangesAsync(ct);
+        }
 
         var result = await ReuseAsync(db, build, output, ct)
             ?? await CompileAsync(db, build, buildpack, buildDir, work, packed, config, env, sandbox, output, ct);
+        return await ReleaseIfDeployingAsync(scope, db, build, app, result, output);
+    }
 
+    private void RecordBuildpack(Build build, Buildpack buildpack, string sourceDigest, IReadOnlyDictionary<string, string> config)
+    {
+        using (BuildSteps.Start("reuse-key"))
+        {
+            build.RecordBuildpack(buildpack.Url, buildpack.Name, SlugReuse.KeyOf(sourceDigest, buildpack, config), clock.GetUtcNow());
+        }
+    }
+
+    private async Task<Result> ReleaseIfDeployingAsync(AsyncServiceScope scope, SlipwayDb db, Build build, App app, Result result, BuildOutput output)
+    {
         if (build.Deploy != BuildDeploy.None)
         {
             output.Heading("Launching...");
 
             // Not cancellable: once the release is being made, the build must end succeeded with it.
-            var (release, superseded) = await ReleaseAsync(scope.ServiceProvider.GetRequiredService<ReleaseService>(), db, build, app, result.SlugId, clock, CancellationToken.None);
+            Release? release;
+            string? superseded;
+            using (BuildSteps.Start("release"))
+            {
+                (release, superseded) = await ReleaseAsync(scope.ServiceProvider.GetRequiredService<ReleaseService>(), db, build, app, result.SlugId, clock, CancellationToken.None);
+            }
+
             if (release is not null)
             {
                 output.Info($"Released v{release.Version}");
@@ -188,6 +252,7 @@ public sealed partial class BuildRunner(
     /// <summary>"Same source, same slug": an earlier succeeded build of this app with the same <see cref="Build.ReuseKey"/> (see <see cref="SlugReuse"/>).</summary>
     private async Task<Result?> ReuseAsync(SlipwayDb db, Build build, BuildOutput output, CancellationToken ct)
     {
+        using var step = BuildSteps.Start("reuse");
         var earlier = await db.Builds.AsNoTracking()
             .Where(b => b.AppId == build.AppId && b.Id != build.Id && b.Status == BuildStatus.Succeeded
                 && b.ReuseKey == build.ReuseKey && b.SlugId != null)

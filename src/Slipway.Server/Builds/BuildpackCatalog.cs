@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Runtime;
 using Slipway.Server.Sources;
@@ -21,11 +24,72 @@ public sealed record Buildpack(string Url, string Name, string Dir)
 /// <summary>
 /// Chooses the buildpack of a build, per the Heroku buildpack API: the one <c>BUILDPACK_URL</c>
 /// names (a built-in's name, a folder, or a git URL with an optional <c>#ref</c>), else the first
-/// built-in whose <c>bin/detect</c> succeeds, in the order of the built-ins' <c>order</c> file.
+/// built-in whose <c>bin/detect</c> succeeds, in the order of the built-ins' <c>order</c> file
+/// (the built-ins' detections run side by side).
+/// It remembers what detection chose for a source (<see cref="DetectionKey"/>), so that the same
+/// source built again can find its reusable slug without being unpacked and detected again.
 /// </summary>
 public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOptions> options)
 {
     public const string BuiltInPrefix = "slipway/";
+
+    /// <summary>More remembered detections than this and the memory starts over (it only saves time).</summary>
+    private const int MaxRemembered = 10_000;
+
+    private readonly ConcurrentDictionary<string, Buildpack> _detected = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// What decides the buildpack detection picks for a source: the source's digest, <c>BUILDPACK_URL</c>,
+    /// and the files of every buildpack detection may run (all built-ins with their shared files and
+    /// <c>order</c>, or the folder <c>BUILDPACK_URL</c> names). Null when detection cannot be known
+    /// without fetching (a git <c>BUILDPACK_URL</c>) or a folder is not allowed: those builds detect.
+    /// </summary>
+    public string? DetectionKey(string sourceDigest, string? buildpackUrl)
+    {
+        var url = buildpackUrl?.Trim() ?? "";
+        string folder;
+        if (url.Length == 0 || (url.StartsWith(BuiltInPrefix, StringComparison.Ordinal) ? url[BuiltInPrefix.Length..] : url) is var name && !name.Contains('/') && BuiltIns().Contains(name))
+        {
+            folder = options.Value.FullBuildpacksDir;
+        }
+        else if (options.Value.AllowPrivateSources && url.StartsWith('/') && !url.Contains('#') && Directory.Exists(Path.Combine(url, "bin")))
+        {
+            folder = url;
+        }
+        else
+        {
+            return null;
+        }
+
+        if (!Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var part in new[] { sourceDigest, url, SlugReuse.DigestOfFolder(folder) })
+        {
+            var bytes = Encoding.UTF8.GetBytes(part);
+            hash.AppendData(BitConverter.GetBytes(bytes.Length));
+            hash.AppendData(bytes);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>The buildpack detection chose for <paramref name="detectionKey"/> before, if it did since the server started.</summary>
+    public Buildpack? Remembered(string detectionKey) =>
+        _detected.TryGetValue(detectionKey, out var buildpack) && Directory.Exists(buildpack.Dir) ? buildpack : null;
+
+    public void Remember(string detectionKey, Buildpack buildpack)
+    {
+        if (_detected.Count >= MaxRemembered)
+        {
+            _detected.Clear();
+        }
+
+        _detected[detectionKey] = buildpack;
+    }
 
     /// <summary>The built-ins in detection order; <c>procfile</c> is last as it claims any app with a Procfile.</summary>
     public IReadOnlyList<string> BuiltIns()
@@ -71,19 +135,40 @@ public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOpt
                 : throw new BuildFailedException($"The app is not compatible with buildpack {SourceUrls.ForDisplay(chosen.Url)}: its bin/detect did not recognise it.");
         }
 
+        // Every built-in's bin/detect runs at once (they only look at the build folder); the first
+        // match in the order wins, as if they had run one after the other. Once it is known, the
+        // detections still running are stopped.
         var builtIns = BuiltIns();
-        foreach (var builtIn in builtIns)
+        var candidates = builtIns
+            .Select(b => new Buildpack(BuiltInPrefix + b, b, Path.Combine(options.Value.FullBuildpacksDir, b)))
+            .Where(c => c.Script("detect") is not null)
+            .ToList();
+        using var stopRest = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var detections = candidates.Select(c => DetectAsync(c, buildDir, env, sandbox, stopRest.Token)).ToList();
+        try
         {
-            var candidate = new Buildpack(BuiltInPrefix + builtIn, builtIn, Path.Combine(options.Value.FullBuildpacksDir, builtIn));
-            if (candidate.Script("detect") is null)
+            for (var i = 0; i < candidates.Count; i++)
             {
-                continue;
+                var (matched, name) = await detections[i];
+                if (matched)
+                {
+                    return candidates[i] with { Name = name };
+                }
             }
-
-            var (matched, name) = await DetectAsync(candidate, buildDir, env, sandbox, ct);
-            if (matched)
+        }
+        finally
+        {
+            await stopRest.CancelAsync();
+            foreach (var detection in detections)
             {
-                return candidate with { Name = name };
+                try
+                {
+                    await detection;
+                }
+                catch (Exception) when (detection.IsCanceled || detection.IsFaulted)
+                {
+                    // A detection after the match, or after one that failed: its answer is not needed.
+                }
             }
         }
 

@@ -7,8 +7,10 @@ namespace Slipway.Server.Data;
 /// an UPDATE that only succeeds when the lease is free, lapsed or already ours, else an INSERT
 /// that the primary key lets only one server win. A held lease is renewed in the background
 /// until it is disposed; if its holder dies, it lapses and another server can take the work.
+/// Its writes queue on the <see cref="WriteGate"/> with the release writes (on SQLite), instead of
+/// racing them in SQLite's busy handler.
 /// </summary>
-public sealed partial class Leases(IDbContextFactory<SlipwayDb> dbs, ServerIdentity server, TimeProvider clock, ILogger<Leases> logger)
+public sealed partial class Leases(IDbContextFactory<SlipwayDb> dbs, WriteGate gate, ServerIdentity server, TimeProvider clock, ILogger<Leases> logger)
 {
     private TimeProvider Clock => clock;
 
@@ -38,6 +40,7 @@ public sealed partial class Leases(IDbContextFactory<SlipwayDb> dbs, ServerIdent
     public async Task<bool> TryClaimAsync(string scope, TimeSpan ttl, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        using var queued = await gate.EnterAsync(db, ct);
         var now = clock.GetUtcNow();
         var expires = now + ttl;
         var taken = await db.WorkLeases
@@ -60,6 +63,7 @@ public sealed partial class Leases(IDbContextFactory<SlipwayDb> dbs, ServerIdent
     private async Task<bool> RenewAsync(string scope, TimeSpan ttl, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
+        using var queued = await gate.EnterAsync(db, ct);
         var expires = clock.GetUtcNow() + ttl;
         return await db.WorkLeases
             .Where(l => l.Scope == scope && l.Holder == server.Id)
@@ -70,6 +74,7 @@ public sealed partial class Leases(IDbContextFactory<SlipwayDb> dbs, ServerIdent
     public async Task GiveUpAsync(string scope)
     {
         await using var db = await dbs.CreateDbContextAsync();
+        using var queued = await gate.EnterAsync(db, CancellationToken.None);
         await db.WorkLeases.Where(l => l.Scope == scope && l.Holder == server.Id).ExecuteDeleteAsync();
     }
 

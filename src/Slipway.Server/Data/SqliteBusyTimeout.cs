@@ -4,13 +4,16 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Slipway.Server.Data;
 
 /// <summary>
-/// Lets SQLite itself wait for a busy database (its busy handler retries within milliseconds)
-/// instead of surfacing SQLITE_BUSY to Microsoft.Data.Sqlite, whose own retry sleeps 150 ms at a
-/// time: the deployer's status writes and the API's release writes then queue briefly, not in steps.
+/// Per connection: lets SQLite itself wait for a busy database (its busy handler retries within
+/// milliseconds) instead of surfacing SQLITE_BUSY to Microsoft.Data.Sqlite, whose own retry sleeps
+/// 150 ms at a time, for the writes that do not queue on the <see cref="WriteGate"/>. And
+/// <c>synchronous=NORMAL</c>, which under WAL (<see cref="DataSetup.MigrateAsync"/>) syncs the log at
+/// checkpoints instead of at every commit: a commit survives a crash of the process, while a power
+/// loss or an OS crash may lose the last commits before the checkpoint (never corrupting the file).
 /// </summary>
 public sealed class SqliteBusyTimeout : DbConnectionInterceptor
 {
-    private const string Pragma = "PRAGMA busy_timeout = 30000;";
+    private const string Pragma = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

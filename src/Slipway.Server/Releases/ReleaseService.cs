@@ -80,7 +80,29 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
         ReleaseConditions conditions,
         CancellationToken ct)
     {
-        using var queued = await gate.EnterAsync(db, ct);
+        var queued = await gate.EnterAsync(db, ct);
+        try
+        {
+            return await AppendGatedAsync(app, caller, plan, conditions, queued, ct);
+        }
+        finally
+        {
+            queued?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="AppendAsync"/> inside the write gate; it leaves the gate (<paramref name="queued"/>)
+    /// as soon as the transaction commits, so the next writer does not wait for the deploy's enqueue.
+    /// </summary>
+    private async Task<ReleaseOutcome> AppendGatedAsync(
+        App app,
+        Caller caller,
+        Func<ReleaseState, CancellationToken, Task<ReleasePlan>> plan,
+        ReleaseConditions conditions,
+        IDisposable? queued,
+        CancellationToken ct)
+    {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
 
         // The UPDATE is the lock: concurrent appends to one app queue here until we commit.
@@ -133,6 +155,7 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
 
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
+                queued?.Dispose();
 
                 // The release answers pending; the deployer takes it to succeeded or failed. Once
                 // committed it must reach the deployer even if the client has gone away.

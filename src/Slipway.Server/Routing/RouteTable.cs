@@ -92,9 +92,19 @@ public sealed class AppRoute(Guid appId, string appKey, IReadOnlyList<Destinatio
 /// <summary>Host name → app → web processes. The runtime swaps an app's entry in one step when traffic moves.</summary>
 public sealed class RouteTable
 {
-    private readonly ConcurrentDictionary<string, AppRoute> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AppRoute> _routes;
+    private readonly ConcurrentDictionary<string, AppRoute>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
+
+    public RouteTable()
+    {
+        _routes = new(StringComparer.Ordinal);
+        _bySpan = _routes.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     public AppRoute? Find(string appKey) => _routes.TryGetValue(appKey, out var route) ? route : null;
+
+    /// <summary>The router's lookup, from the key inside the Host header without allocating a string.</summary>
+    public AppRoute? Find(ReadOnlySpan<char> appKey) => _bySpan.TryGetValue(appKey, out var route) ? route : null;
 
     public void Set(Guid appId, string appKey, IReadOnlyList<Destination> destinations) =>
         _routes[appKey] = new AppRoute(appId, appKey, destinations);

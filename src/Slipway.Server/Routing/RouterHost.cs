@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
@@ -30,6 +29,13 @@ public sealed partial class RouterHost(
     /// <summary>How long "this app exists" (or does not) is believed before the database is asked again.</summary>
     private static readonly TimeSpan KnownAppsTtl = TimeSpan.FromSeconds(5);
 
+    /// <summary>HTTP/1.1 to processes on loopback: no proxy, cookies, decompression or trace headers; connections pooled and kept.</summary>
+    private static readonly ForwarderRequestConfig Loopback = new()
+    {
+        Version = HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+    };
+
     private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
     {
         UseProxy = false,
@@ -38,7 +44,14 @@ public sealed partial class RouterHost(
         UseCookies = false,
         ConnectTimeout = TimeSpan.FromSeconds(5),
         ActivityHeadersPropagator = null,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        MaxConnectionsPerServer = int.MaxValue,
+        EnableMultipleHttp2Connections = false,
     });
+
+    private readonly RouterLog _log = new(logs);
+    private readonly string _domainSuffix = "." + options.Value.Domain;
 
     private readonly ConcurrentDictionary<string, (bool Exists, DateTimeOffset At)> _knownApps = new(StringComparer.Ordinal);
     private readonly ForwardingTransformer _transformer = new(clock);
@@ -57,7 +70,7 @@ public sealed partial class RouterHost(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<ILoggerFactory>(new WithoutRequestScopes(loggerFactory));
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
@@ -67,6 +80,7 @@ public sealed partial class RouterHost(
         });
         _app = builder.Build();
         _app.Run(HandleAsync);
+        _log.Start();
         await _app.StartAsync(cancellationToken);
 
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -89,13 +103,56 @@ public sealed partial class RouterHost(
             await _app.DisposeAsync();
         }
 
+        await _log.DisposeAsync();
         _client.Dispose();
     }
 
-    private async Task HandleAsync(HttpContext context)
+    private Task HandleAsync(HttpContext context)
     {
-        var key = AppKeyOf(context.Request.Host.Host);
-        if (key is null || FindRoute(key) is not { } route && !await AppExistsAsync(key, context.RequestAborted))
+        // The hot path: the app's route found from the Host header without allocating; anything
+        // else (no route, a retry, an error) goes the slow way with the key as a string.
+        var host = context.Request.Headers.Host.ToString();
+        Span<char> lowered = stackalloc char[MaxHostLength];
+        var key = AppKeyOf(host, lowered);
+        if (key.IsEmpty)
+        {
+            return PageAsync(context, StatusCodes.Status404NotFound, "No such app", $"There is no app at {WebUtilityHtml(context.Request.Host.Value)}.");
+        }
+
+        var route = routes.Find(key);
+        if (route?.Acquire() is { } destination)
+        {
+            return ForwardFirstAsync(context, route, destination, host);
+        }
+
+        return HandleSlowAsync(context, key.ToString(), route);
+    }
+
+    private async Task ForwardFirstAsync(HttpContext context, AppRoute route, Destination destination, string host)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        ForwarderError error;
+        try
+        {
+            error = await forwarder.SendAsync(context, destination.Prefix, _client, Loopback, _transformer);
+        }
+        finally
+        {
+            destination.Release();
+        }
+
+        if (error == ForwarderError.None)
+        {
+            _log.Served(route.AppId, context.Request, host, context.Response, started);
+            return;
+        }
+
+        await HandleSlowAsync(context, route.AppKey, route, (destination, error));
+    }
+
+    private async Task HandleSlowAsync(HttpContext context, string key, AppRoute? route, (Destination Destination, ForwarderError Error)? first = null)
+    {
+        if (route is null && first is null && !await AppExistsAsync(key, context.RequestAborted))
         {
             await PageAsync(context, StatusCodes.Status404NotFound, "No such app", $"There is no app at {WebUtilityHtml(context.Request.Host.Value)}.");
             return;
@@ -104,26 +161,36 @@ public sealed partial class RouterHost(
         Destination? failed = null;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            route = FindRoute(key);
-            var destination = route?.Acquire(avoid: failed);
-            if (destination is null)
-            {
-                break;
-            }
-
+            Destination? destination;
             ForwarderError error;
-            try
+            if (attempt == 0 && first is { } earlier)
             {
-                error = await forwarder.SendAsync(context, destination.Prefix, _client, ForwarderRequestConfig.Empty, _transformer);
+                (destination, error) = earlier;
             }
-            finally
+            else
             {
-                destination.Release();
-            }
+                route = FindRoute(key);
+                destination = route?.Acquire(avoid: failed);
+                if (destination is null)
+                {
+                    break;
+                }
 
-            if (error == ForwarderError.None)
-            {
-                return;
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                try
+                {
+                    error = await forwarder.SendAsync(context, destination.Prefix, _client, Loopback, _transformer);
+                }
+                finally
+                {
+                    destination.Release();
+                }
+
+                if (error == ForwarderError.None)
+                {
+                    _log.Served(route!.AppId, context.Request, context.Request.Headers.Host.ToString(), context.Response, started);
+                    return;
+                }
             }
 
             var exception = context.GetForwarderErrorFeature()?.Exception;
@@ -167,20 +234,68 @@ public sealed partial class RouterHost(
 
     private AppRoute? FindRoute(string key) => routes.Find(key);
 
-    /// <summary>The app key in <c>&lt;key&gt;.localhost</c> or <c>&lt;key&gt;.&lt;Domain&gt;</c>, or null for any other host.</summary>
-    private string? AppKeyOf(string host)
+    /// <summary>The longest host name (DNS allows 253 characters) the router looks at.</summary>
+    private const int MaxHostLength = 255;
+
+    /// <summary>
+    /// The app key in <c>&lt;key&gt;.localhost</c> or <c>&lt;key&gt;.&lt;Domain&gt;</c> (any case, an optional
+    /// port and trailing dot), lowercased into <paramref name="buffer"/> only when it has capitals;
+    /// empty for any other host. Matches <c>^[a-z0-9]+-[a-z0-9][a-z0-9-]*$</c>, without a regex.
+    /// </summary>
+    private ReadOnlySpan<char> AppKeyOf(string header, Span<char> buffer)
     {
-        host = host.TrimEnd('.').ToLowerInvariant();
-        foreach (var suffix in (string[])[".localhost", "." + options.Value.Domain])
+        var host = header.AsSpan();
+        if (host.StartsWith('['))
         {
-            if (host.EndsWith(suffix, StringComparison.Ordinal) && host[..^suffix.Length] is var key && AppKeyPattern().IsMatch(key))
-            {
-                return key;
-            }
+            return default;
         }
 
-        return null;
+        if (host.IndexOf(':') is var colon and >= 0)
+        {
+            host = host[..colon];
+        }
+
+        host = host.TrimEnd('.');
+        if (host.Length > buffer.Length)
+        {
+            return default;
+        }
+
+        if (host.ContainsAnyInRange('A', 'Z'))
+        {
+            var length = host.ToLowerInvariant(buffer);
+            host = buffer[..length];
+        }
+
+        ReadOnlySpan<char> key;
+        if (host.EndsWith(".localhost", StringComparison.Ordinal))
+        {
+            key = host[..^".localhost".Length];
+        }
+        else if (host.EndsWith(_domainSuffix, StringComparison.Ordinal))
+        {
+            key = host[..^_domainSuffix.Length];
+        }
+        else
+        {
+            return default;
+        }
+
+        return IsAppKey(key) ? key : default;
     }
+
+    private static bool IsAppKey(ReadOnlySpan<char> key)
+    {
+        var dash = key.IndexOf('-');
+        return dash > 0 && dash < key.Length - 1
+            && !key[..dash].ContainsAnyExcept(AppKeyHead)
+            && !key[(dash + 1)..(dash + 2)].ContainsAnyExcept(AppKeyHead)
+            && !key[(dash + 1)..].ContainsAnyExcept(AppKeyTail);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> AppKeyHead = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789");
+
+    private static readonly System.Buffers.SearchValues<char> AppKeyTail = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-");
 
     private async Task<bool> AppExistsAsync(string key, CancellationToken ct)
     {
@@ -212,15 +327,33 @@ public sealed partial class RouterHost(
 
     private static string WebUtilityHtml(string? text) => WebUtility.HtmlEncode(text ?? "");
 
-    [GeneratedRegex("^[a-z0-9]+-[a-z0-9][a-z0-9-]*$")]
-    private static partial Regex AppKeyPattern();
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Router listening on {Address}")]
     private partial void LogListening(string address);
+
+    /// <summary>
+    /// The server's loggers, but none for ASP.NET Core's hosting diagnostics: they open a logging
+    /// scope per request (and log each request at Information), which the router's own lines replace.
+    /// </summary>
+    private sealed class WithoutRequestScopes(ILoggerFactory inner) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName.StartsWith("Microsoft.AspNetCore.Hosting", StringComparison.Ordinal) ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance : inner.CreateLogger(categoryName);
+
+        public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+        public void Dispose()
+        {
+            // The server owns the inner factory.
+        }
+    }
 
     /// <summary>Keeps the original Host (apps see the name they were called by) and adds the usual X-Forwarded-* headers.</summary>
     private sealed class ForwardingTransformer(TimeProvider clock) : HttpTransformer
     {
+        // The router listens on one port: its text is made once (a race only makes it twice).
+        private int _port;
+        private string _portText = "";
+
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
             await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
@@ -237,7 +370,8 @@ public sealed partial class RouterHost(
             proxyRequest.Headers.Remove("X-Forwarded-Proto");
             proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-Proto", request.Scheme);
             proxyRequest.Headers.Remove("X-Forwarded-Port");
-            proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-Port", httpContext.Connection.LocalPort.ToString(CultureInfo.InvariantCulture));
+            var port = httpContext.Connection.LocalPort;
+            proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-Port", port == _port ? _portText : (_portText = (_port = port).ToString(CultureInfo.InvariantCulture)));
             proxyRequest.Headers.Remove("X-Request-Start");
             proxyRequest.Headers.TryAddWithoutValidation("X-Request-Start", clock.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
         }

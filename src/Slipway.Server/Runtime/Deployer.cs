@@ -44,6 +44,7 @@ public abstract class RuntimeJob(Guid appId) : Job(appId)
 /// </summary>
 public sealed partial class Deployer(
     IDbContextFactory<SlipwayDb> dbs,
+    WriteGate gate,
     IAppRuntime runtime,
     Leases leases,
     AppLogStore logs,
@@ -278,6 +279,8 @@ public sealed partial class Deployer(
 
         try
         {
+            // Queued with the release writes on SQLite, rather than racing them in its busy handler.
+            using var queued = await gate.EnterAsync(db, ct);
             await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateException)

@@ -21,6 +21,17 @@ public sealed class RouterTests(RuntimeServerFixture fixture) : IClassFixture<Ru
         "
         """;
 
+    /// <summary>A web process that answers <c>hello</c> with its Content-Length.</summary>
+    private const string SizedWeb = """
+        python3 -c "
+        import http.server, os
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200); self.send_header('Content-Length', '5'); self.end_headers(); self.wfile.write(b'hello')
+        http.server.HTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()
+        "
+        """;
+
     [Fact]
     public async Task Router_UnknownHost_AnswersNotFound()
     {
@@ -47,6 +58,25 @@ public sealed class RouterTests(RuntimeServerFixture fixture) : IClassFixture<Ru
         var statusLine = await reader.ReadLineAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal("HTTP/1.1 400 Bad Request", statusLine);
+    }
+
+    [Fact]
+    public async Task Router_ServedRequest_LogsAHerokuStyleLineInTheAppsLog()
+    {
+        await using var app = await fixture.CreateAppAsync();
+        await app.DeploySucceededAsync(await app.UploadSlugAsync("logged", new() { ["web"] = SizedWeb }));
+
+        // Any case, a port and a trailing dot name the same app.
+        var host = $"{app.Key.ToUpperInvariant()}.LocalHost.:{fixture.Server.RouterPort}";
+        var (status, body) = await app.GetAsync("/hello?x=1", host: host);
+
+        Assert.Equal((HttpStatusCode.OK, "hello"), (status, body));
+        var line = await Poll.UntilAsync(
+            async () => (await app.LogsAsync()).Split('\n').FirstOrDefault(l => l.Contains("slipway[router]: at=info", StringComparison.Ordinal)),
+            l => l is not null,
+            _ => "no router line in the app's log",
+            TimeSpan.FromSeconds(30));
+        Assert.Matches($@"slipway\[router\]: at=info method=GET path=/hello\?x=1 host={System.Text.RegularExpressions.Regex.Escape(host)} status=200 bytes=5 service=\d+ms$", line);
     }
 
     [Fact]
