@@ -41,11 +41,17 @@ public abstract class RuntimeJob(Guid appId) : Job(appId)
 /// release is deployed by exactly one of them. A release left pending by a server that died, or by a deploy
 /// job that failed before it could record the end, is deployed again once no server holds its app's lease (a
 /// periodic scan finds it), so no release stays pending for good.
+/// With the local runtime an app runs on one server at a time, its <b>owner</b> (<see cref="OwnerScope"/>, a
+/// lease the owner's heartbeat renews): the server that deploys or converges an app first claims it, and a
+/// server that cannot (a live peer owns it) leaves the app to that peer and runs none of it. The same
+/// scan converges the apps this server owns (a scale made through a peer reaches it so) and takes over
+/// those whose owner's lease lapsed (it died); every server's router reaches the owner's processes.
 /// </summary>
 public sealed partial class Deployer(
     IDbContextFactory<SlipwayDb> dbs,
     IAppRuntime runtime,
     Leases leases,
+    ServerIdentity server,
     AppLogStore logs,
     TimeProvider clock,
     IOptions<RuntimeOptions> options,
@@ -154,11 +160,21 @@ public sealed partial class Deployer(
             case RuntimeJob.Stop stop:
                 await runtime.StopAppAsync(stop.AppId, ct);
                 logs.Remove(stop.AppId);
+                await leases.GiveUpAsync(OwnerScope(stop.AppId));
                 break;
         }
     }
 
     public static string DeployScope(Guid appId) => $"deploy:{appId:N}";
+
+    public const string OwnerPrefix = "owner:";
+
+    /// <summary>The lease of the server that runs the app (renewed with its heartbeat).</summary>
+    public static string OwnerScope(Guid appId) => $"{OwnerPrefix}{appId:N}";
+
+    /// <summary>Claims (or keeps) the app for this server; false when a live peer owns it.</summary>
+    private async Task<bool> TryOwnAsync(Guid appId, CancellationToken ct) =>
+        !runtime.RunsOnThisServer || await leases.TryClaimAsync(OwnerScope(appId), options.Value.Lease, ct);
 
     /// <summary>
     /// Under the app's deploy lease, deploys its pending releases oldest first, so that whichever
@@ -166,6 +182,12 @@ public sealed partial class Deployer(
     /// </summary>
     private async Task DeployPendingAsync(Guid appId, CancellationToken ct)
     {
+        if (!await TryOwnAsync(appId, ct))
+        {
+            // A live peer runs this app: it deploys the release (its scan finds it pending).
+            return;
+        }
+
         await using var lease = await leases.TryHoldAsync(DeployScope(appId), options.Value.Lease, ct);
         if (lease is null)
         {
@@ -218,6 +240,11 @@ public sealed partial class Deployer(
                             await EnqueueAsync(new RuntimeJob.Deploy(appId), stoppingToken);
                         }
                     }
+
+                    if (runtime.RunsOnThisServer)
+                    {
+                        await QueueOwnedAndOrphanedAsync(db, now, stoppingToken);
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -227,6 +254,28 @@ public sealed partial class Deployer(
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>
+    /// Converge jobs for the apps with a release to run that this server owns (catching up with scales made
+    /// through peers) or that nobody owns any more (their server died: this one takes them over).
+    /// </summary>
+    private async Task QueueOwnedAndOrphanedAsync(SlipwayDb db, DateTimeOffset now, CancellationToken ct)
+    {
+        var owned = await db.WorkLeases.AsNoTracking()
+            .Where(l => l.Scope.StartsWith(OwnerPrefix) && l.ExpiresAt > now)
+            .Select(l => new { l.Scope, l.Holder })
+            .ToListAsync(ct);
+        var elsewhere = owned.Where(l => l.Holder != server.Id).Select(l => l.Scope).ToHashSet(StringComparer.Ordinal);
+        var running = await db.Releases.AsNoTracking()
+            .Where(r => r.Status == ReleaseStatus.Succeeded && r.SlugId != null)
+            .Select(r => r.AppId)
+            .Distinct()
+            .ToListAsync(ct);
+        foreach (var appId in running.Where(id => !elsewhere.Contains(OwnerScope(id))))
+        {
+            await EnqueueAsync(new RuntimeJob.Converge(appId), ct);
         }
     }
 
@@ -320,6 +369,13 @@ public sealed partial class Deployer(
             .FirstOrDefaultAsync(ct);
         if (current?.Slug is null)
         {
+            return;
+        }
+
+        if (!await TryOwnAsync(appId, ct))
+        {
+            // A live peer runs it (after a restart, or it took the app over): nothing of it runs here.
+            await runtime.StopAppAsync(appId, ct);
             return;
         }
 

@@ -67,6 +67,12 @@ public static class RuntimeSetup
         services.AddSingleton<RouterHost>();
         services.AddHostedService(sp => sp.GetRequiredService<RouterHost>());
 
+        // Other servers' web processes, read into the route table; this server's, written for them.
+        services.AddSingleton<RouteFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<RouteFeed>());
+        services.AddSingleton<ProcessRecords>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProcessRecords>());
+
         services.AddSingleton<ProcessRegistry>();
         services.AddSingleton<LocalRuntime>();
         services.AddSingleton<IAppRuntime>(sp => sp.GetRequiredService<LocalRuntime>());
