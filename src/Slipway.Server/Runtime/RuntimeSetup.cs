@@ -73,7 +73,6 @@ public static class RuntimeSetup
         services.AddSingleton<ProcessRecords>();
         services.AddHostedService(sp => sp.GetRequiredService<ProcessRecords>());
 
-        services.AddSingleton<ProcessRegistry>();
         services.AddSingleton<LocalRuntime>();
         services.AddSingleton<IAppRuntime>(sp => sp.GetRequiredService<LocalRuntime>());
         services.AddHostedService(sp => sp.GetRequiredService<LocalRuntime>());
