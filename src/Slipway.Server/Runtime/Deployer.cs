@@ -227,17 +227,19 @@ public sealed partial class Deployer(
                 {
                     await using var db = await dbs.CreateDbContextAsync(stoppingToken);
                     var now = clock.GetUtcNow();
-                    var apps = await db.Releases.AsNoTracking()
+                    var apps = (await db.Releases.AsNoTracking()
                         .Where(r => r.Status == ReleaseStatus.Pending)
-                        .Select(r => r.AppId)
-                        .Distinct()
-                        .ToListAsync(stoppingToken);
-                    foreach (var appId in apps)
+                        .Select(r => new { r.AppId, r.CreatedAt })
+                        .ToListAsync(stoppingToken))
+                        .GroupBy(r => r.AppId)
+                        .Select(g => new { AppId = g.Key, Since = g.Min(r => r.CreatedAt) });
+                    foreach (var app in apps)
                     {
-                        var scope = DeployScope(appId);
-                        if (!await db.WorkLeases.AnyAsync(l => l.Scope == scope && l.ExpiresAt > now, stoppingToken))
+                        var scope = DeployScope(app.AppId);
+                        if (!await db.WorkLeases.AnyAsync(l => l.Scope == scope && l.ExpiresAt > now, stoppingToken)
+                            && await ShouldClaimAsync(db, app.AppId, app.Since, now, stoppingToken))
                         {
-                            await EnqueueAsync(new RuntimeJob.Deploy(appId), stoppingToken);
+                            await EnqueueAsync(new RuntimeJob.Deploy(app.AppId), stoppingToken);
                         }
                     }
 
@@ -255,6 +257,23 @@ public sealed partial class Deployer(
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>
+    /// Whether the scan should try to deploy an app's unclaimed pending releases: always with a cluster
+    /// runtime; with the local runtime when this server owns the app, or when nobody does and the server
+    /// that made the release had a lease period to claim it (so it is the one that usually does).
+    /// </summary>
+    private async Task<bool> ShouldClaimAsync(SlipwayDb db, Guid appId, DateTimeOffset pendingSince, DateTimeOffset now, CancellationToken ct)
+    {
+        if (!runtime.RunsOnThisServer)
+        {
+            return true;
+        }
+
+        var scope = OwnerScope(appId);
+        var owner = await db.WorkLeases.AsNoTracking().Where(l => l.Scope == scope && l.ExpiresAt > now).Select(l => l.Holder).FirstOrDefaultAsync(ct);
+        return owner == server.Id || (owner is null && pendingSince < now - options.Value.Lease);
     }
 
     /// <summary>
