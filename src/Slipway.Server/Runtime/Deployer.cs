@@ -60,6 +60,9 @@ public sealed partial class Deployer(
 {
     private readonly JobQueue<RuntimeJob> _jobs = new(new JobLimits(options.Value.QueueCapacity, options.Value.DeployConcurrency), logger);
 
+    /// <summary>The formation stamp (<see cref="RuntimeSettings.UpdatedAt"/>) each app was last converged for by the scan.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, DateTimeOffset> _converged = new();
+
     public ValueTask EnqueueAsync(RuntimeJob job, CancellationToken ct = default) => _jobs.EnqueueAsync(job, ct);
 
     /// <summary>Stops every process of an app (after whatever its lane is doing) and waits until they are gone.</summary>
@@ -287,14 +290,28 @@ public sealed partial class Deployer(
             .Select(l => new { l.Scope, l.Holder })
             .ToListAsync(ct);
         var elsewhere = owned.Where(l => l.Holder != server.Id).Select(l => l.Scope).ToHashSet(StringComparer.Ordinal);
+        var mine = owned.Where(l => l.Holder == server.Id).Select(l => l.Scope).ToHashSet(StringComparer.Ordinal);
         var running = await db.Releases.AsNoTracking()
             .Where(r => r.Status == ReleaseStatus.Succeeded && r.SlugId != null)
             .Select(r => r.AppId)
             .Distinct()
             .ToListAsync(ct);
+        var scaled = (await db.RuntimeSettings.AsNoTracking().Select(s => new { s.AppId, s.UpdatedAt }).ToListAsync(ct))
+            .ToDictionary(s => s.AppId, s => s.UpdatedAt);
         foreach (var appId in running.Where(id => !elsewhere.Contains(OwnerScope(id))))
         {
-            await EnqueueAsync(new RuntimeJob.Converge(appId), ct);
+            // Its own apps only when their formation changed since (a scale through a peer); the others to take them over.
+            var stamp = scaled.GetValueOrDefault(appId);
+            if (mine.Contains(OwnerScope(appId)) && _converged.TryGetValue(appId, out var seen) && seen == stamp)
+            {
+                continue;
+            }
+
+            // Never waits for room, and an app with work in its lane converges after that work anyway.
+            if (_jobs.Find(appId) is null && _jobs.TryEnqueue(new RuntimeJob.Converge(appId)))
+            {
+                _converged[appId] = stamp;
+            }
         }
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Slipway.Contracts;
 using Slipway.Server.Data;
 using Slipway.Server.Routing;
 using Slipway.Server.Runtime;
@@ -65,13 +66,20 @@ public sealed class SeveralServersTests(PostgresServer postgres, S3rverServer s3
             Assert.Single(AppProcesses.Groups(key));
             Assert.All(await RecordsAsync(b, key), r => Assert.Equal(IdOf(a), r.ServerId));
 
+            // A scale made through B reaches A, which runs the processes.
+            Assert.Equal(HttpStatusCode.OK, (await apiB2.PatchFormationAsync(key, new FormationPatchRequest([new FormationUpdate("web", 2, null)], null))).StatusCode);
+            var aId = IdOf(a);
+            await Poll.UntilAsync(async () => (await RecordsAsync(b, key)) is { Count: 2 } both && both.All(r => r.ServerId == aId), "A to run and record 2 web processes", Patience);
+            Assert.Equal(2, AppProcesses.Groups(key).Count);
+            await ServesOnlyAsync(b.RouterPort, key, $"v{v3} slug=B greeting=hi", 10);
+
             // A stops for good: B takes the app over and serves it from its own process.
             var bId = IdOf(b);
             await a.DisposeAsync();
             a = null;
             await ServesAsync(b.RouterPort, key, $"v{v3} slug=B greeting=hi");
-            await Poll.UntilAsync(async () => (await RecordsAsync(b, key)) is [{ } only] && only.ServerId == bId, "B to record its own web process", Patience);
-            Assert.Single(AppProcesses.Groups(key));
+            await Poll.UntilAsync(async () => (await RecordsAsync(b, key)) is { Count: 2 } both && both.All(r => r.ServerId == bId), "B to record its own 2 web processes", Patience);
+            Assert.Equal(2, AppProcesses.Groups(key).Count);
             await apiB2.DestroyAppAsync(key);
             Assert.Empty(AppProcesses.Of(key));
         }
