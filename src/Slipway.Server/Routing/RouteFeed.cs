@@ -11,13 +11,15 @@ namespace Slipway.Server.Routing;
 /// a server says its routes changed (PostgreSQL <c>LISTEN</c>/<c>NOTIFY</c>) and at least every
 /// <see cref="RouterOptions.RoutePollSeconds"/>. Per app it takes the processes of the newest release
 /// recorded by a live server (heartbeat lease), and the table never goes back to an older release.
-/// Records of servers whose heartbeat lapsed are removed.
+/// Records of servers whose heartbeat lapsed are removed. The same connection hears a peer ask this
+/// server to deploy a release of an app it owns (<see cref="Runtime.DeployWakeup"/>).
 /// </summary>
 public sealed partial class RouteFeed(
     IDbContextFactory<SlipwayDb> dbs,
     RouteTable routes,
     ServerIdentity server,
     TimeProvider clock,
+    Runtime.DeployWakeup deploys,
     IOptions<RouterOptions> options,
     ILogger<RouteFeed> logger) : BackgroundService
 {
@@ -119,15 +121,26 @@ public sealed partial class RouteFeed(
             try
             {
                 await using var connection = new NpgsqlConnection(connectionString);
-                connection.Notification += (_, _) => _changed.Release();
+                connection.Notification += (_, e) =>
+                {
+                    if (e.Channel == Runtime.DeployWakeup.Channel)
+                    {
+                        deploys.Wake();
+                    }
+                    else
+                    {
+                        _changed.Release();
+                    }
+                };
                 await connection.OpenAsync(ct);
-                await using (var listen = new NpgsqlCommand($"LISTEN {ProcessRecords.Channel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {ProcessRecords.Channel}; LISTEN {Runtime.DeployWakeup.Channel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(ct);
                 }
 
                 // What changed while there was no connection.
                 _changed.Release();
+                deploys.Wake();
                 while (true)
                 {
                     await connection.WaitAsync(ct);

@@ -56,6 +56,7 @@ public sealed partial class Deployer(
     TimeProvider clock,
     IOptions<RuntimeOptions> options,
     HookEvents hooks,
+    DeployWakeup wakeup,
     ILogger<Deployer> logger) : BackgroundService
 {
     private readonly JobQueue<RuntimeJob> _jobs = new(new JobLimits(options.Value.QueueCapacity, options.Value.DeployConcurrency), logger);
@@ -187,7 +188,13 @@ public sealed partial class Deployer(
     {
         if (!await TryOwnAsync(appId, ct))
         {
-            // A live peer runs this app: it deploys the release (its scan finds it pending).
+            // A live peer runs this app: it deploys the release (its scan finds it pending, at once when told).
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            if (db.Database.IsNpgsql())
+            {
+                await db.Database.ExecuteSqlRawAsync($"NOTIFY {DeployWakeup.Channel}", ct);
+            }
+
             return;
         }
 
@@ -221,11 +228,12 @@ public sealed partial class Deployer(
     /// </summary>
     private async Task ScanForUnclaimedAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ClaimScanSeconds), clock);
+        var interval = TimeSpan.FromSeconds(options.Value.ClaimScanSeconds);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (true)
             {
+                await wakeup.WaitAsync(interval, clock, stoppingToken);
                 try
                 {
                     await using var db = await dbs.CreateDbContextAsync(stoppingToken);

@@ -36,6 +36,7 @@ public static class RuntimeSetup
 
         // Also with Kubernetes: destroying an app and the collector remove what a local run may have unpacked.
         services.AddSingleton<SlugCache>();
+        services.AddSingleton<DeployWakeup>();
         services.AddSingleton<Deployer>();
         services.AddHostedService(sp => sp.GetRequiredService<Deployer>());
         services.AddScoped<FormationService>();
