@@ -127,13 +127,17 @@ public sealed partial class RouteFeed(
                     {
                         deploys.Wake();
                     }
+                    else if (e.Channel == Runtime.DeployWakeup.RestartChannel)
+                    {
+                        deploys.RequestRestart(e.Payload);
+                    }
                     else
                     {
                         _changed.Release();
                     }
                 };
                 await connection.OpenAsync(ct);
-                await using (var listen = new NpgsqlCommand($"LISTEN {ProcessRecords.Channel}; LISTEN {Runtime.DeployWakeup.Channel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {ProcessRecords.Channel}; LISTEN {Runtime.DeployWakeup.Channel}; LISTEN {Runtime.DeployWakeup.RestartChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(ct);
                 }

@@ -21,9 +21,12 @@ public abstract class RuntimeJob(Guid appId) : Job(appId)
     public sealed class Converge(Guid appId) : RuntimeJob(appId);
 
     /// <summary>Restarts a type, one process, or (null) all of them.</summary>
-    public sealed class Restart(Guid appId, string? target) : RuntimeJob(appId)
+    public sealed class Restart(Guid appId, string? target, bool fromPeer = false) : RuntimeJob(appId)
     {
         public string? Target { get; } = target;
+
+        /// <summary>Asked by another server for an app this one owns: never passed on again.</summary>
+        public bool FromPeer { get; } = fromPeer;
     }
 
     /// <summary>Stops everything of a destroyed app.</summary>
@@ -110,6 +113,8 @@ public sealed partial class Deployer(
             LogStartupFailed(e);
         }
 
+        // A peer's restart request for an app this server runs (never waits for queue room: a request that finds none is dropped).
+        wakeup.RestartRequested += (appId, target) => _jobs.TryEnqueue(new RuntimeJob.Restart(appId, target, fromPeer: true));
         var running = _jobs.RunAsync(RunAsync, stoppingToken);
         try
         {
@@ -159,6 +164,24 @@ public sealed partial class Deployer(
                 await ConvergeAsync(converge.AppId, ct);
                 break;
             case RuntimeJob.Restart restart:
+                if (runtime.RunsOnThisServer && await leases.HeldElsewhereAsync(OwnerScope(restart.AppId), ct))
+                {
+                    if (restart.FromPeer)
+                    {
+                        // Every server hears the request; the owner is the one that acts on it.
+                        break;
+                    }
+
+                    // Its processes run on a peer: that peer restarts them (PostgreSQL tells it).
+                    await using var db = await dbs.CreateDbContextAsync(ct);
+                    if (db.Database.IsNpgsql())
+                    {
+                        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({DeployWakeup.RestartChannel}, {DeployWakeup.RestartPayload(restart.AppId, restart.Target)})", ct);
+                    }
+
+                    break;
+                }
+
                 await runtime.RestartAsync(restart.AppId, restart.Target, ct);
                 break;
             case RuntimeJob.Stop stop:

@@ -70,8 +70,14 @@ public sealed class SeveralServersTests(PostgresServer postgres, S3rverServer s3
             Assert.Equal(HttpStatusCode.OK, (await apiB2.PatchFormationAsync(key, new FormationPatchRequest([new FormationUpdate("web", 2, null)], null))).StatusCode);
             var aId = IdOf(a);
             await Poll.UntilAsync(async () => (await RecordsAsync(b, key)) is { Count: 2 } both && both.All(r => r.ServerId == aId), "A to run and record 2 web processes", Patience);
-            Assert.Equal(2, AppProcesses.Groups(key).Count);
+            var scaled = AppProcesses.Groups(key);
+            Assert.Equal(2, scaled.Count);
             await ServesOnlyAsync(b.RouterPort, key, $"v{v3} slug=B greeting=hi", 10);
+
+            // So does a restart: A replaces both processes.
+            Assert.Equal(HttpStatusCode.Accepted, (await apiB2.Http.DeleteAsync($"/apps/{key}/dynos")).StatusCode);
+            await Poll.UntilAsync(() => AppProcesses.Groups(key) is { Count: 2 } now && !now.Overlaps(scaled), "A to restart both web processes", Patience);
+            await ServesAsync(b.RouterPort, key, $"v{v3} slug=B greeting=hi");
 
             // A stops for good: B takes the app over and serves it from its own process.
             var bId = IdOf(b);
