@@ -72,6 +72,9 @@ public sealed class SeveralServersTests(PostgresServer postgres, S3rverServer s3
             await Poll.UntilAsync(async () => (await RecordsAsync(b, key)) is { Count: 2 } both && both.All(r => r.ServerId == aId), "A to run and record 2 web processes", Patience);
             var scaled = AppProcesses.Groups(key);
             Assert.Equal(2, scaled.Count);
+            var shown = await apiB2.ListDynosAsync(key);
+            Assert.Equal(["web.1", "web.2"], shown.Select(d => d.Name));
+            Assert.All(shown, d => Assert.Equal(("up", v3), (d.State, d.ReleaseVersion)));
             await ServesOnlyAsync(b.RouterPort, key, $"v{v3} slug=B greeting=hi", 10);
 
             // So does a restart: A replaces both processes.
