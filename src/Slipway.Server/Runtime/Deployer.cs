@@ -187,7 +187,20 @@ public sealed partial class Deployer(
             case RuntimeJob.Stop stop:
                 await runtime.StopAppAsync(stop.AppId, ct);
                 logs.Remove(stop.AppId);
-                await leases.GiveUpAsync(OwnerScope(stop.AppId));
+                if (runtime.RunsOnThisServer && await leases.HeldElsewhereAsync(OwnerScope(stop.AppId), ct))
+                {
+                    // The owner stops its processes of the destroyed app at its next scan: wake it.
+                    await using var db = await dbs.CreateDbContextAsync(ct);
+                    if (db.Database.IsNpgsql())
+                    {
+                        await db.Database.ExecuteSqlRawAsync($"NOTIFY {DeployWakeup.Channel}", ct);
+                    }
+                }
+                else
+                {
+                    await leases.GiveUpAsync(OwnerScope(stop.AppId));
+                }
+
                 break;
         }
     }
@@ -312,7 +325,8 @@ public sealed partial class Deployer(
 
     /// <summary>
     /// Converge jobs for the apps with a release to run that this server owns (catching up with scales made
-    /// through peers) or that nobody owns any more (their server died: this one takes them over).
+    /// through peers) or that nobody owns any more (their server died: this one takes them over); stop
+    /// jobs for the apps it owns that were destroyed through a peer.
     /// </summary>
     private async Task QueueOwnedAndOrphanedAsync(SlipwayDb db, DateTimeOffset now, CancellationToken ct)
     {
@@ -327,6 +341,16 @@ public sealed partial class Deployer(
             .Select(r => r.AppId)
             .Distinct()
             .ToListAsync(ct);
+        var apps = (await db.Apps.AsNoTracking().Select(a => a.Id).ToListAsync(ct)).ToHashSet();
+        foreach (var scope in mine)
+        {
+            // An app destroyed through another server: its processes here go.
+            if (Guid.TryParseExact(scope[OwnerPrefix.Length..], "N", out var gone) && !apps.Contains(gone) && _jobs.Find(gone) is null)
+            {
+                _jobs.TryEnqueue(new RuntimeJob.Stop(gone));
+            }
+        }
+
         var scaled = (await db.RuntimeSettings.AsNoTracking().Select(s => new { s.AppId, s.UpdatedAt }).ToListAsync(ct))
             .ToDictionary(s => s.AppId, s => s.UpdatedAt);
         foreach (var appId in running.Where(id => !elsewhere.Contains(OwnerScope(id))))

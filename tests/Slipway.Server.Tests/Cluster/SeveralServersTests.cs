@@ -82,6 +82,14 @@ public sealed class SeveralServersTests(PostgresServer postgres, S3rverServer s3
             await Poll.UntilAsync(() => AppProcesses.Groups(key) is { Count: 2 } now && !now.Overlaps(scaled), "A to restart both web processes", Patience);
             await ServesAsync(b.RouterPort, key, $"v{v3} slug=B greeting=hi");
 
+            // An app A runs, destroyed through B: A stops its processes.
+            var other = (await apiA.CreateAppAsync()).Name;
+            await DeploySlugAsync(apiA, other, "O");
+            await ServesAsync(b.RouterPort, other, "v1 slug=O");
+            Assert.All(await RecordsAsync(b, other), r => Assert.Equal(aId, r.ServerId));
+            await apiB2.DestroyAppAsync(other);
+            await Poll.UntilAsync(() => AppProcesses.Of(other).Count == 0, "A to stop the processes of the destroyed app", Patience);
+
             // A stops for good: B takes the app over and serves it from its own process.
             var bId = IdOf(b);
             await a.DisposeAsync();
