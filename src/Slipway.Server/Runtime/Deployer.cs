@@ -341,6 +341,17 @@ public sealed partial class Deployer(
             .Select(r => r.AppId)
             .Distinct()
             .ToListAsync(ct);
+        // Apps whose web processes run here while a peer owns them (this server lost its lease, say in a
+        // database outage, and the peer took them over): converging them stops them here.
+        var here = await db.ProcessRecords.AsNoTracking().Where(r => r.ServerId == server.Id).Select(r => r.AppId).Distinct().ToListAsync(ct);
+        foreach (var appId in here.Where(id => elsewhere.Contains(OwnerScope(id))))
+        {
+            if (_jobs.Find(appId) is null)
+            {
+                _jobs.TryEnqueue(new RuntimeJob.Converge(appId));
+            }
+        }
+
         var apps = (await db.Apps.AsNoTracking().Select(a => a.Id).ToListAsync(ct)).ToHashSet();
         foreach (var scope in mine)
         {
