@@ -61,6 +61,7 @@ public static class SlipwayServer
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ProcessIsolation>();
         services.AddHostedService(sp => sp.GetRequiredService<ProcessIsolation>());
+        services.AddSingleton<ProcessRegistry>();
         services.AddSingleton<ProcessLauncher>();
         services.AddSlipwayData(configuration);
 

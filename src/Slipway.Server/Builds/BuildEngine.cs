@@ -10,7 +10,8 @@ namespace Slipway.Server.Builds;
 /// once. On start, and every lease period after, it ends the pending builds that nothing will end:
 /// those whose server is gone (its heartbeat lapsed: an earlier run of this server, or another server
 /// sharing the database that died), and those of this server that no job holds any more (their end
-/// could not be recorded). On start it also clears leftover workspaces; on stop it cancels what runs
+/// could not be recorded). On start it also stops the build processes an earlier run left running (a crash:
+/// they are recorded in the <see cref="Runtime.ProcessRegistry"/>) and clears leftover workspaces; on stop it cancels what runs
 /// (killing their processes) and ends what still waits. Expired uploads are purged hourly.
 /// </summary>
 public sealed partial class BuildEngine(
@@ -18,6 +19,7 @@ public sealed partial class BuildEngine(
     BuildRunner runner,
     IDbContextFactory<SlipwayDb> dbs,
     BuildPaths paths,
+    Runtime.ProcessRegistry registry,
     IOptions<Runtime.RuntimeOptions> runtimeOptions,
     ServerIdentity server,
     TimeProvider clock,
@@ -28,7 +30,14 @@ public sealed partial class BuildEngine(
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        // Before the server listens: no build of this run can be pending yet.
+        // Before the server listens: no build of this run can be pending yet, and no step of one runs.
+        var leftovers = registry.Leftovers(builds: true);
+        if (leftovers.Count > 0)
+        {
+            Log.LeftoverBuildProcessesStopped(logger, leftovers.Count);
+            await Task.WhenAll(leftovers.Select(pgid => Runtime.ProcessGroups.TerminateAsync(pgid, TimeSpan.Zero, clock, cancellationToken)));
+        }
+
         BuildPaths.Remove(paths.Work);
         BuildPaths.Remove(paths.Incoming);
         BuildPaths.Remove(paths.UploadsIncoming);
@@ -155,6 +164,9 @@ public sealed partial class BuildEngine(
     {
         [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} builds that nothing would end were marked failed")]
         public static partial void InterruptedBuildsFailed(ILogger logger, int count);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping {Count} process groups of builds left running by an earlier run of the server.")]
+        public static partial void LeftoverBuildProcessesStopped(ILogger logger, int count);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "{Count} expired source uploads removed")]
         public static partial void UploadsPurged(ILogger logger, int count);

@@ -70,6 +70,35 @@ public sealed partial class Leases(IDbContextFactory<SlipwayDb> dbs, WriteGate g
             .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, expires), ct) == 1;
     }
 
+    /// <summary>Extends every lease this server holds whose scope starts with <paramref name="prefix"/> (e.g. the apps it owns).</summary>
+    public async Task RenewAllAsync(string prefix, TimeSpan ttl, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var expires = clock.GetUtcNow() + ttl;
+        await db.WorkLeases
+            .Where(l => l.Holder == server.Id && l.Scope.StartsWith(prefix))
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, expires), ct);
+    }
+
+    /// <summary>Gives up every lease this server holds whose scope starts with <paramref name="prefix"/>.</summary>
+    public async Task GiveUpAllAsync(string prefix)
+    {
+        await using var db = await dbs.CreateDbContextAsync();
+        await db.WorkLeases.Where(l => l.Holder == server.Id && l.Scope.StartsWith(prefix)).ExecuteDeleteAsync();
+    }
+
+    /// <summary>
+    /// The leases an earlier run of this very server (same data folder) held whose scope starts with
+    /// <paramref name="prefix"/> become this run's: that run is over, so nobody need wait for them to lapse.
+    /// </summary>
+    public async Task AdoptAsync(string earlierId, string prefix, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await db.WorkLeases
+            .Where(l => l.Holder == earlierId && l.Scope.StartsWith(prefix))
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.Holder, server.Id), ct);
+    }
+
     /// <summary>Gives up this server's lease on <paramref name="scope"/>, if it holds one.</summary>
     public async Task GiveUpAsync(string scope)
     {

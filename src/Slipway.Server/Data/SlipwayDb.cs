@@ -8,6 +8,7 @@ using Slipway.Server.Features;
 using Slipway.Server.Hooks;
 using Slipway.Server.Pipelines;
 using Slipway.Server.Releases;
+using Slipway.Server.Routing;
 using Slipway.Server.Runtime;
 using Slipway.Server.Slugs;
 using Slipway.Server.Sources;
@@ -52,6 +53,9 @@ public abstract class SlipwayDb(DbContextOptions options) : DbContext(options)
     public DbSet<PipelinePromotion> PipelinePromotions => Set<PipelinePromotion>();
 
     public DbSet<WorkLease> WorkLeases => Set<WorkLease>();
+
+    /// <summary>The web processes every server runs and where they answer (what other servers' routers forward to).</summary>
+    public DbSet<ProcessRecord> ProcessRecords => Set<ProcessRecord>();
 
     public DbSet<Addon> Addons => Set<Addon>();
 

@@ -20,6 +20,13 @@ public sealed class RouterOptions : IValidatableObject
     [RegularExpression(@"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$", ErrorMessage = "Slipway:Router:Domain must be a lowercase DNS name such as 'localhost' or 'apps.example.com'.")]
     public string Domain { get; set; } = "localhost";
 
+    /// <summary>
+    /// Several servers: the longest a router goes without reading the web processes other servers run
+    /// (on PostgreSQL a change is also announced at once with NOTIFY; on SQLite this poll is all there is).
+    /// </summary>
+    [Range(0.1, 3600)]
+    public double RoutePollSeconds { get; set; } = 2;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!IPAddress.TryParse(Address, out _))

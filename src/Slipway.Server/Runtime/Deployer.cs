@@ -21,9 +21,12 @@ public abstract class RuntimeJob(Guid appId) : Job(appId)
     public sealed class Converge(Guid appId) : RuntimeJob(appId);
 
     /// <summary>Restarts a type, one process, or (null) all of them.</summary>
-    public sealed class Restart(Guid appId, string? target) : RuntimeJob(appId)
+    public sealed class Restart(Guid appId, string? target, bool fromPeer = false) : RuntimeJob(appId)
     {
         public string? Target { get; } = target;
+
+        /// <summary>Asked by another server for an app this one owns: never passed on again.</summary>
+        public bool FromPeer { get; } = fromPeer;
     }
 
     /// <summary>Stops everything of a destroyed app.</summary>
@@ -41,19 +44,29 @@ public abstract class RuntimeJob(Guid appId) : Job(appId)
 /// release is deployed by exactly one of them. A release left pending by a server that died, or by a deploy
 /// job that failed before it could record the end, is deployed again once no server holds its app's lease (a
 /// periodic scan finds it), so no release stays pending for good.
+/// With the local runtime an app runs on one server at a time, its <b>owner</b> (<see cref="OwnerScope"/>, a
+/// lease the owner's heartbeat renews): the server that deploys or converges an app first claims it, and a
+/// server that cannot (a live peer owns it) leaves the app to that peer and runs none of it. The same
+/// scan converges the apps this server owns (a scale made through a peer reaches it so) and takes over
+/// those whose owner's lease lapsed (it died); every server's router reaches the owner's processes.
 /// </summary>
 public sealed partial class Deployer(
     IDbContextFactory<SlipwayDb> dbs,
     WriteGate gate,
     IAppRuntime runtime,
     Leases leases,
+    ServerIdentity server,
     AppLogStore logs,
     TimeProvider clock,
     IOptions<RuntimeOptions> options,
     HookEvents hooks,
+    DeployWakeup wakeup,
     ILogger<Deployer> logger) : BackgroundService
 {
     private readonly JobQueue<RuntimeJob> _jobs = new(new JobLimits(options.Value.QueueCapacity, options.Value.DeployConcurrency), logger);
+
+    /// <summary>The formation stamp (<see cref="RuntimeSettings.UpdatedAt"/>) each app was last converged for by the scan.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, DateTimeOffset> _converged = new();
 
     public ValueTask EnqueueAsync(RuntimeJob job, CancellationToken ct = default) => _jobs.EnqueueAsync(job, ct);
 
@@ -101,6 +114,8 @@ public sealed partial class Deployer(
             LogStartupFailed(e);
         }
 
+        // A peer's restart request for an app this server runs (never waits for queue room: a request that finds none is dropped).
+        wakeup.RestartRequested += (appId, target) => _jobs.TryEnqueue(new RuntimeJob.Restart(appId, target, fromPeer: true));
         var running = _jobs.RunAsync(RunAsync, stoppingToken);
         try
         {
@@ -150,16 +165,57 @@ public sealed partial class Deployer(
                 await ConvergeAsync(converge.AppId, ct);
                 break;
             case RuntimeJob.Restart restart:
+                if (runtime.RunsOnThisServer && await leases.HeldElsewhereAsync(OwnerScope(restart.AppId), ct))
+                {
+                    if (restart.FromPeer)
+                    {
+                        // Every server hears the request; the owner is the one that acts on it.
+                        break;
+                    }
+
+                    // Its processes run on a peer: that peer restarts them (PostgreSQL tells it).
+                    await using var db = await dbs.CreateDbContextAsync(ct);
+                    if (db.Database.IsNpgsql())
+                    {
+                        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({DeployWakeup.RestartChannel}, {DeployWakeup.RestartPayload(restart.AppId, restart.Target)})", ct);
+                    }
+
+                    break;
+                }
+
                 await runtime.RestartAsync(restart.AppId, restart.Target, ct);
                 break;
             case RuntimeJob.Stop stop:
                 await runtime.StopAppAsync(stop.AppId, ct);
                 logs.Remove(stop.AppId);
+                if (runtime.RunsOnThisServer && await leases.HeldElsewhereAsync(OwnerScope(stop.AppId), ct))
+                {
+                    // The owner stops its processes of the destroyed app at its next scan: wake it.
+                    await using var db = await dbs.CreateDbContextAsync(ct);
+                    if (db.Database.IsNpgsql())
+                    {
+                        await db.Database.ExecuteSqlRawAsync($"NOTIFY {DeployWakeup.Channel}", ct);
+                    }
+                }
+                else
+                {
+                    await leases.GiveUpAsync(OwnerScope(stop.AppId));
+                }
+
                 break;
         }
     }
 
     public static string DeployScope(Guid appId) => $"deploy:{appId:N}";
+
+    public const string OwnerPrefix = "owner:";
+
+    /// <summary>The lease of the server that runs the app (renewed with its heartbeat).</summary>
+    public static string OwnerScope(Guid appId) => $"{OwnerPrefix}{appId:N}";
+
+    /// <summary>Claims (or keeps) the app for this server; false when a live peer owns it.</summary>
+    private async Task<bool> TryOwnAsync(Guid appId, CancellationToken ct) =>
+        !runtime.RunsOnThisServer || await leases.TryClaimAsync(OwnerScope(appId), options.Value.Lease, ct);
 
     /// <summary>
     /// Under the app's deploy lease, deploys its pending releases oldest first, so that whichever
@@ -167,6 +223,18 @@ public sealed partial class Deployer(
     /// </summary>
     private async Task DeployPendingAsync(Guid appId, CancellationToken ct)
     {
+        if (!await TryOwnAsync(appId, ct))
+        {
+            // A live peer runs this app: it deploys the release (its scan finds it pending, at once when told).
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            if (db.Database.IsNpgsql())
+            {
+                await db.Database.ExecuteSqlRawAsync($"NOTIFY {DeployWakeup.Channel}", ct);
+            }
+
+            return;
+        }
+
         await using var lease = await leases.TryHoldAsync(DeployScope(appId), options.Value.Lease, ct);
         if (lease is null)
         {
@@ -197,27 +265,35 @@ public sealed partial class Deployer(
     /// </summary>
     private async Task ScanForUnclaimedAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ClaimScanSeconds), clock);
+        var interval = TimeSpan.FromSeconds(options.Value.ClaimScanSeconds);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (true)
             {
+                await wakeup.WaitAsync(interval, clock, stoppingToken);
                 try
                 {
                     await using var db = await dbs.CreateDbContextAsync(stoppingToken);
                     var now = clock.GetUtcNow();
-                    var apps = await db.Releases.AsNoTracking()
+                    var apps = (await db.Releases.AsNoTracking()
                         .Where(r => r.Status == ReleaseStatus.Pending)
-                        .Select(r => r.AppId)
-                        .Distinct()
-                        .ToListAsync(stoppingToken);
-                    foreach (var appId in apps)
+                        .Select(r => new { r.AppId, r.CreatedAt })
+                        .ToListAsync(stoppingToken))
+                        .GroupBy(r => r.AppId)
+                        .Select(g => new { AppId = g.Key, Since = g.Min(r => r.CreatedAt) });
+                    foreach (var app in apps)
                     {
-                        var scope = DeployScope(appId);
-                        if (!await db.WorkLeases.AnyAsync(l => l.Scope == scope && l.ExpiresAt > now, stoppingToken))
+                        var scope = DeployScope(app.AppId);
+                        if (!await db.WorkLeases.AnyAsync(l => l.Scope == scope && l.ExpiresAt > now, stoppingToken)
+                            && await ShouldClaimAsync(db, app.AppId, app.Since, now, stoppingToken))
                         {
-                            await EnqueueAsync(new RuntimeJob.Deploy(appId), stoppingToken);
+                            await EnqueueAsync(new RuntimeJob.Deploy(app.AppId), stoppingToken);
                         }
+                    }
+
+                    if (runtime.RunsOnThisServer)
+                    {
+                        await QueueOwnedAndOrphanedAsync(db, now, stoppingToken);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -228,6 +304,81 @@ public sealed partial class Deployer(
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>
+    /// Whether the scan should try to deploy an app's unclaimed pending releases: always with a cluster
+    /// runtime; with the local runtime when this server owns the app, or when nobody does and the server
+    /// that made the release had a lease period to claim it (so it is the one that usually does).
+    /// </summary>
+    private async Task<bool> ShouldClaimAsync(SlipwayDb db, Guid appId, DateTimeOffset pendingSince, DateTimeOffset now, CancellationToken ct)
+    {
+        if (!runtime.RunsOnThisServer)
+        {
+            return true;
+        }
+
+        var scope = OwnerScope(appId);
+        var owner = await db.WorkLeases.AsNoTracking().Where(l => l.Scope == scope && l.ExpiresAt > now).Select(l => l.Holder).FirstOrDefaultAsync(ct);
+        return owner == server.Id || (owner is null && pendingSince < now - options.Value.Lease);
+    }
+
+    /// <summary>
+    /// Converge jobs for the apps with a release to run that this server owns (catching up with scales made
+    /// through peers) or that nobody owns any more (their server died: this one takes them over); stop
+    /// jobs for the apps it owns that were destroyed through a peer.
+    /// </summary>
+    private async Task QueueOwnedAndOrphanedAsync(SlipwayDb db, DateTimeOffset now, CancellationToken ct)
+    {
+        var owned = await db.WorkLeases.AsNoTracking()
+            .Where(l => l.Scope.StartsWith(OwnerPrefix) && l.ExpiresAt > now)
+            .Select(l => new { l.Scope, l.Holder })
+            .ToListAsync(ct);
+        var elsewhere = owned.Where(l => l.Holder != server.Id).Select(l => l.Scope).ToHashSet(StringComparer.Ordinal);
+        var mine = owned.Where(l => l.Holder == server.Id).Select(l => l.Scope).ToHashSet(StringComparer.Ordinal);
+        var running = await db.Releases.AsNoTracking()
+            .Where(r => r.Status == ReleaseStatus.Succeeded && r.SlugId != null)
+            .Select(r => r.AppId)
+            .Distinct()
+            .ToListAsync(ct);
+        // Apps whose web processes run here while a peer owns them (this server lost its lease, say in a
+        // database outage, and the peer took them over): converging them stops them here.
+        var here = await db.ProcessRecords.AsNoTracking().Where(r => r.ServerId == server.Id).Select(r => r.AppId).Distinct().ToListAsync(ct);
+        foreach (var appId in here.Where(id => elsewhere.Contains(OwnerScope(id))))
+        {
+            if (_jobs.Find(appId) is null)
+            {
+                _jobs.TryEnqueue(new RuntimeJob.Converge(appId));
+            }
+        }
+
+        var apps = (await db.Apps.AsNoTracking().Select(a => a.Id).ToListAsync(ct)).ToHashSet();
+        foreach (var scope in mine)
+        {
+            // An app destroyed through another server: its processes here go.
+            if (Guid.TryParseExact(scope[OwnerPrefix.Length..], "N", out var gone) && !apps.Contains(gone) && _jobs.Find(gone) is null)
+            {
+                _jobs.TryEnqueue(new RuntimeJob.Stop(gone));
+            }
+        }
+
+        var scaled = (await db.RuntimeSettings.AsNoTracking().Select(s => new { s.AppId, s.UpdatedAt }).ToListAsync(ct))
+            .ToDictionary(s => s.AppId, s => s.UpdatedAt);
+        foreach (var appId in running.Where(id => !elsewhere.Contains(OwnerScope(id))))
+        {
+            // Its own apps only when their formation changed since (a scale through a peer); the others to take them over.
+            var stamp = scaled.GetValueOrDefault(appId);
+            if (mine.Contains(OwnerScope(appId)) && _converged.TryGetValue(appId, out var seen) && seen == stamp)
+            {
+                continue;
+            }
+
+            // Never waits for room, and an app with work in its lane converges after that work anyway.
+            if (_jobs.Find(appId) is null && _jobs.TryEnqueue(new RuntimeJob.Converge(appId)))
+            {
+                _converged[appId] = stamp;
+            }
         }
     }
 
@@ -323,6 +474,13 @@ public sealed partial class Deployer(
             .FirstOrDefaultAsync(ct);
         if (current?.Slug is null)
         {
+            return;
+        }
+
+        if (!await TryOwnAsync(appId, ct))
+        {
+            // A live peer runs it (after a restart, or it took the app over): nothing of it runs here.
+            await runtime.StopAppAsync(appId, ct);
             return;
         }
 

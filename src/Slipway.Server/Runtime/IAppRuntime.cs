@@ -9,6 +9,12 @@ namespace Slipway.Server.Runtime;
 /// </summary>
 public interface IAppRuntime
 {
+    /// <summary>
+    /// Whether apps run on this server's machine (the local runtime): then each app has one owner server
+    /// at a time (see <see cref="Deployer"/>); a cluster runtime needs none.
+    /// </summary>
+    bool RunsOnThisServer => false;
+
     /// <summary>Removes whatever an earlier run of the server left running. Called once, before anything starts.</summary>
     Task CleanUpEarlierRunAsync(CancellationToken ct);
 

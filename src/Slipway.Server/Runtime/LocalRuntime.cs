@@ -18,6 +18,7 @@ public sealed partial class LocalRuntime(
     ProcessRegistry registry,
     RouteTable routes,
     RouterHost router,
+    ProcessRecords records,
     AppLogStore logs,
     ProcessLauncher launcher,
     TimeProvider clock,
@@ -40,6 +41,8 @@ public sealed partial class LocalRuntime(
     private readonly ConcurrentDictionary<Dyno, string?> _live = new();
 
     private RuntimeOptions Options => options.Value;
+
+    public bool RunsOnThisServer => true;
 
     public async Task CleanUpEarlierRunAsync(CancellationToken ct)
     {
@@ -125,6 +128,16 @@ public sealed partial class LocalRuntime(
         if (current.SlugDigest is not { } digest)
         {
             return;
+        }
+
+        lock (state.Gate)
+        {
+            if (state.Running?.ReleaseId == current.ReleaseId && current.Formation.All(f => state.Dynos.Count(d => d.Type == f.Key) == f.Value)
+                && state.Dynos.All(d => current.Formation.ContainsKey(d.Type)))
+            {
+                // Already what it should be (the owner's periodic converge finds nothing to do).
+                return;
+            }
         }
 
         using var unpacked = await slugs.UnpackAsync(digest, ct);
@@ -250,6 +263,7 @@ public sealed partial class LocalRuntime(
             state.Dynos = [];
             state.Incoming.Clear();
             routes.Remove(state.Key);
+            records.Publish(state.AppId, state.Key, 0, []);
         }
 
         await StopAllAsync(all);
@@ -352,12 +366,23 @@ public sealed partial class LocalRuntime(
         }
     }
 
+    /// <summary>Routes the app's healthy web processes here, and records them for the other servers' routers.</summary>
     private void RebuildRoute(AppState state)
     {
         lock (state.Gate)
         {
-            routes.Set(state.AppId, state.Key, state.Dynos.Where(d => d is { Routed: true, State: DynoState.Up, Destination: not null }).Select(d => d.Destination!).ToList());
+            var up = state.Dynos.Where(d => d is { Routed: true, State: DynoState.Up, Destination: not null }).ToList();
+            var version = state.Running?.Version ?? 0;
+            routes.Set(state.AppId, state.Key, up.Select(d => d.Destination!).ToList(), version);
+            records.Publish(state.AppId, state.Key, version, up.Select(d => (d.Name, AddressOf(d.Port))).ToList());
         }
+    }
+
+    /// <summary>Where other servers reach a process of this one.</summary>
+    private string AddressOf(int port)
+    {
+        var host = Options.AdvertiseAddress;
+        return $"{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
     private Dyno NewDyno(AppState state, ReleaseSpec release, string type, int index, string appDir)
@@ -399,9 +424,9 @@ public sealed partial class LocalRuntime(
             ["HOME"] = home,
             ["LANG"] = "C.UTF-8",
 
-            // On one machine apps should only be reached through the router; apps (and the
-            // built-in buildpacks' defaults) that honour HOST bind to loopback.
-            ["HOST"] = "127.0.0.1",
+            // Apps should only be reached through the routers; apps (and the built-in buildpacks'
+            // defaults) that honour HOST bind to loopback, or where other servers reach them.
+            ["HOST"] = Options.AdvertisesLoopback ? "127.0.0.1" : "0.0.0.0",
         };
         foreach (var (key, value) in release.ConfigVars)
         {

@@ -12,8 +12,10 @@ namespace Slipway.Server.Runtime;
 /// the whole group: stopping is SIGTERM to the group, a grace period, then SIGKILL until nothing is
 /// left (<see cref="ProcessGroups"/>). A spec with a <see cref="ProcessSandbox"/> (app processes,
 /// release phases, buildpack steps) runs in it, within the resource limits (<see cref="ProcessIsolation"/>).
+/// Steps run to their end (<see cref="RunAsync"/>: buildpack steps, git) are recorded in the
+/// <see cref="ProcessRegistry"/> as builds while they run, so that a server started after a crash stops what they left.
 /// </summary>
-public sealed class ProcessLauncher(TimeProvider clock, ProcessIsolation isolation)
+public sealed class ProcessLauncher(TimeProvider clock, ProcessIsolation isolation, ProcessRegistry registry)
 {
     private const string SetsidPath = "/usr/bin/setsid";
 
@@ -96,7 +98,12 @@ public sealed class ProcessLauncher(TimeProvider clock, ProcessIsolation isolati
     /// </summary>
     public async Task<int> RunAsync(ProcessSpec spec, Action<string, bool> onLine, CancellationToken ct)
     {
-        var process = Start(spec, onLine);
+        var environment = new Dictionary<string, string>(spec.Environment, StringComparer.Ordinal)
+        {
+            [ProcessRegistry.BuildEnvironmentVariable] = registry.RuntimeId,
+        };
+        var process = Start(spec with { Environment = environment }, onLine);
+        registry.Track(process.Pgid, build: true);
         try
         {
             return await process.Exited.WaitAsync(ct);
@@ -110,6 +117,7 @@ public sealed class ProcessLauncher(TimeProvider clock, ProcessIsolation isolati
         {
             // What the step left in the background goes with it, and so its pipes close.
             await process.KillLeftoversAsync();
+            registry.Untrack(process.Pgid);
             await process.OutputEnded;
         }
     }

@@ -9,13 +9,18 @@ namespace Slipway.Server.Runtime;
 /// stop what the earlier run left behind. A group counts as ours only while its leader's start time matches.
 /// Every app process also carries <see cref="EnvironmentVariable"/> with this data folder's runtime id,
 /// which finds what a crash between spawning a process and recording it would otherwise hide.
+/// Build steps (buildpack detect and compile, git) are recorded the same way, as builds, and carry
+/// <see cref="BuildEnvironmentVariable"/>: the build engine stops their leftovers before the server
+/// listens, the runtime those of app processes.
 /// </summary>
 public sealed class ProcessRegistry(IOptions<SlipwayOptions> options)
 {
     public const string EnvironmentVariable = "SLIPWAY_RUNTIME_ID";
 
+    public const string BuildEnvironmentVariable = "SLIPWAY_BUILD_RUNTIME_ID";
+
     private readonly Lock _gate = new();
-    private readonly Dictionary<int, long> _groups = [];
+    private readonly Dictionary<int, (long StartTime, bool Build)> _groups = [];
     private string? _runtimeId;
 
     private string FilePath => Path.Combine(options.Value.FullDataDir, "runtime", "processes.json");
@@ -44,11 +49,12 @@ public sealed class ProcessRegistry(IOptions<SlipwayOptions> options)
         }
     }
 
-    public void Track(int pgid)
+    /// <summary>Records a process group this run started (<paramref name="build"/>: a build step's).</summary>
+    public void Track(int pgid, bool build = false)
     {
         lock (_gate)
         {
-            _groups[pgid] = ProcessGroups.StartTime(pgid) ?? 0;
+            _groups[pgid] = (ProcessGroups.StartTime(pgid) ?? 0, build);
             Save();
         }
     }
@@ -64,8 +70,11 @@ public sealed class ProcessRegistry(IOptions<SlipwayOptions> options)
         }
     }
 
-    /// <summary>The groups of processes an earlier run started that still run. Call before this run starts any.</summary>
-    public List<int> Leftovers()
+    /// <summary>
+    /// The groups of app processes (or, with <paramref name="builds"/>, of build steps) an earlier run
+    /// started that still run. Call before this run starts any of them.
+    /// </summary>
+    public List<int> Leftovers(bool builds = false)
     {
         List<Entry>? recorded;
         try
@@ -78,9 +87,9 @@ public sealed class ProcessRegistry(IOptions<SlipwayOptions> options)
         }
 
         return (recorded ?? [])
-            .Where(e => e.Pgid > 1 && IsStillOurs(e))
+            .Where(e => e.Pgid > 1 && e.Build == builds && IsStillOurs(e))
             .Select(e => e.Pgid)
-            .Union(ProcessGroups.WithEnvironment(EnvironmentVariable, RuntimeId))
+            .Union(ProcessGroups.WithEnvironment(builds ? BuildEnvironmentVariable : EnvironmentVariable, RuntimeId))
             .ToList();
     }
 
@@ -97,9 +106,9 @@ public sealed class ProcessRegistry(IOptions<SlipwayOptions> options)
         var path = FilePath;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(_groups.Select(g => new Entry(g.Key, g.Value)).ToList()));
+        File.WriteAllText(temp, JsonSerializer.Serialize(_groups.Select(g => new Entry(g.Key, g.Value.StartTime, g.Value.Build)).ToList()));
         File.Move(temp, path, overwrite: true);
     }
 
-    private sealed record Entry(int Pgid, long StartTime);
+    private sealed record Entry(int Pgid, long StartTime, bool Build = false);
 }

@@ -67,6 +67,17 @@ public sealed class RuntimeOptions
     public int ClaimScanSeconds { get; set; } = 10;
 
     /// <summary>
+    /// The host (or IP address) other servers reach this server's app processes at; their routers forward
+    /// there. With a loopback address (the default) processes listen on 127.0.0.1 only, so every server
+    /// must run on this machine; otherwise app processes are told to listen on every interface (<c>HOST=0.0.0.0</c>).
+    /// </summary>
+    [Required]
+    public string AdvertiseAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Whether <see cref="AdvertiseAddress"/> is this machine's loopback (processes then listen on 127.0.0.1 only).</summary>
+    public bool AdvertisesLoopback => AdvertiseAddress == "localhost" || (System.Net.IPAddress.TryParse(AdvertiseAddress, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
+    /// <summary>
     /// How many bytes the unpacked slugs (<c>runtime/slugs</c>) may take on disk; past it, the least recently
     /// used that no process runs are removed (and unpacked again when needed). Default 10 GiB.
     /// </summary>

@@ -36,6 +36,7 @@ public static class RuntimeSetup
 
         // Also with Kubernetes: destroying an app and the collector remove what a local run may have unpacked.
         services.AddSingleton<SlugCache>();
+        services.AddSingleton<DeployWakeup>();
         services.AddSingleton<Deployer>();
         services.AddHostedService(sp => sp.GetRequiredService<Deployer>());
         services.AddScoped<FormationService>();
@@ -67,7 +68,12 @@ public static class RuntimeSetup
         services.AddSingleton<RouterHost>();
         services.AddHostedService(sp => sp.GetRequiredService<RouterHost>());
 
-        services.AddSingleton<ProcessRegistry>();
+        // Other servers' web processes, read into the route table; this server's, written for them.
+        services.AddSingleton<RouteFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<RouteFeed>());
+        services.AddSingleton<ProcessRecords>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProcessRecords>());
+
         services.AddSingleton<LocalRuntime>();
         services.AddSingleton<IAppRuntime>(sp => sp.GetRequiredService<LocalRuntime>());
         services.AddHostedService(sp => sp.GetRequiredService<LocalRuntime>());

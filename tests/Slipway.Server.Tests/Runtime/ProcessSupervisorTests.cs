@@ -11,7 +11,8 @@ public sealed class ProcessSupervisorTests
 {
     private static readonly ProcessLauncher Launcher = new(
         TimeProvider.System,
-        new ProcessIsolation(Options.Create(new RuntimeOptions()), Options.Create(new SlipwayOptions()), Options.Create(new Slipway.Server.Builds.BuildOptions()), NullLogger<ProcessIsolation>.Instance));
+        new ProcessIsolation(Options.Create(new RuntimeOptions()), Options.Create(new SlipwayOptions()), Options.Create(new Slipway.Server.Builds.BuildOptions()), NullLogger<ProcessIsolation>.Instance),
+        new ProcessRegistry(Options.Create(new SlipwayOptions { DataDir = Directory.CreateTempSubdirectory("slipway-supervisor-").FullName })));
 
     private static ProcessSpec Spec(string command) => ProcessSpec.Shell(
         command,
