@@ -84,6 +84,10 @@ public sealed partial class ProcessRecords(
             await db.ProcessRecords.Where(r => r.ServerId == server.Id).ExecuteDeleteAsync(cancellationToken);
             await NotifyAsync(db, cancellationToken);
         }
+        catch (OperationCanceledException)
+        {
+            // The host's time to stop ran out: the peers drop these records once this server's heartbeat lapses.
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogWriteFailed(e);

@@ -16,7 +16,8 @@ public sealed class LogsTests(DashboardFixture fixture) : DashboardTest(fixture)
         var first = "/first-" + Guid.NewGuid().ToString("N")[..8];
         await GetThroughRouterAsync(app, first);
         await Expect(lines).ToContainTextAsync($"GET {first} HTTP/1.1");
-        await Expect(lines.Locator(".line-source").Last).ToContainTextAsync("app[web.1]");
+        await Expect(lines.Locator(".line", new() { HasText = $"GET {first} HTTP/1.1" }).Locator(".line-source")).ToHaveTextAsync("app[web.1]");
+        await Expect(lines.Locator(".line", new() { HasText = $"path={first} " }).Locator(".line-source")).ToHaveTextAsync("slipway[router]");
 
         await Page.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
         var second = "/second-" + Guid.NewGuid().ToString("N")[..8];
