@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Slipway.Contracts;
+using Slipway.Server.Tests.Runtime;
 
 namespace Slipway.Server.Tests.Builds;
 
@@ -96,8 +97,8 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
         using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync(cancel.Token));
         await ReadUntilAsync(reader, "-----> waiting", cancel.Token);
         var sleeper = 0;
-        await Poll.UntilAsync(() => (sleeper = PidOf($"sleep\0{seconds}\0")) > 0, "the build's sleep to show on the host");
-        Assert.True(IsAlive(sleeper));
+        await Poll.UntilAsync(() => (sleeper = HostProcesses.PidOf($"sleep\0{seconds}\0")) > 0, "the build's sleep to show on the host");
+        Assert.True(HostProcesses.IsAlive(sleeper));
 
         var accepted = await SlipwayApi.ReadAsync<BuildResponse>(await _api.Http.DeleteAsync($"/apps/{app}/builds/{build.Id}"), HttpStatusCode.Accepted);
         var rest = await reader.ReadToEndAsync(cancel.Token);
@@ -214,44 +215,10 @@ public sealed class BuildControlTests(SqliteServerFixture fixture, ArchiveServer
         throw new Xunit.Sdk.XunitException($"The output ended before '{line}':\n{string.Join('\n', lines)}");
     }
 
-    /// <summary>The live process whose command line is <paramref name="cmdline"/> (NUL-separated), or 0.</summary>
-    private static int PidOf(string cmdline)
-    {
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            try
-            {
-                if (int.TryParse(Path.GetFileName(dir), out var pid) && File.ReadAllText(Path.Combine(dir, "cmdline")) == cmdline && IsAlive(pid))
-                {
-                    return pid;
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        return 0;
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            // A zombie is dead: it only waits for its parent to read its exit status.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
     private static async Task WaitUntilDeadAsync(int pid, CancellationToken ct)
     {
         // SIGKILL is delivered at once, but the kernel tears the process down asynchronously.
-        while (IsAlive(pid))
+        while (HostProcesses.IsAlive(pid))
         {
             await Task.Delay(20, ct);
         }

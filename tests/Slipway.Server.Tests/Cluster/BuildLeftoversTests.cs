@@ -1,4 +1,3 @@
-using System.Globalization;
 using Slipway.Server.Tests.Runtime;
 
 namespace Slipway.Server.Tests.Cluster;
@@ -32,16 +31,16 @@ public sealed class BuildLeftoversTests(ArchiveServer archives) : IClassFixture<
                 await api.SetConfigAsync(app, new Dictionary<string, string> { ["BUILDPACK_URL"] = buildpack, ["SLEEP_SECONDS"] = seconds });
                 var build = await api.StartBuildAsync(app, archives.Serve(Archives.TarGz([new ArchiveFile("id.txt", SlipwayApi.Unique())])));
                 buildId = build.Id.ToString();
-                await Poll.UntilAsync(() => (sleeper = PidOf($"sleep\0{seconds}\0")) > 0, "the build's sleep to show on the host");
+                await Poll.UntilAsync(() => (sleeper = HostProcesses.PidOf($"sleep\0{seconds}\0")) > 0, "the build's sleep to show on the host");
 
                 await first.KillAsync();
             }
 
-            Assert.True(IsAlive(sleeper), "the killed server's build step is still running");
+            Assert.True(HostProcesses.IsAlive(sleeper), "the killed server's build step is still running");
 
             await using var second = await ServerProcess.StartAsync(dataDir, apiPort, routerPort, settings);
             using var again = second.Api();
-            await Poll.UntilAsync(() => !IsAlive(sleeper), "the leftover build step to be stopped");
+            await Poll.UntilAsync(() => !HostProcesses.IsAlive(sleeper), "the leftover build step to be stopped");
             var ended = await Poll.UntilAsync(
                 () => again.GetBuildAsync(app, buildId),
                 b => b.Status != "pending",
@@ -51,7 +50,7 @@ public sealed class BuildLeftoversTests(ArchiveServer archives) : IClassFixture<
         }
         finally
         {
-            if (sleeper > 0 && IsAlive(sleeper))
+            if (sleeper > 0 && HostProcesses.IsAlive(sleeper))
             {
                 using var leftover = System.Diagnostics.Process.GetProcessById(sleeper);
                 leftover.Kill();
@@ -73,38 +72,5 @@ public sealed class BuildLeftoversTests(ArchiveServer archives) : IClassFixture<
         }
 
         return dir;
-    }
-
-    private static int PidOf(string cmdline)
-    {
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            try
-            {
-                if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && File.ReadAllText(Path.Combine(dir, "cmdline")) == cmdline && IsAlive(pid))
-                {
-                    return pid;
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-            }
-        }
-
-        return 0;
-    }
-
-    /// <summary>A zombie is dead: it only waits for its parent to read its exit status.</summary>
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 }
