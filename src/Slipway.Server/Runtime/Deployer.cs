@@ -398,6 +398,7 @@ public sealed partial class Deployer(
         }
 
         var settings = await db.RuntimeSettings.AsNoTracking().FirstOrDefaultAsync(s => s.AppId == app.Id, ct);
+        _converged[app.Id] = settings?.UpdatedAt ?? default;
         logs.Append(app.Id, "slipway[release]", $"Deploying v{release.Version}: {release.Description}");
         LogDeploying(app.Key, release.Version);
         DeployOutcome outcome;
@@ -485,6 +486,9 @@ public sealed partial class Deployer(
         }
 
         var settings = await db.RuntimeSettings.AsNoTracking().FirstOrDefaultAsync(s => s.AppId == appId, ct);
+
+        // The scan converges an owned app again only for a formation newer than this (a scale made through a peer).
+        _converged[appId] = settings?.UpdatedAt ?? default;
         await runtime.ScaleAsync(SpecOf(app, current, settings, options.Value), ct);
     }
 
