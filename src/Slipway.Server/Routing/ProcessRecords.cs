@@ -115,13 +115,7 @@ public sealed partial class ProcessRecords(
         await NotifyAsync(db, ct);
     }
 
-    private static async Task NotifyAsync(SlipwayDb db, CancellationToken ct)
-    {
-        if (db.Database.IsNpgsql())
-        {
-            await db.Database.ExecuteSqlRawAsync($"NOTIFY {Channel}", ct);
-        }
-    }
+    private static Task NotifyAsync(SlipwayDb db, CancellationToken ct) => PeerNotices.SendAsync(db, Channel, "", ct);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record this server's web processes")]
     private partial void LogWriteFailed(Exception exception);

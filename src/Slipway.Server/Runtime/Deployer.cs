@@ -175,10 +175,7 @@ public sealed partial class Deployer(
 
                     // Its processes run on a peer: that peer restarts them (PostgreSQL tells it).
                     await using var db = await dbs.CreateDbContextAsync(ct);
-                    if (db.Database.IsNpgsql())
-                    {
-                        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({DeployWakeup.RestartChannel}, {DeployWakeup.RestartPayload(restart.AppId, restart.Target)})", ct);
-                    }
+                    await PeerNotices.SendAsync(db, DeployWakeup.RestartChannel, DeployWakeup.RestartPayload(restart.AppId, restart.Target), ct);
 
                     break;
                 }
@@ -192,10 +189,7 @@ public sealed partial class Deployer(
                 {
                     // The owner stops its processes of the destroyed app at its next scan: wake it.
                     await using var db = await dbs.CreateDbContextAsync(ct);
-                    if (db.Database.IsNpgsql())
-                    {
-                        await db.Database.ExecuteSqlRawAsync($"NOTIFY {DeployWakeup.Channel}", ct);
-                    }
+                    await PeerNotices.SendAsync(db, DeployWakeup.Channel, "", ct);
                 }
                 else
                 {
@@ -227,10 +221,7 @@ public sealed partial class Deployer(
         {
             // A live peer runs this app: it deploys the release (its scan finds it pending, at once when told).
             await using var db = await dbs.CreateDbContextAsync(ct);
-            if (db.Database.IsNpgsql())
-            {
-                await db.Database.ExecuteSqlRawAsync($"NOTIFY {DeployWakeup.Channel}", ct);
-            }
+            await PeerNotices.SendAsync(db, DeployWakeup.Channel, "", ct);
 
             return;
         }
