@@ -40,8 +40,9 @@ public abstract class RuntimeJob(Guid appId) : Job(appId)
 /// <see cref="RuntimeOptions.DeployConcurrency"/> at once, with at most <see cref="RuntimeOptions.QueueCapacity"/>
 /// waiting. The release's status is what the API reads: pending until this takes it to succeeded or failed.
 /// At start-up it first clears what an earlier run left, then converges every app and resumes pending releases.
-/// Several servers may share one database: deploying an app is claimed with a <see cref="WorkLease"/>, so a
-/// release is deployed by exactly one of them. A release left pending by a server that died, or by a deploy
+/// Several servers may share one database: deploying an app is claimed with a <see cref="WorkLease"/> (the
+/// app's owner lease with the local runtime, its deploy lease with a cluster runtime), so a release is
+/// deployed by exactly one of them. A release left pending by a server that died, or by a deploy
 /// job that failed before it could record the end, is deployed again once no server holds its app's lease (a
 /// periodic scan finds it), so no release stays pending for good.
 /// With the local runtime an app runs on one server at a time, its <b>owner</b> (<see cref="OwnerScope"/>, a
@@ -67,6 +68,9 @@ public sealed partial class Deployer(
 
     /// <summary>The formation stamp (<see cref="RuntimeSettings.UpdatedAt"/>) each app was last converged for by the scan.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, DateTimeOffset> _converged = new();
+
+    /// <summary>When this server last claimed (or took) the owner lease of each app it owns.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, DateTimeOffset> _ownerClaims = new();
 
     public ValueTask EnqueueAsync(RuntimeJob job, CancellationToken ct = default) => _jobs.EnqueueAsync(job, ct);
 
@@ -193,6 +197,7 @@ public sealed partial class Deployer(
                 }
                 else
                 {
+                    _ownerClaims.TryRemove(stop.AppId, out _);
                     await leases.GiveUpAsync(OwnerScope(stop.AppId));
                 }
 
@@ -207,13 +212,38 @@ public sealed partial class Deployer(
     /// <summary>The lease of the server that runs the app (renewed with its heartbeat).</summary>
     public static string OwnerScope(Guid appId) => $"{OwnerPrefix}{appId:N}";
 
-    /// <summary>Claims (or keeps) the app for this server; false when a live peer owns it.</summary>
-    private async Task<bool> TryOwnAsync(Guid appId, CancellationToken ct) =>
-        !runtime.RunsOnThisServer || await leases.TryClaimAsync(OwnerScope(appId), options.Value.Lease, ct);
+    /// <summary>
+    /// Claims (or keeps) the app for this server; false when a live peer owns it. A claim this server made
+    /// less than a third of the lease ago is not made again: until it expires no other server can take it
+    /// (and the heartbeat renews it), so a deploy of an app it owns costs no lease write.
+    /// </summary>
+    private async Task<bool> TryOwnAsync(Guid appId, CancellationToken ct)
+    {
+        if (!runtime.RunsOnThisServer)
+        {
+            return true;
+        }
+
+        var now = clock.GetUtcNow();
+        if (_ownerClaims.TryGetValue(appId, out var claimed) && now - claimed < options.Value.Lease / 3)
+        {
+            return true;
+        }
+
+        if (!await leases.TryClaimAsync(OwnerScope(appId), options.Value.Lease, ct))
+        {
+            _ownerClaims.TryRemove(appId, out _);
+            return false;
+        }
+
+        _ownerClaims[appId] = now;
+        return true;
+    }
 
     /// <summary>
-    /// Under the app's deploy lease, deploys its pending releases oldest first, so that whichever
-    /// server holds the lease, releases go live in version order and each exactly once.
+    /// Deploys the app's pending releases oldest first, so that releases go live in version order and each
+    /// exactly once, whichever server deploys them. With the local runtime the owner lease is the claim (only
+    /// the owner deploys); with a cluster runtime, which has no owner, it is the app's deploy lease.
     /// </summary>
     private async Task DeployPendingAsync(Guid appId, CancellationToken ct)
     {
@@ -226,8 +256,8 @@ public sealed partial class Deployer(
             return;
         }
 
-        await using var lease = await leases.TryHoldAsync(DeployScope(appId), options.Value.Lease, ct);
-        if (lease is null)
+        await using var lease = runtime.RunsOnThisServer ? null : await leases.TryHoldAsync(DeployScope(appId), options.Value.Lease, ct);
+        if (!runtime.RunsOnThisServer && lease is null)
         {
             // Another server is deploying this app; it deploys what is pending, or its lease lapses
             // and the scan hands the work back to someone.
@@ -251,8 +281,9 @@ public sealed partial class Deployer(
     }
 
     /// <summary>
-    /// Every <see cref="RuntimeOptions.ClaimScanSeconds"/>: apps with pending releases whose deploy
-    /// lease nobody holds (its server died, or it has not got to them yet) get a deploy job here.
+    /// Every <see cref="RuntimeOptions.ClaimScanSeconds"/>: apps with pending releases that nobody deploys
+    /// (its server died, or it has not got to them yet: no deploy running here, no deploy lease held, and with
+    /// the local runtime this server owns the app or nobody does) get a deploy job here.
     /// </summary>
     private async Task ScanForUnclaimedAsync(CancellationToken stoppingToken)
     {
@@ -274,8 +305,10 @@ public sealed partial class Deployer(
                         .Select(g => new { AppId = g.Key, Since = g.Min(r => r.CreatedAt) });
                     foreach (var app in apps)
                     {
+                        // Not while a deploy of it runs or waits here: that one takes every pending release.
                         var scope = DeployScope(app.AppId);
-                        if (!await db.WorkLeases.AnyAsync(l => l.Scope == scope && l.ExpiresAt > now, stoppingToken)
+                        if (_jobs.Find(app.AppId) is not RuntimeJob.Deploy
+                            && !await db.WorkLeases.AnyAsync(l => l.Scope == scope && l.ExpiresAt > now, stoppingToken)
                             && await ShouldClaimAsync(db, app.AppId, app.Since, now, stoppingToken))
                         {
                             await EnqueueAsync(new RuntimeJob.Deploy(app.AppId), stoppingToken);

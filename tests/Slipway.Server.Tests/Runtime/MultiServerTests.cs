@@ -69,7 +69,7 @@ public sealed partial class MultiServerTests(PostgresServer postgres, S3rverServ
                 var release = await SlipwayApi.ReadAsync<ReleaseResponse>(posted, HttpStatusCode.Created);
                 await Poll.UntilAsync(
                     async () => (await LeaseHolderAsync(survivor, app.Id))?.Contains($"/{dying.Pid}/", StringComparison.Ordinal) == true,
-                    "the server about to die to claim the deploy");
+                    "the server about to die to own the app (the claim on its deploy)");
                 Assert.Equal("pending", (await api.GetReleaseAsync(app.Name, release.Id.ToString())).Status);
 
                 await dying.KillAsync();
@@ -154,7 +154,7 @@ public sealed partial class MultiServerTests(PostgresServer postgres, S3rverServ
     {
         await using var scope = server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SlipwayDb>();
-        var key = Deployer.DeployScope(appId);
+        var key = Deployer.OwnerScope(appId);
         return await db.WorkLeases.Where(l => l.Scope == key).Select(l => l.Holder).FirstOrDefaultAsync();
     }
 
