@@ -253,9 +253,17 @@ internal sealed class Dyno
                     : $"{Name} did not accept connections on its PORT ({Port}) within the boot timeout of {seconds} s.";
             }
 
-            await Task.WhenAny(process.Exited, Task.Delay(50, _stop.Token));
+            await Task.WhenAny(process.Exited, Task.Delay(ProbeInterval(_context.Clock.GetElapsedTime(started)), _stop.Token));
         }
     }
+
+    /// <summary>
+    /// How long to wait before probing a booting process again: 5 ms at first (most apps are up within a few
+    /// hundred ms, and a probe of a port nobody listens on yet costs one refused connect on loopback), growing
+    /// with the time it has taken so far to 50 ms from half a second on.
+    /// </summary>
+    private static TimeSpan ProbeInterval(TimeSpan booting) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(booting.TotalMilliseconds / 10, 5, 50));
 
     /// <summary>Up when the port accepts a connection and, with a health check path, it answers 2xx or 3xx.</summary>
     private static async Task<(bool Up, string? Last)> ProbeAsync(int port, string? path, string? last)
