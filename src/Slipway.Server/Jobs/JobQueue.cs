@@ -135,6 +135,38 @@ public sealed class JobQueue<TJob>
         return job;
     }
 
+    /// <summary>
+    /// Queues the job unless the last job waiting in its key's lane is one that <paramref name="covers"/> says
+    /// does this job's work when it runs anyway (a deploy takes every release pending by then); then answers
+    /// that one. A running job never covers: it may be past the point where it would see the new work. So a
+    /// stream of work for one key keeps at most one such job waiting, never a pile of them. Waits for room like
+    /// <see cref="EnqueueAsync"/>.
+    /// </summary>
+    public async ValueTask<TJob> EnqueueUnlessCoveredAsync(TJob job, Func<TJob, bool> covers, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            if (LastWaitingLocked(job.Key) is { } waiting && covers(waiting))
+            {
+                return waiting;
+            }
+        }
+
+        await _room.WaitAsync(ct);
+        lock (_gate)
+        {
+            if (LastWaitingLocked(job.Key) is { } queuedMeanwhile && covers(queuedMeanwhile))
+            {
+                _room.Release();
+                return queuedMeanwhile;
+            }
+
+            AddLocked(job);
+        }
+
+        return job;
+    }
+
     /// <summary>The job of this key that is running, else the first that waits; null when the key has none.</summary>
     public TJob? Find(Guid key)
     {
@@ -315,6 +347,9 @@ public sealed class JobQueue<TJob>
             _lanes.Remove(lane.Key);
         }
     }
+
+    private TJob? LastWaitingLocked(Guid key) =>
+        _lanes.TryGetValue(key, out var lane) ? lane.Waiting.Last?.Value : null;
 
     private TJob? FindLocked(Guid key) =>
         _lanes.TryGetValue(key, out var lane) ? lane.Running ?? lane.Waiting.First?.Value : null;

@@ -159,7 +159,7 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
 
                 // The release answers pending; the deployer takes it to succeeded or failed. Once
                 // committed it must reach the deployer even if the client has gone away.
-                await deployer.EnqueueAsync(new RuntimeJob.Deploy(app.Id), CancellationToken.None);
+                await deployer.EnqueueDeployAsync(app.Id, CancellationToken.None);
                 return new ReleaseOutcome(release, false, null, null);
             default:
                 throw new InvalidOperationException("Unknown release plan.");

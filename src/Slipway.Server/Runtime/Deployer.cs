@@ -74,6 +74,14 @@ public sealed partial class Deployer(
 
     public ValueTask EnqueueAsync(RuntimeJob job, CancellationToken ct = default) => _jobs.EnqueueAsync(job, ct);
 
+    /// <summary>
+    /// Queues a deploy of the app's pending releases, unless one already waits last in its lane (it takes
+    /// every release pending when it runs): a stream of releases to one app keeps at most one deploy waiting
+    /// behind the running one, rather than one per release until the queue is full.
+    /// </summary>
+    public async ValueTask EnqueueDeployAsync(Guid appId, CancellationToken ct = default) =>
+        await _jobs.EnqueueUnlessCoveredAsync(new RuntimeJob.Deploy(appId), waiting => waiting is RuntimeJob.Deploy, ct);
+
     /// <summary>Stops every process of an app (after whatever its lane is doing) and waits until they are gone.</summary>
     public async Task StopAppAsync(Guid appId, CancellationToken ct)
     {
@@ -154,7 +162,7 @@ public sealed partial class Deployer(
             .ToListAsync(ct);
         foreach (var appId in pending)
         {
-            await EnqueueAsync(new RuntimeJob.Deploy(appId), ct);
+            await EnqueueDeployAsync(appId, ct);
         }
     }
 
@@ -311,7 +319,7 @@ public sealed partial class Deployer(
                             && !await db.WorkLeases.AnyAsync(l => l.Scope == scope && l.ExpiresAt > now, stoppingToken)
                             && await ShouldClaimAsync(db, app.AppId, app.Since, now, stoppingToken))
                         {
-                            await EnqueueAsync(new RuntimeJob.Deploy(app.AppId), stoppingToken);
+                            await EnqueueDeployAsync(app.AppId, stoppingToken);
                         }
                     }
 

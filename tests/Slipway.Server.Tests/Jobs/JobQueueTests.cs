@@ -264,6 +264,51 @@ public sealed class JobQueueTests
     }
 
     [Fact]
+    public async Task EnqueueUnlessCovered_AJobOfTheKindWaitingLast_TakesTheWorkAndTheRunningOneDoesNot()
+    {
+        var queue = Queue(capacity: 3, concurrency: 1);
+        var app = Guid.NewGuid();
+        var ct = TestContext.Current.CancellationToken;
+        var release = new TaskCompletionSource();
+        var running = await queue.EnqueueUnlessCoveredAsync(new TestJob(app, 1), j => j.N < 10, ct);
+        var ran = new List<int>();
+        await using (Run(queue, async (job, _) =>
+        {
+            ran.Add(job.N);
+            job.Started.SetResult();
+            if (job.N == 1)
+            {
+                await release.Task;
+            }
+        }))
+        {
+            await running.Started.Task.WaitAsync(Patience, ct);
+
+            // The running job does not cover new work; the first waiting one does, for as long as it is last.
+            var waiting = await queue.EnqueueUnlessCoveredAsync(new TestJob(app, 2), j => j.N < 10, ct);
+            var joined = new List<TestJob>();
+            for (var n = 3; n < 200; n++)
+            {
+                joined.Add(await queue.EnqueueUnlessCoveredAsync(new TestJob(app, n), j => j.N < 10, ct));
+            }
+
+            // Work that nothing covers queues behind them, and then the earlier waiting job is no longer last.
+            var other = await queue.EnqueueUnlessCoveredAsync(new TestJob(app, 10), _ => false, ct);
+            var after = await queue.EnqueueUnlessCoveredAsync(new TestJob(app, 11), j => j.N < 10, ct);
+
+            var waitingThen = queue.Waiting;
+            release.SetResult();
+            Assert.NotSame(running, waiting);
+            Assert.All(joined, j => Assert.Same(waiting, j));
+            Assert.Equal(11, after.N);
+            Assert.Equal(3, waitingThen);
+            await Task.WhenAll(running.Ended, waiting.Ended, other.Ended, after.Ended).WaitAsync(Patience, ct);
+        }
+
+        Assert.Equal([1, 2, 10, 11], ran);
+    }
+
+    [Fact]
     public async Task Lanes_OfAThousandAppsThatDrained_LeaveNothingBehind()
     {
         var queue = Queue(capacity: 10_000, concurrency: 8);
