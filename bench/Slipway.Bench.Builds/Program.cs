@@ -31,10 +31,11 @@ var again = new List<double>();
 var running = new List<double>();
 var size = 0;
 
-// The split of the reused builds: the server runs in this process, so its build steps
-// (BuildSteps' activities) are heard here; builds run one at a time.
+// The split of the first and the reused builds: the server runs in this process, so its build
+// steps (BuildSteps' activities) are heard here; builds run one at a time.
 var steps = new List<(string Step, double Ms)>();
-var split = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+var firstSplit = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+var againSplit = new Dictionary<string, List<double>>(StringComparer.Ordinal);
 using var listener = new ActivityListener
 {
     ShouldListenTo = source => source.Name == BuildSteps.SourceName,
@@ -63,23 +64,11 @@ for (var run = 0; run < runs; run++)
     Directory.Delete(work, recursive: true);
 
     var app = await api.CreateAppAsync(space.Name, $"bench{run}");
+    TakeSplit(null);
     first.Add(await BuildAndReleaseAsync(app.Name, url, expectReuse: false));
-    lock (steps)
-    {
-        steps.Clear();
-    }
-
+    TakeSplit(firstSplit);
     again.Add(await BuildAndReleaseAsync(app.Name, archives.Serve(bytes, "again.tar.gz"), expectReuse: true));
-    lock (steps)
-    {
-        foreach (var group in steps.GroupBy(s => s.Step))
-        {
-            (split.TryGetValue(group.Key, out var list) ? list : split[group.Key] = []).Add(group.Sum(s => s.Ms));
-        }
-
-        split.TryAdd("(all steps)", []);
-        split["(all steps)"].Add(steps.Sum(s => s.Ms));
-    }
+    TakeSplit(againSplit);
 }
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Procfile app: {fileCount + 1} files, {size / 1024.0:0.0} KiB tar.gz, {runs} runs; milliseconds, median (min … max)"));
@@ -87,14 +76,38 @@ Report("download + unpack (the floor)", floor);
 Report("build + release", first);
 Report("same source again (slug reused)", again);
 Report("  then its release running", running);
-Console.WriteLine("Split of the reused build (server-side steps, summed per build):");
-foreach (var (step, samples) in split.OrderBy(s => s.Key, StringComparer.Ordinal))
+ReportSplit("Split of the first build (server-side steps, summed per build):", firstSplit);
+ReportSplit("Split of the reused build (server-side steps, summed per build):", againSplit);
+Console.WriteLine("  (the rest of a build: API, queue, build log, waiting for the output stream)");
+return;
+
+// The steps heard since the last call, summed per step into `into` (nothing kept when null).
+void TakeSplit(Dictionary<string, List<double>>? into)
 {
-    Report("  " + step, samples);
+    lock (steps)
+    {
+        if (into is not null)
+        {
+            foreach (var group in steps.GroupBy(s => s.Step))
+            {
+                (into.TryGetValue(group.Key, out var list) ? list : into[group.Key] = []).Add(group.Sum(s => s.Ms));
+            }
+
+            (into.TryGetValue("(all steps)", out var all) ? all : into["(all steps)"] = []).Add(steps.Sum(s => s.Ms));
+        }
+
+        steps.Clear();
+    }
 }
 
-Console.WriteLine("  (the rest of the build: API, queue, build log, waiting for the output stream)");
-return;
+static void ReportSplit(string title, Dictionary<string, List<double>> split)
+{
+    Console.WriteLine(title);
+    foreach (var (step, samples) in split.OrderBy(s => s.Key, StringComparer.Ordinal))
+    {
+        Report("  " + step, samples);
+    }
+}
 
 // The same npm app deployed twice per run, in a new app each run (so the first build has an
 // empty build cache, like a first deploy), the second with server.js changed; against npm ci by

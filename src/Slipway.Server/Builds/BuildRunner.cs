@@ -315,7 +315,12 @@ public sealed partial class BuildRunner(
             {
                 Sandbox = sandbox with { ReadOnly = [.. sandbox.ReadOnly, buildpack.Dir, envDir], Writable = [.. sandbox.Writable, cacheDir] },
             };
-            var exit = await launcher.RunAsync(step, (line, err) => output.Write(line, err), ct);
+            int exit;
+            using (BuildSteps.Start("compile"))
+            {
+                exit = await launcher.RunAsync(step, (line, err) => output.Write(line, err), ct);
+            }
+
             if (exit != 0)
             {
                 throw new BuildFailedException($"bin/compile of buildpack {SourceUrls.ForDisplay(buildpack.Url)} failed with exit code {exit}.");
@@ -334,7 +339,13 @@ public sealed partial class BuildRunner(
         {
             BuildpackCatalog.EnsureExecutable(buildpack, release);
             var step = new ProcessSpec(release, [buildDir], buildDir, env) { Sandbox = sandbox with { ReadOnly = [.. sandbox.ReadOnly, buildpack.Dir] } };
-            var (exit, yaml) = await launcher.CaptureAsync(step, line => output.Write(line, err: true), ct);
+            int exit;
+            List<string> yaml;
+            using (BuildSteps.Start("bin/release"))
+            {
+                (exit, yaml) = await launcher.CaptureAsync(step, line => output.Write(line, err: true), ct);
+            }
+
             if (exit != 0)
             {
                 throw new BuildFailedException($"bin/release of buildpack {SourceUrls.ForDisplay(buildpack.Url)} failed with exit code {exit}.");
@@ -365,12 +376,18 @@ public sealed partial class BuildRunner(
         }
 
         output.Heading("Compressing...");
-        var slugFile = await SlugPacker.PackAsync(buildDir, packed, ct);
+        PackedSlug slugFile;
+        using (BuildSteps.Start("pack"))
+        {
+            slugFile = await SlugPacker.PackAsync(buildDir, packed, ct);
+        }
+
         if (slugFile.Size > slipwayOptions.Value.Slugs.MaxBytes)
         {
             throw new BuildFailedException($"The slug is {Size(slugFile.Size)}, more than the {Size(slipwayOptions.Value.Slugs.MaxBytes)} allowed (Slipway:Slugs:MaxBytes).");
         }
 
+        using (BuildSteps.Start("store"))
         await using (var content = File.OpenRead(packed))
         {
             var stored = await slugStore.PutAsync(slugFile.Digest, content, slipwayOptions.Value.Slugs.MaxBytes, ct);
@@ -386,7 +403,10 @@ public sealed partial class BuildRunner(
         slug.MarkUploaded(slugFile.Size, now);
         db.Slugs.Add(slug);
         build.RecordSlug(slug.Id, reused: false, now);
-        await db.SaveChangesAsync(ct);
+        using (BuildSteps.Start("database"))
+        {
+            await db.SaveChangesAsync(ct);
+        }
 
         // Stored bytes that no row claimed yet may have been collected meanwhile (a destroyed app shared them): put them back.
         if (!await slugStore.ExistsAsync(slugFile.Digest, ct))
@@ -448,6 +468,7 @@ public sealed partial class BuildRunner(
     {
         // A build that deployed already succeeded with its release; nothing here is cancellable.
         job.Output.Heading("Build succeeded");
+        using var step = BuildSteps.Start("finish");
         try
         {
             await using var db = await dbs.CreateDbContextAsync(CancellationToken.None);

@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace Slipway.Server.Builds;
 
 /// <summary>
-/// The steps of a build as activities of the <see cref="SourceName"/> source (fetch, unpack, detect,
-/// reuse-key, reuse, compile, release, database), so that a listener (the build bench, a tracer)
+/// The steps of a build as activities of the <see cref="SourceName"/> source (fetch, database, unpack, detect,
+/// reuse-key, reuse, compile, bin/release, pack, store, release, finish), so that a listener (the build bench, a tracer)
 /// can split a build's time. With nothing listening, starting one costs a null check.
 /// </summary>
 public static class BuildSteps

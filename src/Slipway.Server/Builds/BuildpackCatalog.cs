@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,7 @@ public sealed record Buildpack(string Url, string Name, string Dir)
 /// Chooses the buildpack of a build, per the Heroku buildpack API: the one <c>BUILDPACK_URL</c>
 /// names (a built-in's name, a folder, or a git URL with an optional <c>#ref</c>), else the first
 /// built-in whose <c>bin/detect</c> succeeds, in the order of the built-ins' <c>order</c> file
-/// (the built-ins' detections run side by side).
+/// (the built-ins' detections run one after the other in one sandbox).
 /// It remembers what detection chose for a source (<see cref="DetectionKey"/>), so that the same
 /// source built again can find its reusable slug without being unpacked and detected again.
 /// </summary>
@@ -35,6 +36,25 @@ public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOpt
 
     /// <summary>More remembered detections than this and the memory starts over (it only saves time).</summary>
     private const int MaxRemembered = 10_000;
+
+    /// <summary>
+    /// Runs <c>bin/detect BUILD_DIR</c> of each script after BUILD_DIR, in order, up to the first that
+    /// exits 0, then prints that one's position and its output. Each detection reads end-of-file on
+    /// stdin and its stderr goes where the runner's does, as when each ran in a sandbox of its own.
+    /// </summary>
+    private const string DetectInOrder = """
+        build="$1"
+        shift
+        at=0
+        for detect in "$@"; do
+          if found="$("$detect" "$build" </dev/null)"; then
+            printf '%s\n%s\n' "$at" "$found"
+            exit 0
+          fi
+          at=$((at + 1))
+        done
+        exit 1
+        """;
 
     private readonly ConcurrentDictionary<string, Buildpack> _detected = new(StringComparer.Ordinal);
 
@@ -117,7 +137,10 @@ public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOpt
         }
     }
 
-    /// <summary>The buildpack of a build; each <c>bin/detect</c> runs in <paramref name="sandbox"/> with its buildpack's folder shown read-only.</summary>
+    /// <summary>
+    /// The buildpack of a build; <c>bin/detect</c> runs in <paramref name="sandbox"/>: that of <c>BUILDPACK_URL</c> with its
+    /// folder shown read-only, the built-ins' (shown read-only in every build sandbox) all in one.
+    /// </summary>
     public async Task<Buildpack> SelectAsync(string? buildpackUrl, string buildDir, string workDir, IReadOnlyDictionary<string, string> env, ProcessSandbox sandbox, BuildOutput output, CancellationToken ct)
     {
         if (!string.IsNullOrWhiteSpace(buildpackUrl))
@@ -135,41 +158,28 @@ public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOpt
                 : throw new BuildFailedException($"The app is not compatible with buildpack {SourceUrls.ForDisplay(chosen.Url)}: its bin/detect did not recognise it.");
         }
 
-        // Every built-in's bin/detect runs at once (they only look at the build folder); the first
-        // match in the order wins, as if they had run one after the other. Once it is known, the
-        // detections still running are stopped.
+        // The built-ins' bin/detect run one after the other in one sandbox: starting a sandbox costs
+        // far more than a detection (they only look at the build folder). A built-in whose bin/detect
+        // is not executable fails the build where detection reaches it, as when each ran on its own.
         var builtIns = BuiltIns();
         var candidates = builtIns
             .Select(b => new Buildpack(BuiltInPrefix + b, b, Path.Combine(options.Value.FullBuildpacksDir, b)))
             .Where(c => c.Script("detect") is not null)
             .ToList();
-        using var stopRest = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var detections = candidates.Select(c => DetectAsync(c, buildDir, env, sandbox, stopRest.Token)).ToList();
-        try
+        var runnable = candidates.TakeWhile(c => IsExecutable(c.Script("detect")!)).ToList();
+        if (runnable.Count > 0)
         {
-            for (var i = 0; i < candidates.Count; i++)
+            var step = new ProcessSpec("/bin/sh", ["-c", DetectInOrder, "detect", buildDir, .. runnable.Select(c => c.Script("detect")!)], buildDir, env) { Sandbox = sandbox };
+            var (exit, stdout) = await launcher.CaptureAsync(step, _ => { }, ct);
+            if (exit == 0 && stdout.Count > 0 && int.TryParse(stdout[0], NumberStyles.None, CultureInfo.InvariantCulture, out var at) && at < runnable.Count)
             {
-                var (matched, name) = await detections[i];
-                if (matched)
-                {
-                    return candidates[i] with { Name = name };
-                }
+                return runnable[at] with { Name = NameOf(stdout.Skip(1), runnable[at]) };
             }
         }
-        finally
+
+        if (runnable.Count < candidates.Count)
         {
-            await stopRest.CancelAsync();
-            foreach (var detection in detections)
-            {
-                try
-                {
-                    await detection;
-                }
-                catch (Exception) when (detection.IsCanceled || detection.IsFaulted)
-                {
-                    // A detection after the match, or after one that failed: its answer is not needed.
-                }
-            }
+            EnsureExecutable(candidates[runnable.Count], candidates[runnable.Count].Script("detect")!);
         }
 
         throw new BuildFailedException(
@@ -184,9 +194,12 @@ public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOpt
         EnsureExecutable(buildpack, detect);
         var step = new ProcessSpec(detect, [buildDir], buildDir, env) { Sandbox = sandbox with { ReadOnly = [.. sandbox.ReadOnly, buildpack.Dir] } };
         var (exit, stdout) = await launcher.CaptureAsync(step, _ => { }, ct);
-        var name = stdout.Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? buildpack.Name;
-        return (exit == 0, name);
+        return (exit == 0, NameOf(stdout, buildpack));
     }
+
+    /// <summary>The kind of app a matching <c>bin/detect</c> named: its first line of output, else the buildpack's name.</summary>
+    private static string NameOf(IEnumerable<string> detectOutput, Buildpack buildpack) =>
+        detectOutput.Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? buildpack.Name;
 
     private async Task<Buildpack> ResolveAsync(string url, string workDir, IReadOnlyDictionary<string, string> env, BuildOutput output, CancellationToken ct)
     {
@@ -278,11 +291,13 @@ public sealed class BuildpackCatalog(ProcessLauncher launcher, IOptions<BuildOpt
     /// <summary>A buildpack's files may come from a place that lost their modes; say so instead of failing obscurely.</summary>
     public static void EnsureExecutable(Buildpack buildpack, string script)
     {
-        if ((File.GetUnixFileMode(script) & UnixFileMode.UserExecute) == 0)
+        if (!IsExecutable(script))
         {
             throw new BuildFailedException($"Buildpack {SourceUrls.ForDisplay(buildpack.Url)}: bin/{Path.GetFileName(script)} is not executable.");
         }
     }
+
+    private static bool IsExecutable(string script) => (File.GetUnixFileMode(script) & UnixFileMode.UserExecute) != 0;
 
     private static bool LooksLikeGit(string url) =>
         url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)

@@ -85,6 +85,9 @@ public static partial class ProcessGroups
         }
 
         // A process may have ignored SIGTERM or been forked while we waited: SIGKILL until the group is empty.
+        // Killed processes are gone within a millisecond or two (a sandbox's just-exited PID 1 too): look
+        // again soon, then every Pause.
+        var pause = TimeSpan.FromMilliseconds(1);
         for (var attempt = 0; !IsEmpty(pgid); attempt++)
         {
             Signal(pgid, SigKill);
@@ -93,7 +96,8 @@ public static partial class ProcessGroups
                 throw new InvalidOperationException($"Process group {pgid} still has processes after SIGKILL: {string.Join(", ", Members(pgid))}.");
             }
 
-            await Task.Delay(Pause, clock, CancellationToken.None);
+            await Task.Delay(pause, clock, CancellationToken.None);
+            pause = pause * 2 < Pause ? pause * 2 : Pause;
         }
     }
 
