@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Slipway.Server.Accounts;
@@ -33,9 +32,6 @@ public sealed partial class ProcessIsolation(
     private static readonly string[] SecretFiles = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers"];
 
     private static readonly string[] SecretFolders = ["/etc/ssh", "/etc/ssl/private", "/etc/sudoers.d"];
-
-    /// <summary>Every entry of one folder, hidden ones too; an entry that cannot be read fails the hand-over.</summary>
-    private static readonly EnumerationOptions HandOverWalk = new() { AttributesToSkip = 0, IgnoreInaccessible = false, ReturnSpecialDirectories = false };
 
     private readonly Lazy<State> _state = new(() => Probe(options.Value, slipway.Value, builds.Value));
 
@@ -189,46 +185,14 @@ public sealed partial class ProcessIsolation(
         return line;
     }
 
-    /// <summary>
-    /// Gives a writable folder (recursively, links not followed but handed over themselves) to the
-    /// app's user, as <c>chown -R -h</c> would, in this process: it runs before every sandboxed start,
-    /// and starting <c>chown</c> cost more than the walk.
-    /// </summary>
+    /// <summary>Gives a writable folder (recursively, links not followed) to the app's user.</summary>
     private static void HandOver(string folder, long uid)
     {
-        var id = checked((uint)uid);
-        void Own(string path)
+        var owners = string.Create(CultureInfo.InvariantCulture, $"{uid}:{uid}");
+        var (exit, output) = Run("chown", ["-R", "-h", owners, folder], TimeSpan.FromMinutes(5));
+        if (exit != 0)
         {
-            if (Lchown(path, id, id) != 0)
-            {
-                throw new InvalidOperationException($"Could not hand {Path.GetFileName(folder)} to the app's user: {path}: {Marshal.GetLastPInvokeErrorMessage()}");
-            }
-        }
-
-        void Walk(DirectoryInfo directory)
-        {
-            foreach (var entry in directory.EnumerateFileSystemInfos("*", HandOverWalk))
-            {
-                Own(entry.FullName);
-                if (entry is DirectoryInfo inner && !entry.Attributes.HasFlag(FileAttributes.ReparsePoint))
-                {
-                    Walk(inner);
-                }
-            }
-        }
-
-        Own(folder);
-        var root = new DirectoryInfo(folder);
-        try
-        {
-            if (root.Exists && !root.Attributes.HasFlag(FileAttributes.ReparsePoint))
-            {
-                Walk(root);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidOperationException($"Could not hand {Path.GetFileName(folder)} to the app's user: {e.Message}", e);
+            throw new InvalidOperationException($"Could not hand {Path.GetFileName(folder)} to the app's user: {output}");
         }
     }
 
@@ -347,9 +311,6 @@ public sealed partial class ProcessIsolation(
             return (-1, e.Message);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Lchown(string path, uint owner, uint group);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Process isolation is on: {Description}.")]
     private partial void LogIsolated(string description);
