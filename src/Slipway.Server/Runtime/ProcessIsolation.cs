@@ -71,12 +71,9 @@ public sealed partial class ProcessIsolation(
         }
 
         var uid = UidOf(sandbox.AppId);
-        if (IsRoot)
+        if (IsRoot && sandbox.Writable.Count > 0)
         {
-            foreach (var folder in sandbox.Writable)
-            {
-                HandOver(folder, uid);
-            }
+            HandOver(sandbox.Writable, uid);
         }
 
         line.AddRange(Sandbox(state, sandbox, spec.WorkingDirectory, uid));
@@ -185,14 +182,19 @@ public sealed partial class ProcessIsolation(
         return line;
     }
 
-    /// <summary>Gives a writable folder (recursively, links not followed) to the app's user.</summary>
-    private static void HandOver(string folder, long uid)
+    /// <summary>
+    /// Gives the writable folders (recursively, links not followed) to the app's user, with one <c>chown</c>
+    /// for all of them. It is <c>chown -R -h</c>, not a walk in this process: the app's processes may still
+    /// run and change these folders, and chown descends by open directory handles, so a directory swapped
+    /// for a link meanwhile is not followed.
+    /// </summary>
+    private static void HandOver(IReadOnlyList<string> folders, long uid)
     {
         var owners = string.Create(CultureInfo.InvariantCulture, $"{uid}:{uid}");
-        var (exit, output) = Run("chown", ["-R", "-h", owners, folder], TimeSpan.FromMinutes(5));
+        var (exit, output) = Run("chown", ["-R", "-h", owners, .. folders], TimeSpan.FromMinutes(5));
         if (exit != 0)
         {
-            throw new InvalidOperationException($"Could not hand {Path.GetFileName(folder)} to the app's user: {output}");
+            throw new InvalidOperationException($"Could not hand {string.Join(", ", folders.Select(Path.GetFileName))} to the app's user: {output}");
         }
     }
 
