@@ -445,6 +445,11 @@ internal sealed class LeanForwarder(TimeProvider clock)
                 await CopyToEndAsync(reader);
             }
 
+            if (_responseWritten)
+            {
+                await FlushAsync(context.Response.BodyWriter);
+            }
+
             // Bytes after the response that nobody asked for would be taken for the next answer.
             if (keepAlive && reader.TryRead(out var extra))
             {
