@@ -65,6 +65,7 @@ internal sealed class LeanForwarder(TimeProvider clock)
     // The router listens on one port: its text is made once (a race only makes it twice).
     private int _port;
     private byte[] _portText = [];
+    private Remote? _lastRemote;
 
     /// <summary>Whether the request is a plain HTTP/1.x one this forwarder takes (anything else goes to YARP).</summary>
     public static bool Takes(HttpContext context)
@@ -104,7 +105,9 @@ internal sealed class LeanForwarder(TimeProvider clock)
             WriteHead(context, chunked, ref head);
             for (var attempt = 0; ; attempt++)
             {
-                var connection = destination.Pool.Rent();
+                // A request without a body can be sent again on a fresh connection when a pooled one turns
+                // out closed, so the pool's poll is spared for it on the first attempt.
+                var connection = destination.Pool.Rent(check: hasBody || attempt > 0);
                 if (connection is null)
                 {
                     try
@@ -132,7 +135,7 @@ internal sealed class LeanForwarder(TimeProvider clock)
                     await connection.DisposeAsync();
                 }
 
-                if (result.Outcome == ForwardOutcome.NotReached && attempt < 3)
+                if (result.Outcome == ForwardOutcome.NotReached && attempt < 2)
                 {
                     // A pooled connection the process had closed before anything was sent back: a fresh one takes the request.
                     continue;
@@ -167,7 +170,7 @@ internal sealed class LeanForwarder(TimeProvider clock)
             }
         }
 
-        if (context.Connection.RemoteIpAddress?.ToString() is { } remote)
+        if (RemoteText(context.Connection.RemoteIpAddress) is { } remote)
         {
             var earlier = request.Headers["X-Forwarded-For"].ToString();
             head.Header("X-Forwarded-For", earlier.Length > 0 ? $"{earlier}, {remote}" : remote);
@@ -187,6 +190,27 @@ internal sealed class LeanForwarder(TimeProvider clock)
         head.Number(clock.GetUtcNow().ToUnixTimeMilliseconds());
         head.Append(chunked ? "\r\nTransfer-Encoding: chunked\r\n\r\n"u8 : "\r\n\r\n"u8);
     }
+
+    /// <summary>The client's address as text, made once per address in a row (clients here are mostly on loopback).</summary>
+    private string? RemoteText(System.Net.IPAddress? address)
+    {
+        if (address is null)
+        {
+            return null;
+        }
+
+        var last = _lastRemote;
+        if (last is not null && last.Address.Equals(address))
+        {
+            return last.Text;
+        }
+
+        var text = address.ToString();
+        _lastRemote = new Remote(address, text);
+        return text;
+    }
+
+    private sealed record Remote(System.Net.IPAddress Address, string Text);
 
     private static bool IsOneOf(string name, string[] names)
     {

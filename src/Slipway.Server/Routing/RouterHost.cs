@@ -14,7 +14,8 @@ namespace Slipway.Server.Routing;
 /// <summary>
 /// The built-in router of the local runtime (not started with Kubernetes): its own Kestrel listener and
 /// pipeline (no API, no authentication) on <c>Slipway:Router:Port</c>. <c>Host: &lt;app&gt;-&lt;space&gt;.localhost</c> (or <c>.&lt;Domain&gt;</c>) goes
-/// to that app's healthy web processes in turn, through YARP's forwarder.
+/// to that app's healthy web processes in turn: plain HTTP/1.x requests through the router's own
+/// <see cref="LeanForwarder"/>, upgrades and anything unusual through YARP's forwarder.
 /// </summary>
 public sealed partial class RouterHost(
     IOptions<RouterOptions> options,

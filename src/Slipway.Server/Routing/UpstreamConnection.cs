@@ -84,12 +84,15 @@ internal sealed class UpstreamPool(EndPoint endPoint)
 
     public EndPoint EndPoint { get; } = endPoint;
 
-    /// <summary>An idle connection that still looks open, or null (then the caller connects).</summary>
-    public UpstreamConnection? Rent()
+    /// <summary>
+    /// An idle connection, or null (then the caller connects). With <paramref name="check"/> only one
+    /// that still looks open (a poll, one system call): for a request whose body could not be sent again.
+    /// </summary>
+    public UpstreamConnection? Rent(bool check)
     {
         while (_idle.TryPop(out var connection))
         {
-            if (connection.LooksAlive())
+            if (!check || connection.LooksAlive())
             {
                 connection.Reused = true;
                 return connection;
