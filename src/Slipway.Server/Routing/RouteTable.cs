@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 
 namespace Slipway.Server.Routing;
 
@@ -23,9 +22,6 @@ public sealed class Destination(string dynoName, string host, int port)
     public string Prefix { get; } = $"http://{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{port}/";
 
     public int InFlight => Volatile.Read(ref _inFlight);
-
-    /// <summary>The router's idle keep-alive connections to this process (closed once it has drained).</summary>
-    internal UpstreamPool Pool { get; } = new(IPAddress.TryParse(host, out var address) ? new IPEndPoint(address, port) : new DnsEndPoint(host, port));
 
     /// <summary>Takes a request; false when the destination is draining (then the caller picks another).</summary>
     public bool TryAcquire()
@@ -54,20 +50,18 @@ public sealed class Destination(string dynoName, string host, int port)
     public async Task DrainAsync(TimeSpan max, TimeProvider clock)
     {
         Interlocked.Exchange(ref _draining, 1);
+        if (InFlight == 0)
+        {
+            return;
+        }
+
         try
         {
-            if (InFlight > 0)
-            {
-                await _drained.Task.WaitAsync(max, clock);
-            }
+            await _drained.Task.WaitAsync(max, clock);
         }
         catch (TimeoutException)
         {
             // The grace period is over: the process is stopped with whatever it still serves.
-        }
-        finally
-        {
-            Pool.Close();
         }
     }
 }

@@ -14,8 +14,7 @@ namespace Slipway.Server.Routing;
 /// <summary>
 /// The built-in router of the local runtime (not started with Kubernetes): its own Kestrel listener and
 /// pipeline (no API, no authentication) on <c>Slipway:Router:Port</c>. <c>Host: &lt;app&gt;-&lt;space&gt;.localhost</c> (or <c>.&lt;Domain&gt;</c>) goes
-/// to that app's healthy web processes in turn: plain HTTP/1.x requests through the router's own
-/// <see cref="LeanForwarder"/>, upgrades and anything unusual through YARP's forwarder.
+/// to that app's healthy web processes in turn, through YARP's forwarder.
 /// </summary>
 public sealed partial class RouterHost(
     IOptions<RouterOptions> options,
@@ -56,7 +55,6 @@ public sealed partial class RouterHost(
 
     private readonly ConcurrentDictionary<string, (bool Exists, DateTimeOffset At)> _knownApps = new(StringComparer.Ordinal);
     private readonly ForwardingTransformer _transformer = new(clock);
-    private readonly LeanForwarder _lean = new(clock);
     private WebApplication? _app;
 
     /// <summary>The port the router listens on (the one picked when configured as 0); 0 before it started.</summary>
@@ -133,60 +131,26 @@ public sealed partial class RouterHost(
     private async Task ForwardFirstAsync(HttpContext context, AppRoute route, Destination destination, string host)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        Forwarded result;
+        ForwarderError error;
         try
         {
-            result = await SendAsync(context, destination);
+            error = await forwarder.SendAsync(context, destination.Prefix, _client, Loopback, _transformer);
         }
         finally
         {
             destination.Release();
         }
 
-        if (result.Outcome == ForwardOutcome.Served)
+        if (error == ForwarderError.None)
         {
             _log.Served(route.AppId, context.Request, host, context.Response, started);
             return;
         }
 
-        await HandleSlowAsync(context, route.AppKey, route, (destination, result));
+        await HandleSlowAsync(context, route.AppKey, route, (destination, error));
     }
 
-    /// <summary>
-    /// One attempt at one process: plain HTTP/1.x requests through the router's own forwarder,
-    /// anything else (upgrades, <c>Expect</c>, HTTP/2) through YARP's.
-    /// </summary>
-    private async Task<Forwarded> SendAsync(HttpContext context, Destination destination)
-    {
-        if (LeanForwarder.Takes(context))
-        {
-            return await _lean.ForwardAsync(context, destination);
-        }
-
-        var error = await forwarder.SendAsync(context, destination.Prefix, _client, Loopback, _transformer);
-        if (error == ForwarderError.None)
-        {
-            return Forwarded.Served;
-        }
-
-        var exception = context.GetForwarderErrorFeature()?.Exception;
-        if (error == ForwarderError.Request && !context.Response.HasStarted && exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError })
-        {
-            context.Features.Set<IForwarderErrorFeature>(null);
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            return new(ForwardOutcome.NotReached, exception.Message);
-        }
-
-        var detail = $"{error}: {exception?.Message}";
-        return error switch
-        {
-            ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.UpgradeRequestCanceled => new(ForwardOutcome.Canceled, detail),
-            ForwarderError.RequestBodyClient => new(ForwardOutcome.ClientBodyBroken, detail),
-            _ => new(ForwardOutcome.Failed, detail),
-        };
-    }
-
-    private async Task HandleSlowAsync(HttpContext context, string key, AppRoute? route, (Destination Destination, Forwarded Result)? first = null)
+    private async Task HandleSlowAsync(HttpContext context, string key, AppRoute? route, (Destination Destination, ForwarderError Error)? first = null)
     {
         if (route is null && first is null && !await AppExistsAsync(key, context.RequestAborted))
         {
@@ -198,10 +162,10 @@ public sealed partial class RouterHost(
         for (var attempt = 0; attempt < 3; attempt++)
         {
             Destination? destination;
-            Forwarded result;
+            ForwarderError error;
             if (attempt == 0 && first is { } earlier)
             {
-                (destination, result) = earlier;
+                (destination, error) = earlier;
             }
             else
             {
@@ -215,43 +179,45 @@ public sealed partial class RouterHost(
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
-                    result = await SendAsync(context, destination);
+                    error = await forwarder.SendAsync(context, destination.Prefix, _client, Loopback, _transformer);
                 }
                 finally
                 {
                     destination.Release();
                 }
 
-                if (result.Outcome == ForwardOutcome.Served)
+                if (error == ForwarderError.None)
                 {
                     _log.Served(route!.AppId, context.Request, context.Request.Headers.Host.ToString(), context.Response, started);
                     return;
                 }
             }
 
-            if (result.Outcome == ForwardOutcome.NotReached)
+            var exception = context.GetForwarderErrorFeature()?.Exception;
+            if (error == ForwarderError.Request && !context.Response.HasStarted && exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError })
             {
                 // Nothing reached the process (it is going away or not yet listening): another one may take the request.
                 logs.Append(route!.AppId, "slipway[router]", $"at=warning desc=\"Connection to {destination.DynoName} refused, retrying\" method={context.Request.Method} path=\"{context.Request.Path}\"");
+                context.Features.Set<IForwarderErrorFeature>(null);
+                context.Response.StatusCode = StatusCodes.Status200OK;
                 failed = destination;
                 continue;
             }
 
-            if (result.Outcome != ForwardOutcome.Canceled)
+            if (error is not ForwarderError.RequestCanceled and not ForwarderError.ResponseBodyCanceled and not ForwarderError.UpgradeRequestCanceled)
             {
-                logs.Append(route!.AppId, "slipway[router]", $"at=error desc=\"{result.Detail}\" dyno={destination.DynoName} method={context.Request.Method} path=\"{context.Request.Path}\" status={context.Response.StatusCode}");
+                logs.Append(route!.AppId, "slipway[router]", $"at=error desc=\"{error}: {exception?.Message}\" dyno={destination.DynoName} method={context.Request.Method} path=\"{context.Request.Path}\" status={context.Response.StatusCode}");
             }
 
-            if (result.Outcome == ForwardOutcome.ClientBodyBroken && !context.Response.HasStarted)
+            if (error == ForwarderError.RequestBodyClient && !context.Response.HasStarted)
             {
                 // The client's body could not be read (a broken chunked encoding, a body cut short): its fault, not the app's.
                 await PageAsync(context, StatusCodes.Status400BadRequest, "Bad request", "The request body could not be read: its framing (Content-Length or chunked encoding) is not valid.");
                 return;
             }
 
-            if (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            if (!context.Response.HasStarted)
             {
-                context.Response.Headers.Clear();
                 await PageAsync(context, StatusCodes.Status502BadGateway, "Bad gateway", $"{key} did not answer this request properly. Its log (aka logs -a {key}) may say why.");
             }
 

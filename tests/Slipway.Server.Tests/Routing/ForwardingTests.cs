@@ -7,8 +7,8 @@ namespace Slipway.Server.Tests.Routing;
 
 /// <summary>
 /// What the router's forwarding must get right between client and app: body framings both ways,
-/// bodyless answers, connections the app closes, the headers each side sees, and upgrades (which
-/// YARP forwards).
+/// bodyless answers, connections the app closes, an app that does not speak HTTP, the headers each
+/// side sees, and upgrades.
 /// </summary>
 public sealed class ForwardingTests(RuntimeServerFixture fixture) : IClassFixture<RuntimeServerFixture>
 {
