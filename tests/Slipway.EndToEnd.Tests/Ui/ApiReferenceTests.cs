@@ -23,7 +23,9 @@ public sealed class ApiReferenceTests(DashboardFixture fixture) : DashboardTest(
         await Page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "API reference" }).ClickAsync();
 
         await Expect(Page).ToHaveTitleAsync("Slipway API reference");
-        await Expect(Page.GetByText("/users/{user}/tokens").First).ToBeVisibleAsync();
+        // The first render waits for the server to make its OpenAPI document and for Scalar to read it,
+        // which took over 15 s once beside the other test modules on two cores.
+        await Expect(Page.GetByText("/users/{user}/tokens").First).ToBeVisibleAsync(new() { Timeout = FinalStateTimeout });
 
         // The reference renders the sections below the first few as they are reached.
         await Page.GetByRole(AriaRole.Link, new() { Name = "SlugsApi", Exact = true }).ClickAsync();
