@@ -313,10 +313,11 @@ public sealed partial class Deployer(
                         .Select(g => new { AppId = g.Key, Since = g.Min(r => r.CreatedAt) });
                     foreach (var app in apps)
                     {
-                        // Not while a deploy of it runs or waits here: that one takes every pending release.
+                        // Not while a deploy of it runs or waits here: that one takes every pending release. Deploy
+                        // leases exist only with a cluster runtime (with the local runtime the owner lease is the claim).
                         var scope = DeployScope(app.AppId);
                         if (_jobs.Find(app.AppId) is not RuntimeJob.Deploy
-                            && !await db.WorkLeases.AnyAsync(l => l.Scope == scope && l.ExpiresAt > now, stoppingToken)
+                            && (runtime.RunsOnThisServer || !await db.WorkLeases.AnyAsync(l => l.Scope == scope && l.ExpiresAt > now, stoppingToken))
                             && await ShouldClaimAsync(db, app.AppId, app.Since, now, stoppingToken))
                         {
                             await EnqueueDeployAsync(app.AppId, stoppingToken);
