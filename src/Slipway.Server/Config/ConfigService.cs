@@ -62,7 +62,7 @@ public sealed class ConfigService(SlipwayDb db, ReleaseService releases)
                 result = ReleaseEnvironment.Combine(config, addons);
                 return description is null
                     ? new ReleasePlan.Unchanged("No config vars changed; no release was created.")
-                    : new ReleasePlan.Create(new ReleaseDraft(state.Current?.SlugId, config, description, ReleaseTrigger.Config));
+                    : new ReleasePlan.Create(new ReleaseDraft(state.Current?.SlugId, config, description, ReleaseTrigger.Config).OnAddons(addons));
             },
             ReleaseConditions.None,
             ct);

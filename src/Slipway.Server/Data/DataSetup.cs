@@ -28,17 +28,18 @@ public static class DataSetup
                 throw new OptionsValidationException("ConnectionStrings:Slipway", typeof(SlipwayOptions), ["Slipway:Database:Provider is 'postgres' but ConnectionStrings:Slipway is not set."]);
             }
 
-            services.AddDbContextFactory<PostgresSlipwayDb>(o => o.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(MigrationsAssembly(PostgresMigrations))));
-            services.AddScoped<SlipwayDb>(sp => sp.GetRequiredService<PostgresSlipwayDb>());
+            services.AddPooledDbContextFactory<PostgresSlipwayDb>(o => o.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(MigrationsAssembly(PostgresMigrations))));
             services.AddSingleton<IDbContextFactory<SlipwayDb>, FactoryOf<PostgresSlipwayDb>>();
         }
         else
         {
             connectionString ??= $"Data Source={Path.Combine(options.FullDataDir, "slipway.db")}";
-            services.AddDbContextFactory<SqliteSlipwayDb>(o => o.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(MigrationsAssembly(SqliteMigrations))).AddInterceptors(new SqliteBusyTimeout()));
-            services.AddScoped<SlipwayDb>(sp => sp.GetRequiredService<SqliteSlipwayDb>());
+            services.AddPooledDbContextFactory<SqliteSlipwayDb>(o => o.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(MigrationsAssembly(SqliteMigrations))).AddInterceptors(new SqliteBusyTimeout()));
             services.AddSingleton<IDbContextFactory<SlipwayDb>, FactoryOf<SqliteSlipwayDb>>();
         }
+
+        // A request's context comes from the same pool and goes back to it when the request's scope ends.
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SlipwayDb>>().CreateDbContext());
 
         return services;
     }

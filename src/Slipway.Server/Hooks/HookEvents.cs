@@ -37,7 +37,14 @@ public sealed class HookEvents(TimeProvider clock)
     /// <summary>A release was made (pending); a config or add-on change also raises its own event.</summary>
     public async Task ReleaseCreatedAsync(SlipwayDb db, App app, Release release, IReadOnlyDictionary<string, string>? previousConfig, CancellationToken ct)
     {
-        await RaiseAsync(db, app.Id, Release, subject => With(subject, Release, new { release = ReleaseOf(release) }), ct);
+        // One read of the app's hooks for both events of the change.
+        var active = await ActiveHooksAsync(db, app.Id, ct);
+        if (active.Count == 0)
+        {
+            return;
+        }
+
+        await RaiseAsync(db, app.Id, Release, subject => With(subject, Release, new { release = ReleaseOf(release) }), ct, active);
         switch (release.Trigger)
         {
             case ReleaseTrigger.Config:
@@ -47,7 +54,7 @@ public sealed class HookEvents(TimeProvider clock)
                     .Concat(before.Keys.Where(k => !release.ConfigVars.ContainsKey(k)).Select(k => new { type = "delete", name = k }))
                     .OrderBy(c => c.name, StringComparer.Ordinal)
                     .ToList();
-                await RaiseAsync(db, app.Id, ConfigChange, subject => With(subject, ConfigChange, new { changes, release = ReleaseOf(release) }), ct);
+                await RaiseAsync(db, app.Id, ConfigChange, subject => With(subject, ConfigChange, new { changes, release = ReleaseOf(release) }), ct, active);
                 break;
             case ReleaseTrigger.Addon:
                 await RaiseAsync(db, app.Id, AddonChange, subject => With(subject, AddonChange, new
@@ -55,7 +62,7 @@ public sealed class HookEvents(TimeProvider clock)
                     change = release.Description,
                     addons = release.Addons.Select(a => new { id = a.AddonId, name = a.Name, plan = a.PlanFullName }),
                     release = ReleaseOf(release),
-                }), ct);
+                }), ct, active);
                 break;
         }
     }
@@ -116,10 +123,13 @@ public sealed class HookEvents(TimeProvider clock)
     /// <summary>Waits until an event is raised on this server, or <paramref name="timeout"/> passes.</summary>
     internal Task WaitForRaisedAsync(TimeSpan timeout, CancellationToken ct) => _raised.WaitAsync(timeout, ct);
 
-    /// <summary>Adds a delivery of <paramref name="event"/> for each of the app's active hooks that wants it, to be saved with the caller's change.</summary>
-    private async Task RaiseAsync(SlipwayDb db, Guid appId, string @event, Func<Subject, Dictionary<string, object?>> payload, CancellationToken ct)
+    /// <summary>
+    /// Adds a delivery of <paramref name="event"/> for each of the app's active hooks that wants it, to be saved with the
+    /// caller's change; <paramref name="active"/> is those hooks when the caller read them already.
+    /// </summary>
+    private async Task RaiseAsync(SlipwayDb db, Guid appId, string @event, Func<Subject, Dictionary<string, object?>> payload, CancellationToken ct, IReadOnlyList<AppHook>? active = null)
     {
-        var hooks = (await db.AppHooks.AsNoTracking().Where(h => h.AppId == appId && h.Active).ToListAsync(ct)).Where(h => h.Wants(@event)).ToList();
+        var hooks = (active ?? await ActiveHooksAsync(db, appId, ct)).Where(h => h.Wants(@event)).ToList();
         if (hooks.Count == 0)
         {
             return;
@@ -143,6 +153,9 @@ public sealed class HookEvents(TimeProvider clock)
             }
         }
     }
+
+    private static async Task<List<AppHook>> ActiveHooksAsync(SlipwayDb db, Guid appId, CancellationToken ct) =>
+        await db.AppHooks.AsNoTracking().Where(h => h.AppId == appId && h.Active).ToListAsync(ct);
 
     private static Dictionary<string, object?> With(Subject subject, string action, object details)
     {

@@ -154,4 +154,17 @@ public sealed record ReleaseDraft(
     ReleaseTrigger Trigger,
     int? RollbackOf = null,
     IReadOnlyList<AddonAttachment>? Addons = null,
-    Guid? BuildId = null);
+    Guid? BuildId = null)
+{
+    /// <summary>
+    /// The draft on the add-ons <paramref name="attached"/> now: a user var that one of them sets
+    /// (only a rollback to a release older than the add-on can bring one) gives way to the add-on's.
+    /// </summary>
+    public ReleaseDraft OnAddons(IReadOnlyList<AddonAttachment> attached) => this with
+    {
+        ConfigVars = ConfigVars
+            .Where(kv => !attached.Any(a => a.ConfigVars.ContainsKey(kv.Key)))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+        Addons = attached,
+    };
+}

@@ -324,22 +324,10 @@ public sealed class ReleaseService(SlipwayDb db, WriteGate gate, TimeProvider cl
 
     /// <summary>
     /// Add-ons are never rolled back or dropped by a change that is not about them: a draft
-    /// without add-ons gets those attached now. A user var that one of them sets (only a
-    /// rollback to a release older than the add-on can bring one) gives way to the add-on's.
+    /// without add-ons gets those attached now (<see cref="ReleaseDraft.OnAddons"/>).
     /// </summary>
-    private async Task<ReleaseDraft> WithAddonsAsync(Guid appId, ReleaseDraft draft, CancellationToken ct)
-    {
-        if (draft.Addons is not null)
-        {
-            return draft;
-        }
-
-        var attached = await AddonQueries.AttachedAsync(db, appId, ct);
-        var config = draft.ConfigVars
-            .Where(kv => !attached.Any(a => a.ConfigVars.ContainsKey(kv.Key)))
-            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        return draft with { ConfigVars = config, Addons = attached };
-    }
+    private async Task<ReleaseDraft> WithAddonsAsync(Guid appId, ReleaseDraft draft, CancellationToken ct) =>
+        draft.Addons is not null ? draft : draft.OnAddons(await AddonQueries.AttachedAsync(db, appId, ct));
 
     /// <summary>The rollback target as text, whether the client sent a number or a string.</summary>
     private static string? ReferenceOf(JsonElement? element) => element switch

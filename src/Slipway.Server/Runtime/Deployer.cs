@@ -272,20 +272,10 @@ public sealed partial class Deployer(
             return;
         }
 
-        while (await NextPendingAsync(appId, ct) is { } releaseId)
+        while (await DeployNextAsync(appId, ct))
         {
-            await DeployAsync(releaseId, ct);
+            // One release at a time, oldest first, until none is pending.
         }
-    }
-
-    private async Task<Guid?> NextPendingAsync(Guid appId, CancellationToken ct)
-    {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.Releases.AsNoTracking()
-            .Where(r => r.AppId == appId && r.Status == ReleaseStatus.Pending)
-            .OrderBy(r => r.Version)
-            .Select(r => (Guid?)r.Id)
-            .FirstOrDefaultAsync(ct);
     }
 
     /// <summary>
@@ -415,22 +405,29 @@ public sealed partial class Deployer(
         }
     }
 
-    private async Task DeployAsync(Guid releaseId, CancellationToken ct)
+    /// <summary>Deploys the app's oldest pending release; false when none is pending (or the app is gone).</summary>
+    private async Task<bool> DeployNextAsync(Guid appId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var release = await db.Releases.Include(r => r.Slug).FirstOrDefaultAsync(r => r.Id == releaseId, ct);
-        if (release is not { Status: ReleaseStatus.Pending })
+        var release = await db.Releases.Include(r => r.Slug)
+            .Where(r => r.AppId == appId && r.Status == ReleaseStatus.Pending)
+            .OrderBy(r => r.Version)
+            .FirstOrDefaultAsync(ct);
+        if (release is null)
         {
-            return;
+            return false;
         }
 
-        var app = await db.Apps.AsNoTracking().FirstOrDefaultAsync(a => a.Id == release.AppId, ct);
-        if (app is null)
+        var found = await db.Apps.AsNoTracking()
+            .Where(a => a.Id == appId)
+            .Select(a => new { App = a, Settings = db.RuntimeSettings.FirstOrDefault(s => s.AppId == a.Id) })
+            .FirstOrDefaultAsync(ct);
+        if (found is null)
         {
-            return;
+            return false;
         }
 
-        var settings = await db.RuntimeSettings.AsNoTracking().FirstOrDefaultAsync(s => s.AppId == app.Id, ct);
+        var (app, settings) = (found.App, found.Settings);
         _converged[app.Id] = settings?.UpdatedAt ?? default;
         logs.Append(app.Id, "slipway[release]", $"Deploying v{release.Version}: {release.Description}");
         LogDeploying(app.Key, release.Version);
@@ -474,7 +471,7 @@ public sealed partial class Deployer(
             db.ChangeTracker.Clear();
             if (!await db.Apps.AnyAsync(a => a.Id == app.Id, ct))
             {
-                return;
+                return false;
             }
 
             throw;
@@ -490,6 +487,8 @@ public sealed partial class Deployer(
             logs.Append(app.Id, "slipway[release]", $"Release v{release.Version} failed: {outcome.FailureReason}");
             LogFailed(app.Key, release.Version, outcome.FailureReason);
         }
+
+        return true;
     }
 
     private async Task ConvergeAsync(Guid appId, CancellationToken ct)
