@@ -20,9 +20,9 @@ public sealed class SqliteBusyTimeout : DbConnectionInterceptor
 {
     private const string Pragma = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
 
-    /// <summary>The SQLite connections set up already; one goes when the pool lets it go.</summary>
     private static readonly object Set = new();
 
+    /// <summary>The SQLite connections (their handles) set up already; one goes when the pool lets it go.</summary>
     private readonly ConditionalWeakTable<object, object> _configured = [];
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
