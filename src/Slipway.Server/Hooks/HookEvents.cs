@@ -44,7 +44,7 @@ public sealed class HookEvents(TimeProvider clock)
             return;
         }
 
-        await RaiseAsync(db, app.Id, Release, subject => With(subject, Release, new { release = ReleaseOf(release) }), ct, active);
+        await RaiseAsync(db, app.Id, active, Release, subject => With(subject, Release, new { release = ReleaseOf(release) }), ct);
         switch (release.Trigger)
         {
             case ReleaseTrigger.Config:
@@ -54,15 +54,15 @@ public sealed class HookEvents(TimeProvider clock)
                     .Concat(before.Keys.Where(k => !release.ConfigVars.ContainsKey(k)).Select(k => new { type = "delete", name = k }))
                     .OrderBy(c => c.name, StringComparer.Ordinal)
                     .ToList();
-                await RaiseAsync(db, app.Id, ConfigChange, subject => With(subject, ConfigChange, new { changes, release = ReleaseOf(release) }), ct, active);
+                await RaiseAsync(db, app.Id, active, ConfigChange, subject => With(subject, ConfigChange, new { changes, release = ReleaseOf(release) }), ct);
                 break;
             case ReleaseTrigger.Addon:
-                await RaiseAsync(db, app.Id, AddonChange, subject => With(subject, AddonChange, new
+                await RaiseAsync(db, app.Id, active, AddonChange, subject => With(subject, AddonChange, new
                 {
                     change = release.Description,
                     addons = release.Addons.Select(a => new { id = a.AddonId, name = a.Name, plan = a.PlanFullName }),
                     release = ReleaseOf(release),
-                }), ct, active);
+                }), ct);
                 break;
         }
     }
@@ -123,13 +123,14 @@ public sealed class HookEvents(TimeProvider clock)
     /// <summary>Waits until an event is raised on this server, or <paramref name="timeout"/> passes.</summary>
     internal Task WaitForRaisedAsync(TimeSpan timeout, CancellationToken ct) => _raised.WaitAsync(timeout, ct);
 
-    /// <summary>
-    /// Adds a delivery of <paramref name="event"/> for each of the app's active hooks that wants it, to be saved with the
-    /// caller's change; <paramref name="active"/> is those hooks when the caller read them already.
-    /// </summary>
-    private async Task RaiseAsync(SlipwayDb db, Guid appId, string @event, Func<Subject, Dictionary<string, object?>> payload, CancellationToken ct, IReadOnlyList<AppHook>? active = null)
+    /// <summary>Adds a delivery of <paramref name="event"/> for each of the app's active hooks that wants it, to be saved with the caller's change.</summary>
+    private async Task RaiseAsync(SlipwayDb db, Guid appId, string @event, Func<Subject, Dictionary<string, object?>> payload, CancellationToken ct) =>
+        await RaiseAsync(db, appId, await ActiveHooksAsync(db, appId, ct), @event, payload, ct);
+
+    /// <summary>The same, on the app's active hooks the caller read already (<paramref name="active"/>).</summary>
+    private async Task RaiseAsync(SlipwayDb db, Guid appId, IReadOnlyList<AppHook> active, string @event, Func<Subject, Dictionary<string, object?>> payload, CancellationToken ct)
     {
-        var hooks = (active ?? await ActiveHooksAsync(db, appId, ct)).Where(h => h.Wants(@event)).ToList();
+        var hooks = active.Where(h => h.Wants(@event)).ToList();
         if (hooks.Count == 0)
         {
             return;
