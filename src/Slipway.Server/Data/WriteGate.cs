@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace Slipway.Server.Data;
 
 /// <summary>
@@ -10,36 +8,6 @@ namespace Slipway.Server.Data;
 /// which polls in sleeps that grow to 100 ms, in no order, and holds a thread-pool thread for the
 /// whole wait, because Microsoft.Data.Sqlite runs its async methods synchronously: sixteen appends
 /// to one app would park fifteen threads. Here they wait without a thread, in arrival order, and
-/// each starts as soon as the one before commits. On PostgreSQL the database's row locks order
-/// writers (across servers too) without holding threads, and the gate lets everything through.
+/// each starts as soon as the one before commits.
 /// </summary>
-public sealed class WriteGate : IDisposable
-{
-    private readonly SemaphoreSlim _sqlite = new(1, 1);
-
-    public async ValueTask<IDisposable?> EnterAsync(SlipwayDb db, CancellationToken ct)
-    {
-        if (!db.Database.IsSqlite())
-        {
-            return null;
-        }
-
-        await _sqlite.WaitAsync(ct);
-        return new Release(_sqlite);
-    }
-
-    public void Dispose() => _sqlite.Dispose();
-
-    private sealed class Release(SemaphoreSlim semaphore) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                semaphore.Release();
-            }
-        }
-    }
-}
+public sealed class WriteGate : SqliteLane;

@@ -66,6 +66,14 @@ public sealed partial class Deployer(
 {
     private readonly JobQueue<RuntimeJob> _jobs = new(new JobLimits(options.Value.QueueCapacity, options.Value.DeployConcurrency), logger);
 
+    /// <summary>
+    /// The deploys' database work (reading the next release, recording its end) one app at a time on SQLite,
+    /// where it would otherwise meet up to <see cref="RuntimeOptions.DeployConcurrency"/> deploys at once on
+    /// one writer and two cores, ahead of the requests making releases; starting and stopping processes,
+    /// and waiting for them to boot, stays concurrent.
+    /// </summary>
+    private readonly SqliteLane _records = new();
+
     /// <summary>The formation stamp (<see cref="RuntimeSettings.UpdatedAt"/>) each app was last converged for by the scan.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, DateTimeOffset> _converged = new();
 
@@ -405,29 +413,40 @@ public sealed partial class Deployer(
         }
     }
 
-    /// <summary>Deploys the app's oldest pending release; false when none is pending (or the app is gone).</summary>
+    /// <summary>
+    /// Deploys the app's oldest pending release; false when none is pending (or the app is gone). Its two
+    /// database phases (reading the release, recording how it ended) take the <see cref="_records"/> lane;
+    /// the runtime's work in between runs beside other apps' deploys.
+    /// </summary>
     private async Task<bool> DeployNextAsync(Guid appId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var release = await db.Releases.Include(r => r.Slug)
-            .Where(r => r.AppId == appId && r.Status == ReleaseStatus.Pending)
-            .OrderBy(r => r.Version)
-            .FirstOrDefaultAsync(ct);
-        if (release is null)
+        Release? release;
+        App app;
+        RuntimeSettings? settings;
+        using (await _records.EnterAsync(db, ct))
         {
-            return false;
+            release = await db.Releases.Include(r => r.Slug)
+                .Where(r => r.AppId == appId && r.Status == ReleaseStatus.Pending)
+                .OrderBy(r => r.Version)
+                .FirstOrDefaultAsync(ct);
+            if (release is null)
+            {
+                return false;
+            }
+
+            var found = await db.Apps.AsNoTracking()
+                .Where(a => a.Id == appId)
+                .Select(a => new { App = a, Settings = db.RuntimeSettings.FirstOrDefault(s => s.AppId == a.Id) })
+                .FirstOrDefaultAsync(ct);
+            if (found is null)
+            {
+                return false;
+            }
+
+            (app, settings) = (found.App, found.Settings);
         }
 
-        var found = await db.Apps.AsNoTracking()
-            .Where(a => a.Id == appId)
-            .Select(a => new { App = a, Settings = db.RuntimeSettings.FirstOrDefault(s => s.AppId == a.Id) })
-            .FirstOrDefaultAsync(ct);
-        if (found is null)
-        {
-            return false;
-        }
-
-        var (app, settings) = (found.App, found.Settings);
         _converged[app.Id] = settings?.UpdatedAt ?? default;
         logs.Append(app.Id, "slipway[release]", $"Deploying v{release.Version}: {release.Description}");
         LogDeploying(app.Key, release.Version);
@@ -443,38 +462,41 @@ public sealed partial class Deployer(
             outcome = DeployOutcome.Failure($"The runtime could not deploy it: {e.Message}");
         }
 
-        var now = clock.GetUtcNow();
-        if (outcome.ReleasePhase is { } phase)
+        using (await _records.EnterAsync(db, ct))
         {
-            db.ReleasePhaseOutputs.Add(ReleasePhaseOutput.Create(release.Id, phase.Output, phase.ExitCode, now));
-        }
-
-        if (outcome.Succeeded)
-        {
-            release.MarkSucceeded(now);
-            await hooks.ReleasedAsync(db, release, ct);
-        }
-        else
-        {
-            release.MarkFailed(outcome.FailureReason ?? "The release could not be deployed.", now, outcome.FailureLog);
-        }
-
-        try
-        {
-            // Queued with the release writes on SQLite, rather than racing them in its busy handler.
-            using var queued = await gate.EnterAsync(db, ct);
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // The app was destroyed while it deployed: its stop job comes next in this lane.
-            db.ChangeTracker.Clear();
-            if (!await db.Apps.AnyAsync(a => a.Id == app.Id, ct))
+            var now = clock.GetUtcNow();
+            if (outcome.ReleasePhase is { } phase)
             {
-                return false;
+                db.ReleasePhaseOutputs.Add(ReleasePhaseOutput.Create(release.Id, phase.Output, phase.ExitCode, now));
             }
 
-            throw;
+            if (outcome.Succeeded)
+            {
+                release.MarkSucceeded(now);
+                await hooks.ReleasedAsync(db, release, ct);
+            }
+            else
+            {
+                release.MarkFailed(outcome.FailureReason ?? "The release could not be deployed.", now, outcome.FailureLog);
+            }
+
+            try
+            {
+                // Queued with the release writes on SQLite, rather than racing them in its busy handler.
+                using var queued = await gate.EnterAsync(db, ct);
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // The app was destroyed while it deployed: its stop job comes next in this lane.
+                db.ChangeTracker.Clear();
+                if (!await db.Apps.AnyAsync(a => a.Id == app.Id, ct))
+                {
+                    return false;
+                }
+
+                throw;
+            }
         }
 
         if (outcome.Succeeded)

@@ -1,4 +1,5 @@
 using System.Net;
+using Slipway.Contracts;
 
 namespace Slipway.Server.Tests.Runtime;
 
@@ -75,5 +76,24 @@ public sealed class DeployTests(RuntimeServerFixture fixture) : IClassFixture<Ru
         var (status, body) = await app.GetAsync();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Contains("No web processes running", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deploy_WhileAnotherAppBoots_GoesLiveWithoutWaitingForIt()
+    {
+        await using var slow = await fixture.CreateAppAsync();
+        await using var quick = await fixture.CreateAppAsync();
+        var patched = await slow.PatchFormationAsync(new FormationPatchRequest(null, BootTimeout: 10));
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        var booting = await slow.DeployAsync(await slow.UploadSlugAsync("S", new() { ["web"] = TestSlug.Command("nobind") }));
+        await Poll.UntilAsync(async () => (await slow.LogsAsync()).Contains($"Deploying v{booting.Version}", StringComparison.Ordinal), "the slow app's deploy to start");
+
+        var version = await quick.DeploySucceededAsync(await quick.UploadSlugAsync("Q", Web));
+
+        Assert.Equal($"v{version} slug=Q greeting= dyno=web.1\n", (await quick.GetAsync()).Body);
+        Assert.Equal("pending", (await slow.ReleaseAsync(booting.Version)).Status);
+        var settled = await slow.SettledAsync(booting.Version);
+        Assert.Equal("failed", settled.Status);
+        Assert.Contains("boot timeout of 10 s", settled.FailureReason, StringComparison.Ordinal);
     }
 }
