@@ -8,8 +8,13 @@ using Slipway.Server.Tests.Runtime;
 
 namespace Slipway.Server.Tests.Builds;
 
-/// <summary>What a test reads back from a slug: each entry's type, mode, and text (for small files) or link target.</summary>
-public sealed record SlugEntry(TarEntryType Type, UnixFileMode Mode, string? Text, string? LinkTarget);
+/// <summary>What a test reads back from a slug: each entry's type, mode, and text (for small files) or link target, and its owner.</summary>
+public sealed record SlugEntry(TarEntryType Type, UnixFileMode Mode, string? Text, string? LinkTarget)
+{
+    public int Uid { get; init; }
+
+    public string UserName { get; init; } = "";
+}
 
 /// <summary>The looks inside slugs and the data folder that build tests need, and the buildpacks they write.</summary>
 public static class BuildServerExtensions
@@ -20,9 +25,21 @@ public static class BuildServerExtensions
         var slug = await api.GetSlugAsync(slugId);
         Assert.True(slug.Uploaded);
         var store = server.Services.GetRequiredService<ISlugStore>();
-        var entries = new Dictionary<string, SlugEntry>(StringComparer.Ordinal);
         await using var content = await store.OpenReadAsync(slug.Checksum["SHA256:".Length..], CancellationToken.None);
-        await using var gzip = new GZipStream(content, CompressionMode.Decompress);
+        var entries = new Dictionary<string, SlugEntry>(StringComparer.Ordinal);
+        foreach (var (name, entry) in await SlugEntriesOfAsync(content))
+        {
+            entries[name] = entry;
+        }
+
+        return entries;
+    }
+
+    /// <summary>A slug's entries (its tar.gz read from <paramref name="slug"/>), by name in the order they were packed.</summary>
+    public static async Task<List<KeyValuePair<string, SlugEntry>>> SlugEntriesOfAsync(Stream slug)
+    {
+        var entries = new List<KeyValuePair<string, SlugEntry>>();
+        await using var gzip = new GZipStream(slug, CompressionMode.Decompress, leaveOpen: true);
         await using var tar = new TarReader(gzip);
         while (await tar.GetNextEntryAsync() is { } entry)
         {
@@ -33,7 +50,12 @@ public static class BuildServerExtensions
                 text = await reader.ReadToEndAsync();
             }
 
-            entries[entry.Name] = new SlugEntry(entry.EntryType, entry.Mode, text, entry.EntryType is TarEntryType.SymbolicLink ? entry.LinkName : null);
+            var read = new SlugEntry(entry.EntryType, entry.Mode, text, entry.EntryType is TarEntryType.SymbolicLink ? entry.LinkName : null)
+            {
+                Uid = entry.Uid,
+                UserName = entry is PosixTarEntry posix ? posix.UserName : "",
+            };
+            entries.Add(new(entry.Name, read));
         }
 
         return entries;
